@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+
+class EventIsImmutable(Exception):
+    """An event was about to be changed or deleted; the log is append-only."""
+
+
+class EventQuerySet(models.QuerySet):
+    def for_target(self, target):
+        return self.filter(target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk))
+
+    def update(self, **kwargs):
+        raise EventIsImmutable("events cannot be updated")
+
+    def delete(self):
+        raise EventIsImmutable("events cannot be deleted")
+
+
+class Event(models.Model):
+    """One change with business meaning: who did what to which record, and why."""
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Kept beside the foreign key so the record reads the same after a user is
+    # renamed, and so machine actors (system, API tokens) have a name too.
+    actor_label = models.CharField(max_length=150)
+    verb = models.CharField(max_length=64, db_index=True)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=255)
+    before = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "occurred_at"])]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise EventIsImmutable("events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventIsImmutable("events cannot be deleted")

@@ -1,0 +1,288 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.accounts.permissions import Action, user_can
+from licensing.audit.services import record_event
+from licensing.reference.models import UNITED_STATES, Activity
+
+from ..models import (
+    ApplicationItem,
+    ApplicationParty,
+    LicenceApplication,
+    SupportingDocumentKind,
+    Transaction,
+    application_type_for,
+)
+from ..workflow import APPLICATION_MACHINE
+
+Status = LicenceApplication.Status
+Role = ApplicationParty.Role
+
+
+def create_draft_application(*, transaction_record: Transaction, evaluation) -> LicenceApplication:
+    """Open the draft application a licence-required transaction needs, pre-filled; idempotent."""
+    record = transaction_record
+    existing = LicenceApplication.objects.filter(transaction=record).open().first()
+    if existing is not None:
+        return existing
+    previous = LicenceApplication.objects.filter(transaction=record).order_by("-created_at").first()
+    applicant = settings.APPLICANT
+    deemed = record.activity in Activity.deemed()
+    documents = [SupportingDocumentKind.LETTER_OF_EXPLANATION] if deemed else []
+    if not deemed:
+        documents.append(SupportingDocumentKind.FORM_711)
+    additional = []
+    if deemed and record.person is not None:
+        additional.append(
+            f"Deemed {'export' if record.activity == Activity.DEEMED_EXPORT else 'reexport'}: release of "
+            f"{record.item.name} to {record.person} in {record.destination_country.name}, attributed to "
+            f"{evaluation.attributed_country} under 15 CFR 734.13(b)."
+        )
+    resubmission = ""
+    if previous is not None and previous.status == Status.RETURNED_WITHOUT_ACTION:
+        # A resubmission after RWA is a new application citing the old one (block 24).
+        resubmission = previous.snapr_control_number
+        additional.append(f"Resubmission of application {previous.snapr_control_number} (returned without action).")
+    if evaluation.requirement is not None:
+        additional.append(f"Licence required by {evaluation.requirement} ({evaluation.requirement.legal_basis}).")
+    with transaction.atomic():
+        application = LicenceApplication.objects.create(
+            transaction=record,
+            customer=record.customer,
+            person=record.person,
+            application_type=application_type_for(record.activity),
+            contact_name=applicant["contact_name"],
+            contact_phone=applicant["telephone"],
+            documents_submitted=documents,
+            specific_end_use=record.end_use,
+            resubmission_control_number=resubmission,
+            additional_information="\n".join(additional),
+        )
+        _prefill_parties(application, record, applicant)
+        ApplicationItem.objects.create(
+            application=application,
+            position=1,
+            eccn=record.item.eccn,
+            model_number=record.item.code,
+            quantity=record.quantity,
+            units="copies" if record.quantity is not None else "",
+            unit_price=(record.value / record.quantity) if record.value and record.quantity else None,
+            total_price=record.value,
+            manufacturer=record.item.manufacturer,
+            technical_description=record.item.description,
+        )
+        record_event(
+            actor=None,
+            verb="application.created",
+            target=application,
+            after={"transaction": record.external_id, "status": application.status},
+            reason=evaluation.reasons[0] if evaluation.reasons else "",
+        )
+    return application
+
+
+def _prefill_parties(application, record, applicant):
+    customer = record.customer
+    address = customer.addresses.first()
+    customer_country = (
+        (address.country_id if address else None)
+        or customer.headquarters_country_id
+        or (customer.country_of_incorporation_id or record.destination_country_id)
+    )
+    common = {
+        "customer": customer,
+        "name": customer.legal_name,
+        "address": " ".join(filter(None, [address.line1, address.line2])) if address else "",
+        "city": address.city if address else "",
+        "postal_code": address.postal_code if address else "",
+        "country_id": customer_country,
+    }
+    ApplicationParty.objects.create(
+        application=application,
+        role=Role.APPLICANT,
+        name=applicant["name"],
+        address=applicant["address"],
+        city=applicant["city"],
+        postal_code=applicant["postal_code"],
+        country_id=UNITED_STATES,
+        telephone=applicant["telephone"],
+    )
+    ApplicationParty.objects.create(application=application, role=Role.PURCHASER, **common)
+    ApplicationParty.objects.create(
+        application=application, role=Role.ULTIMATE_CONSIGNEE, **{**common, "country_id": record.destination_country_id}
+    )
+    if record.person is not None:
+        ApplicationParty.objects.create(
+            application=application,
+            role=Role.END_USER,
+            person=record.person,
+            name=str(record.person),
+            country_id=record.person.location_country_id,
+        )
+    else:
+        ApplicationParty.objects.create(application=application, role=Role.END_USER, **common)
+
+
+# Fields an officer may edit while the application is a draft.
+EDITABLE_FIELDS = (
+    "contact_name",
+    "contact_phone",
+    "contact_fax",
+    "application_type",
+    "documents_submitted",
+    "documents_on_file",
+    "special_comprehensive_licence",
+    "special_purpose",
+    "resubmission_control_number",
+    "replacement_licence_number",
+    "items_previously_exported",
+    "import_certificate",
+    "specific_end_use",
+    "additional_information",
+    "signer_name",
+    "signer_title",
+    "assigned_officer",
+)
+
+
+def update_application(*, actor, application: LicenceApplication, **changes) -> LicenceApplication:
+    """Change the blocks of a draft application."""
+    if not user_can(actor, Action.PREPARE_APPLICATION):
+        raise PermissionDenied(f"{actor} may not edit applications")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+    with transaction.atomic():
+        locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
+        if locked.status != Status.DRAFT:
+            raise ValidationError(f"{locked} is {locked.get_status_display().lower()}; only a draft can be edited.")
+        before = {name: getattr(locked, name) for name in changes}
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=[*changes, "updated_at"])
+        record_event(
+            actor=actor,
+            verb="application.updated",
+            target=locked,
+            before=_plain(before),
+            after=_plain({name: getattr(locked, name) for name in changes}),
+        )
+    return locked
+
+
+def _plain(values: dict) -> dict:
+    return {k: (v.pk if hasattr(v, "pk") else v) for k, v in values.items()}
+
+
+def submit_application_for_review(*, actor, application):
+    """Send a draft to a reviewer; the actor becomes its preparer."""
+
+    def stamp(locked):
+        _check_complete(locked)
+        locked.prepared_by = actor
+        return ["prepared_by"]
+
+    return APPLICATION_MACHINE.apply(application, "submit_for_review", actor=actor, changes=stamp)
+
+
+def _check_complete(application: LicenceApplication) -> None:
+    missing = []
+    if not application.signer_name:
+        missing.append("25 signature: name")
+    if not application.signer_title:
+        missing.append("25 signature: title")
+    if not application.specific_end_use:
+        missing.append("21 specific end use")
+    roles = set(application.parties.values_list("role", flat=True))
+    for role in (Role.APPLICANT, Role.ULTIMATE_CONSIGNEE, Role.END_USER):
+        if role not in roles:
+            missing.append(Role(role).label)
+    if not application.items.exists():
+        missing.append("22 at least one item")
+    if missing:
+        raise ValidationError(f"{application} is incomplete: fill in {', '.join(missing)}.")
+
+
+def approve_for_filing(*, actor, application, reason: str = ""):
+    """Approve a reviewed application for filing (never by its preparer)."""
+
+    def stamp(locked):
+        locked.approved_for_filing_by = actor
+        return ["approved_for_filing_by"]
+
+    return APPLICATION_MACHINE.apply(application, "approve_for_filing", actor=actor, reason=reason, changes=stamp)
+
+
+def return_application(*, actor, application, reason: str):
+    """Send an application in review back to its preparer."""
+    return APPLICATION_MACHINE.apply(application, "return_to_preparer", actor=actor, reason=reason)
+
+
+def record_submission(*, actor, application, control_number: str, submitted_on: datetime.date | None = None):
+    """Record that the application was filed in SNAP-R, with the control number it was given."""
+    control_number = (control_number or "").strip().upper()
+
+    def stamp(locked):
+        locked.snapr_control_number = control_number
+        locked.submitted_on = submitted_on or timezone.localdate()
+        locked.application_date = locked.application_date or locked.submitted_on
+        if not control_number:
+            raise ValidationError({"snapr_control_number": "Give the control number SNAP-R assigned."})
+        return ["snapr_control_number", "submitted_on", "application_date"]
+
+    return APPLICATION_MACHINE.apply(
+        application,
+        "mark_submitted",
+        actor=actor,
+        changes=stamp,
+        extra_event_data={"snapr_control_number": control_number},
+    )
+
+
+def record_registration(*, actor, application, registered_on: datetime.date | None = None):
+    """Record that BIS registered the application; the processing clock starts."""
+
+    def stamp(locked):
+        locked.registered_on = registered_on or timezone.localdate()
+        return ["registered_on"]
+
+    return APPLICATION_MACHINE.apply(
+        application,
+        "record_registration",
+        actor=actor,
+        changes=stamp,
+        extra_event_data={"registered_on": registered_on or timezone.localdate()},
+    )
+
+
+# BIS actions with nothing to record but the move and, where the table asks, a reason.
+BIS_ACTIONS = (
+    "record_information_request",
+    "record_information_supplied",
+    "record_pre_licence_check",
+    "record_referral",
+    "record_escalation",
+    "record_intent_to_deny",
+    "record_denial",
+    "record_return_without_action",
+    "record_return_not_required",
+    "withdraw",
+)
+
+
+def record_bis_action(*, actor, application, action: str, reason: str = "", on: datetime.date | None = None):
+    """Record an action by BIS (or the applicant's withdrawal) on a filed application."""
+    if action not in BIS_ACTIONS:
+        raise ValidationError({"action": f"Unknown action {action!r}."})
+    return APPLICATION_MACHINE.apply(
+        application,
+        action,
+        actor=actor,
+        reason=reason,
+        extra_event_data={"on": on or timezone.localdate()},
+    )

@@ -1,0 +1,113 @@
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.audit.services import record_event
+from licensing.reference.calendar import licence_expiry
+
+from ..models import Licence, LicenceApplication, LicenceCondition
+from ..workflow import APPLICATION_MACHINE, LICENCE_MACHINE
+
+
+def record_approval(
+    *,
+    actor,
+    application: LicenceApplication,
+    licence_number: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    conditions: list[str] | tuple[str, ...] = (),
+    authorised_quantity: Decimal | None = None,
+    authorised_value: Decimal | None = None,
+    covers_employees: bool = True,
+) -> Licence:
+    """Record BIS's approval of an application and the licence it issued."""
+    conditions = [text.strip() for text in conditions if text and text.strip()]
+    name = "record_approval_with_conditions" if conditions else "record_approval"
+    valid_until = valid_until or licence_expiry(valid_from)
+    with transaction.atomic():
+        approved = APPLICATION_MACHINE.apply(
+            application,
+            name,
+            actor=actor,
+            extra_event_data={"licence_number": licence_number, "valid_until": valid_until},
+        )
+        record = approved.transaction
+        licence = Licence(
+            number=(licence_number or "").strip().upper(),
+            application=approved,
+            customer=approved.customer,
+            person=approved.person,
+            item=record.item,
+            activity=record.activity,
+            country_id=record.attributed_country_id or record.destination_country_id,
+            covers_employees=covers_employees,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            authorised_quantity=authorised_quantity,
+            authorised_value=authorised_value,
+        )
+        licence.full_clean()
+        licence.save()
+        LicenceCondition.objects.bulk_create(
+            LicenceCondition(licence=licence, position=i, text=text) for i, text in enumerate(conditions, 1)
+        )
+        record_event(
+            actor=actor,
+            verb="licence.issued",
+            target=licence,
+            after={
+                "number": licence.number,
+                "valid_from": valid_from,
+                "valid_until": valid_until,
+                "conditions": conditions,
+            },
+        )
+        transaction.on_commit(lambda: _redecide(record.pk))
+    return licence
+
+
+def _redecide(transaction_id: int) -> None:
+    from ..tasks import redecide_transaction
+
+    redecide_transaction.delay(transaction_id)
+
+
+def acknowledge_condition(*, actor, condition: LicenceCondition) -> LicenceCondition:
+    """Record that the actor has read and accepted a licence condition."""
+    with transaction.atomic():
+        locked = LicenceCondition.objects.select_for_update().get(pk=condition.pk)
+        if locked.acknowledged_at is not None:
+            return locked
+        locked.acknowledged_by = actor
+        locked.acknowledged_at = timezone.now()
+        locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
+        record_event(
+            actor=actor,
+            verb="licence.condition_acknowledged",
+            target=locked.licence,
+            after={"condition": locked.position},
+        )
+    return locked
+
+
+def change_licence_status(*, actor, licence: Licence, action: str, reason: str) -> Licence:
+    """Suspend, reinstate, revoke or replace a licence (750.8), with the reason."""
+    if action not in ("suspend", "reinstate", "revoke", "replace"):
+        raise ValidationError({"action": f"Unknown licence action {action!r}."})
+    return LICENCE_MACHINE.apply(licence, action, actor=actor, reason=reason)
+
+
+def expire_licences(*, on: datetime.date | None = None) -> int:
+    """Mark every licence past its validity as expired; return how many."""
+    on = on or timezone.localdate()
+    count = 0
+    for licence in Licence.objects.filter(
+        status__in=[Licence.Status.ACTIVE, Licence.Status.SUSPENDED], valid_until__lt=on
+    ):
+        LICENCE_MACHINE.apply(licence, "expire", actor=None, reason=f"Validity ended on {licence.valid_until}.")
+        count += 1
+    return count

@@ -1,0 +1,156 @@
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from licensing.accounts.permissions import Action, user_can
+from licensing.audit.services import record_event
+from licensing.determinations.services import open_determination_task
+
+from ..decision import Request, evaluate
+from ..models import Decision, Transaction
+from .applications import create_draft_application
+
+
+class TransactionConflict(Exception):
+    """The external id is already used by a transaction with different details."""
+
+
+# The fields that make a transaction what it is: a replay must match them all.
+IDENTITY_FIELDS = (
+    "customer_id",
+    "person_id",
+    "item_id",
+    "activity",
+    "destination_country_id",
+    "quantity",
+    "value",
+    "currency",
+    "end_use",
+)
+
+
+def record_transaction(*, actor, external_id: str, **details) -> tuple[Transaction, bool]:
+    """Record billing's transaction once and decide it; a replay returns the first record.
+
+    Returns (transaction, created). The same external id with different
+    details raises TransactionConflict and changes nothing.
+    """
+    details.setdefault("requested_at", timezone.now())
+    candidate = Transaction(external_id=external_id, **details)
+    candidate.full_clean(validate_unique=False)
+    existing = Transaction.objects.filter(external_id=external_id).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                candidate.save()
+                record_event(
+                    actor=actor,
+                    verb="transaction.recorded",
+                    target=candidate,
+                    after={f: getattr(candidate, f) for f in IDENTITY_FIELDS},
+                )
+                decided = decide_transaction(actor=actor, transaction_record=candidate)
+            return decided, True
+        except IntegrityError:
+            # Another request recorded the same external id first; treat this
+            # one as its replay.
+            existing = Transaction.objects.get(external_id=external_id)
+    _check_replay(existing, candidate)
+    return existing, False
+
+
+def _check_replay(existing: Transaction, candidate: Transaction) -> None:
+    different = [
+        name.removesuffix("_id")
+        for name in IDENTITY_FIELDS
+        if _normalised(getattr(existing, name)) != _normalised(getattr(candidate, name))
+    ]
+    if different:
+        raise TransactionConflict(
+            f"Transaction {existing.external_id} already exists with a different {', '.join(different)}."
+        )
+
+
+def _normalised(value):
+    return Decimal(value).normalize() if isinstance(value, (Decimal, int, float)) else value
+
+
+def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.date | None = None) -> Transaction:
+    """Decide a transaction and record the decision, opening the work it calls for."""
+    if actor is not None and not user_can(actor, Action.DECIDE_TRANSACTION):
+        raise PermissionDenied(f"{actor} may not decide transactions")
+    with transaction.atomic():
+        # Locked so two deciders (billing's replay and a re-decision after an
+        # approval) cannot interleave and leave a stale decision behind.
+        record = (
+            Transaction.objects.select_for_update(of=("self",))
+            .select_related("customer", "person", "item")
+            .get(pk=transaction_record.pk)
+        )
+        on = on or timezone.localdate()
+        result = evaluate(
+            Request(
+                customer=record.customer,
+                person=record.person,
+                item=record.item,
+                activity=record.activity,
+                destination_country=record.destination_country_id,
+                quantity=record.quantity,
+                value=record.value,
+                transaction_id=record.pk,
+            ),
+            on=on,
+        )
+        before = {"decision": record.decision, "reasons": record.decision_reasons}
+        record.decision = result.decision
+        record.decision_reasons = result.reasons
+        record.decided_at = timezone.now()
+        record.licence = result.licence
+        record.attributed_country_id = result.attributed_country
+        record.save(
+            update_fields=[
+                "decision",
+                "decision_reasons",
+                "decided_at",
+                "licence",
+                "attributed_country",
+                "updated_at",
+            ]
+        )
+        record_event(
+            actor=actor,
+            verb="transaction.decided",
+            target=record,
+            before=before,
+            after={
+                "decision": record.decision,
+                "reasons": record.decision_reasons,
+                "licence": result.licence.number if result.licence else None,
+            },
+        )
+        if result.needs_determination:
+            open_determination_task(
+                subject=record.person or record.customer,
+                reason=result.reasons[0],
+                transaction_record=record,
+            )
+        if result.decision == Decision.LICENCE_REQUIRED:
+            create_draft_application(transaction_record=record, evaluation=result)
+    return record
+
+
+def redecide_held(*, customer_id=None, person_id=None) -> int:
+    """Decide again every held or licence-awaiting transaction of one recipient; return how many."""
+    pending = Transaction.objects.filter(decision__in=[Decision.HOLD, Decision.LICENCE_REQUIRED])
+    if person_id is not None:
+        pending = pending.filter(person_id=person_id)
+    else:
+        pending = pending.filter(customer_id=customer_id, person__isnull=True)
+    count = 0
+    for record in pending:
+        decide_transaction(actor=None, transaction_record=record)
+        count += 1
+    return count

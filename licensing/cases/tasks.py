@@ -1,0 +1,26 @@
+from celery import shared_task
+
+from .models import Transaction
+from .services.licences import expire_licences
+from .services.transactions import decide_transaction, redecide_held
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def redecide_held_transactions(self, customer_id=None, person_id=None):
+    """Decide again the transactions waiting on one recipient (after a determination)."""
+    return redecide_held(customer_id=customer_id, person_id=person_id)
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def redecide_transaction(self, transaction_id: int):
+    """Decide one transaction again (after its licence was issued)."""
+    record = Transaction.objects.filter(pk=transaction_id).first()
+    if record is None:
+        return None
+    return decide_transaction(actor=None, transaction_record=record).decision
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def expire_lapsed_licences(self):
+    """Mark licences past their validity as expired."""
+    return expire_licences()

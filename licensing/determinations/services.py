@@ -1,0 +1,166 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.accounts.permissions import Action, user_can
+from licensing.audit.services import record_event
+from licensing.parties.models import Customer, Person
+from licensing.parties.status import assess
+
+from .models import DeterminationTask, ForeignPersonDetermination
+from .workflow import DETERMINATION_MACHINE
+
+
+def _lock_subject(subject):
+    # Locking the subject serialises every approval for it, so two reviewers
+    # approving two drafts at once cannot both leave an approved row behind.
+    model = Person if isinstance(subject, Person) else Customer
+    return model.objects.select_for_update().get(pk=subject.pk)
+
+
+def _subject_kwargs(subject) -> dict:
+    return {"person": subject} if isinstance(subject, Person) else {"customer": subject}
+
+
+def _assessed_fields(determination: ForeignPersonDetermination) -> dict:
+    result = assess(determination.subject, determination.effective_on)
+    return {
+        "outcome": result.outcome,
+        "basis": result.basis,
+        "attribution_country_id": result.attribution_country,
+        "itar_countries": list(result.itar_countries),
+        "facts": list(result.facts),
+    }
+
+
+def prepare_determination(
+    *,
+    actor,
+    subject: Customer | Person,
+    effective_on: datetime.date,
+    review_by: datetime.date | None = None,
+    notes: str = "",
+) -> ForeignPersonDetermination:
+    """Draft a determination for a subject, assessed from the facts recorded about it."""
+    if not user_can(actor, Action.PREPARE_DETERMINATION):
+        raise PermissionDenied(f"{actor} may not prepare determinations")
+    if review_by is None:
+        review_by = effective_on + datetime.timedelta(days=settings.DETERMINATION_REVIEW_DAYS)
+    with transaction.atomic():
+        determination = ForeignPersonDetermination(
+            **_subject_kwargs(subject),
+            effective_on=effective_on,
+            review_by=review_by,
+            notes=notes,
+            prepared_by=actor,
+        )
+        for name, value in _assessed_fields(determination).items():
+            setattr(determination, name, value)
+        determination.full_clean()
+        determination.save()
+        record_event(
+            actor=actor,
+            verb="determination.prepared",
+            target=determination,
+            after={
+                "outcome": determination.outcome,
+                "basis": determination.basis,
+                "attribution_country": determination.attribution_country_id,
+                "effective_on": effective_on,
+                "review_by": review_by,
+            },
+        )
+    return determination
+
+
+def submit_determination(*, actor, determination: ForeignPersonDetermination) -> ForeignPersonDetermination:
+    """Send a draft to a reviewer, re-assessed from the facts as they stand now."""
+
+    def refresh(locked):
+        # Facts may have changed since the draft; the reviewer sees what is true now.
+        fields = _assessed_fields(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.prepared_by = actor
+        return [*(n.removesuffix("_id") for n in fields), "prepared_by"]
+
+    return DETERMINATION_MACHINE.apply(determination, "submit", actor=actor, changes=refresh)
+
+
+def approve_determination(*, actor, determination: ForeignPersonDetermination, reason: str = ""):
+    """Approve a determination in review; it supersedes the subject's previous one."""
+    with transaction.atomic():
+        _lock_subject(determination.subject)
+        previous = (
+            ForeignPersonDetermination.objects.for_subject(determination.subject)
+            .approved()
+            .exclude(pk=determination.pk)
+            .first()
+        )
+        if previous is not None:
+            DETERMINATION_MACHINE.apply(
+                previous,
+                "supersede",
+                actor=None,
+                reason=f"Superseded by determination #{determination.pk} approved by {actor}.",
+            )
+
+        def stamp(locked):
+            locked.approved_by = actor
+            locked.approved_at = timezone.now()
+            return ["approved_by", "approved_at"]
+
+        approved = DETERMINATION_MACHINE.apply(determination, "approve", actor=actor, reason=reason, changes=stamp)
+        _close_tasks(approved)
+        subject_kwargs = {k: v.pk for k, v in _subject_kwargs(approved.subject).items()}
+        transaction.on_commit(lambda: _redecide_held(subject_kwargs))
+    return approved
+
+
+def reject_determination(*, actor, determination, reason: str):
+    """Reject a determination in review, with the reason."""
+    return DETERMINATION_MACHINE.apply(determination, "reject", actor=actor, reason=reason)
+
+
+def return_determination(*, actor, determination, reason: str):
+    """Send a determination back to its preparer for changes."""
+    return DETERMINATION_MACHINE.apply(determination, "return_to_preparer", actor=actor, reason=reason)
+
+
+def open_determination_task(*, subject, reason: str, transaction_record=None) -> DeterminationTask:
+    """Open a task for a subject that needs a determination, unless one is already open."""
+    lookup = {**_subject_kwargs(subject), "status": DeterminationTask.Status.OPEN}
+    if isinstance(subject, Customer):
+        lookup["person"] = None
+    with transaction.atomic():
+        task, created = DeterminationTask.objects.get_or_create(
+            **lookup, defaults={"reason": reason[:300], "opened_by_transaction": transaction_record}
+        )
+        if created:
+            record_event(actor=None, verb="determination_task.opened", target=task, reason=reason)
+    return task
+
+
+def _close_tasks(determination: ForeignPersonDetermination) -> None:
+    subject = determination.subject
+    lookup = {**_subject_kwargs(subject), "status": DeterminationTask.Status.OPEN}
+    for task in DeterminationTask.objects.select_for_update().filter(**lookup):
+        task.status = DeterminationTask.Status.DONE
+        task.closed_at = timezone.now()
+        task.closed_by_determination = determination
+        task.save(update_fields=["status", "closed_at", "closed_by_determination"])
+        record_event(
+            actor=determination.approved_by,
+            verb="determination_task.closed",
+            target=task,
+            after={"determination": determination.pk},
+        )
+
+
+def _redecide_held(subject_kwargs: dict) -> None:
+    from licensing.cases.tasks import redecide_held_transactions
+
+    redecide_held_transactions.delay(**{f"{k}_id": v for k, v in subject_kwargs.items()})

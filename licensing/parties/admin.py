@@ -1,0 +1,86 @@
+from django.contrib import admin
+
+from licensing.accounts.admin_access import RoleAdmin
+from licensing.accounts.permissions import Action, user_can
+
+from .models import Customer, CustomerAddress, EvidenceDocument, Ownership, Person, StatusRecord
+
+
+class AddressInline(admin.TabularInline):
+    model = CustomerAddress
+    extra = 0
+    autocomplete_fields = ("country",)
+
+
+class OwnershipInline(admin.TabularInline):
+    model = Ownership
+    fk_name = "owned"
+    extra = 0
+    autocomplete_fields = ("owner",)
+
+
+@admin.register(Customer)
+class CustomerAdmin(RoleAdmin):
+    change_action = Action.EDIT_PARTIES
+    list_display = ("legal_name", "external_id", "kind", "country_of_incorporation", "status", "updated_at")
+    list_filter = ("kind", "status", "country_of_incorporation")
+    search_fields = ("legal_name", "external_id", "aliases")
+    autocomplete_fields = ("country_of_incorporation", "headquarters_country", "ultimate_parent")
+    inlines = [AddressInline, OwnershipInline]
+    list_select_related = ("country_of_incorporation",)
+
+
+class StatusRecordInline(admin.TabularInline):
+    model = StatusRecord
+    extra = 0
+    autocomplete_fields = ("country",)
+
+
+class EvidenceInline(admin.TabularInline):
+    model = EvidenceDocument
+    extra = 0
+    fields = ("kind", "original_name", "description", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return user_can(request.user, Action.VIEW_EVIDENCE)
+
+
+@admin.register(Person)
+class PersonAdmin(RoleAdmin):
+    change_action = Action.EDIT_PARTIES
+    list_display = ("__str__", "customer", "relationship", "location_country", "external_id")
+    list_filter = ("relationship", "location_country")
+    search_fields = ("given_name", "family_name", "external_id", "email", "customer__legal_name")
+    autocomplete_fields = ("customer", "employer", "location_country")
+    inlines = [StatusRecordInline, EvidenceInline]
+    list_select_related = ("customer", "location_country")
+
+    def get_exclude(self, request, obj=None):
+        # A date of birth is personal evidence: compliance roles only.
+        if not user_can(request.user, Action.VIEW_EVIDENCE):
+            return ("date_of_birth",)
+        return ()
+
+
+@admin.register(EvidenceDocument)
+class EvidenceDocumentAdmin(RoleAdmin):
+    view_action = Action.VIEW_EVIDENCE
+    list_display = ("person", "kind", "original_name", "uploaded_by", "uploaded_at")
+    list_filter = ("kind",)
+    search_fields = ("person__given_name", "person__family_name", "original_name")
+    readonly_fields = ("person", "kind", "original_name", "description", "uploaded_by", "uploaded_at")
+    exclude = ("file",)
+
+
+@admin.register(Ownership)
+class OwnershipAdmin(RoleAdmin):
+    change_action = Action.EDIT_PARTIES
+    list_display = ("owned", "owner", "owner_name", "percentage", "verified_on", "source")
+    search_fields = ("owned__legal_name", "owner__legal_name", "owner_name")
+    list_filter = ("verified_on",)
+    autocomplete_fields = ("owned", "owner")

@@ -1,0 +1,151 @@
+"""Writes about customers and persons: each records an event and keeps the history."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from licensing.accounts.permissions import Action, user_can
+from licensing.audit.services import record_event
+
+from .models import Customer, Ownership, Person, StatusRecord
+
+
+def _require(actor, action):
+    if actor is not None and not user_can(actor, action):
+        raise PermissionDenied(f"{actor} may not {Action(action).label.lower()}")
+
+
+def save_customer(*, actor, external_id: str, **fields) -> tuple[Customer, bool]:
+    """Create or update the customer billing knows by `external_id`; returns (customer, created)."""
+    _require(actor, Action.EDIT_PARTIES)
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().filter(external_id=external_id).first()
+        created = customer is None
+        customer = customer or Customer(external_id=external_id)
+        before = {} if created else {name: _plain(getattr(customer, name)) for name in fields}
+        for name, value in fields.items():
+            setattr(customer, name, value)
+        customer.full_clean()
+        customer.save()
+        after = {name: _plain(getattr(customer, name)) for name in fields}
+        if created or before != after:
+            record_event(
+                actor=actor,
+                verb="customer.created" if created else "customer.updated",
+                target=customer,
+                before={k: v for k, v in before.items() if after.get(k) != v},
+                after={k: v for k, v in after.items() if before.get(k) != v},
+            )
+    return customer, created
+
+
+def set_customer_status(*, actor, customer: Customer, status: str, reason: str) -> Customer:
+    """Put a customer on hold, block it, or make it active again, with the reason."""
+    _require(actor, Action.EDIT_PARTIES)
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        before = locked.status
+        locked.status = status
+        locked.status_reason = reason
+        locked.full_clean()
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        record_event(
+            actor=actor,
+            verb="customer.status_changed",
+            target=locked,
+            before={"status": before},
+            after={"status": status},
+            reason=reason,
+        )
+    return locked
+
+
+def save_person(*, actor, person: Person | None = None, **fields) -> Person:
+    """Create a person, or change the given one."""
+    _require(actor, Action.EDIT_PARTIES)
+    with transaction.atomic():
+        created = person is None
+        person = Person() if created else Person.objects.select_for_update().get(pk=person.pk)
+        before = {} if created else {name: _plain(getattr(person, name)) for name in fields}
+        for name, value in fields.items():
+            setattr(person, name, value)
+        person.full_clean()
+        person.save()
+        after = {name: _plain(getattr(person, name)) for name in fields}
+        if created or before != after:
+            record_event(
+                actor=actor,
+                verb="person.created" if created else "person.updated",
+                target=person,
+                before=before,
+                after=after,
+            )
+    return person
+
+
+def record_status(*, actor, person: Person, kind: str, country, acquired_on, ended_on=None) -> StatusRecord:
+    """Add a dated citizenship, permanent residency or protected status to a person's history."""
+    _require(actor, Action.EDIT_PARTIES)
+    with transaction.atomic():
+        record = StatusRecord(person=person, kind=kind, country=country, acquired_on=acquired_on, ended_on=ended_on)
+        record.full_clean()
+        record.save()
+        record_event(
+            actor=actor,
+            verb="person.status_recorded",
+            target=person,
+            after={"kind": kind, "country": record.country_id, "acquired_on": acquired_on, "ended_on": ended_on},
+        )
+    return record
+
+
+def end_status(*, actor, record: StatusRecord, ended_on) -> StatusRecord:
+    """Record the day a status ended (a renounced citizenship, an abandoned green card)."""
+    _require(actor, Action.EDIT_PARTIES)
+    with transaction.atomic():
+        locked = StatusRecord.objects.select_for_update().get(pk=record.pk)
+        locked.ended_on = ended_on
+        locked.full_clean()
+        locked.save(update_fields=["ended_on"])
+        record_event(
+            actor=actor,
+            verb="person.status_ended",
+            target=locked.person,
+            after={"kind": locked.kind, "country": locked.country_id, "ended_on": ended_on},
+        )
+    return locked
+
+
+def record_ownership(
+    *, actor, owned: Customer, percentage, verified_on, source: str, owner: Customer | None = None, owner_name: str = ""
+) -> Ownership:
+    """Record that an owner holds a share of a customer, as verified on a date."""
+    _require(actor, Action.EDIT_PARTIES)
+    with transaction.atomic():
+        # Locked so two edges added at once cannot together exceed 100%.
+        Customer.objects.select_for_update().get(pk=owned.pk)
+        edge = Ownership(
+            owned=owned,
+            owner=owner,
+            owner_name=owner_name,
+            percentage=percentage,
+            verified_on=verified_on,
+            source=source,
+        )
+        edge.full_clean()
+        edge.save()
+        record_event(
+            actor=actor,
+            verb="customer.ownership_recorded",
+            target=owned,
+            after={
+                "owner": owner.pk if owner else owner_name,
+                "percentage": percentage,
+                "verified_on": verified_on,
+                "source": source,
+            },
+        )
+    return edge
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else value

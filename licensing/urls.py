@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "ExportDesk administration"
+admin.site.site_title = "ExportDesk"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("licensing.web.urls")),
+]

@@ -1,0 +1,66 @@
+import pytest
+
+from licensing.accounts.models import Role
+from licensing.reference import loading
+from licensing.reference.models import Country, CountryGroup, CountryGroupMembership
+
+from .factories import ItemFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Uploaded evidence and generated files go to a directory per test.
+    settings.MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def reference_data(db):
+    """Countries and EAR country groups, reloaded if a transactional test flushed them."""
+    if not CountryGroupMembership.objects.exists():
+        loading.load(Country, CountryGroup, CountryGroupMembership)
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(username="officer", role=Role.OFFICER)
+
+
+@pytest.fixture
+def officer2(db):
+    return UserFactory(username="officer2", role=Role.OFFICER)
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="reviewer", role=Role.REVIEWER)
+
+
+@pytest.fixture
+def reviewer2(db):
+    return UserFactory(username="reviewer2", role=Role.REVIEWER)
+
+
+@pytest.fixture
+def legal(db):
+    return UserFactory(username="legal", role=Role.LEGAL)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMIN, is_superuser=True)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """A signed-in account with no role at all."""
+    return UserFactory(username="outsider", role="", is_staff=False)
+
+
+@pytest.fixture
+def item(db):
+    return ItemFactory()
