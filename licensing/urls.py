@@ -6,5 +6,6 @@ admin.site.site_title = "ExportDesk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("licensing.api.urls")),
     path("", include("licensing.web.urls")),
 ]

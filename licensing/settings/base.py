@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "licensing.parties",
     "licensing.determinations",
     "licensing.cases",
+    "licensing.screening",
+    "licensing.filings",
+    "licensing.deadlines",
+    "licensing.api",
     "licensing.web",
     "licensing.demo",
 ]

@@ -16,6 +16,8 @@ from django.db import models, transaction
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 
+from .effects import after_transition
+
 
 class TransitionError(Exception):
     """A state change was refused; the message says why in words a user can act on."""
@@ -140,4 +142,5 @@ class StateMachine:
                 after={self.status_field: t.target, **(extra_event_data or {})},
                 reason=reason,
             )
+            after_transition(locked, transition=t, before=current, actor=actor)
         return locked
