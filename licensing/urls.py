@@ -7,5 +7,8 @@ admin.site.site_title = "ExportDesk"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("licensing.api.urls")),
+    path("screening/", include("licensing.screening.urls")),
+    path("filings/", include("licensing.filings.urls")),
+    path("deadlines/", include("licensing.deadlines.urls")),
     path("", include("licensing.web.urls")),
 ]

@@ -4,6 +4,7 @@ from licensing.accounts.models import Role
 from licensing.reference import loading
 from licensing.reference.models import Country, CountryGroup, CountryGroupMembership
 
+from .celery_worker import celery_worker  # noqa: F401 - a fixture for tests that need a real worker
 from .factories import ItemFactory, UserFactory
 
 
@@ -18,6 +19,16 @@ def reference_data(db):
     """Countries and EAR country groups, reloaded if a transactional test flushed them."""
     if not CountryGroupMembership.objects.exists():
         loading.load(Country, CountryGroup, CountryGroupMembership)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_database_tests(request):
+    # Migrations load the reference tables, but a transactional test's flush
+    # removes them; every test that touches the database gets them back.
+    if {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames) or request.node.get_closest_marker(
+        "django_db"
+    ):
+        request.getfixturevalue("reference_data")
 
 
 @pytest.fixture
