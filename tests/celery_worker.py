@@ -123,5 +123,6 @@ def _reset_connections() -> None:
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     celery_app.__dict__.pop("backend", None)
     celery_app._local.__dict__.pop("backend", None)

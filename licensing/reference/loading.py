@@ -17,16 +17,25 @@ def read_country_groups() -> dict:
 
 def load(Country, CountryGroup, CountryGroupMembership) -> None:
     """Create or refresh countries, groups and memberships; running it twice changes nothing."""
-    for row in read_countries():
-        Country.objects.update_or_create(code=row["code"], defaults={"name": row["name"], "ear_name": row["ear_name"]})
+    countries = [Country(code=row["code"], name=row["name"], ear_name=row["ear_name"]) for row in read_countries()]
+    Country.objects.bulk_create(
+        countries, update_conflicts=True, unique_fields=["code"], update_fields=["name", "ear_name"]
+    )
     data = read_country_groups()
     effective_from = datetime.date.fromisoformat(data["effective_from"])
-    for code, group in data["groups"].items():
-        CountryGroup.objects.update_or_create(code=code, defaults={"label": group["label"]})
-        for country in group["countries"]:
-            CountryGroupMembership.objects.get_or_create(
-                group_id=code,
-                country_id=country,
-                effective_from=effective_from,
-                defaults={"source": data["citation"]},
+    CountryGroup.objects.bulk_create(
+        [CountryGroup(code=code, label=group["label"]) for code, group in data["groups"].items()],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["label"],
+    )
+    CountryGroupMembership.objects.bulk_create(
+        [
+            CountryGroupMembership(
+                group_id=code, country_id=country, effective_from=effective_from, source=data["citation"]
             )
+            for code, group in data["groups"].items()
+            for country in group["countries"]
+        ],
+        ignore_conflicts=True,
+    )
