@@ -37,11 +37,15 @@ class Event(models.Model):
     before = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(blank=True)
+    # The tamper-evident chain (see chain.py): position, link and own hash.
+    sequence = models.PositiveBigIntegerField(unique=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["occurred_at", "id"]
+        ordering = ["sequence"]
         indexes = [models.Index(fields=["target_type", "target_id", "occurred_at"])]
 
     def __str__(self):

@@ -1,5 +1,4 @@
 import datetime
-import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -348,7 +347,11 @@ class Licence(models.Model):
         REVOKED = "revoked", "Revoked"
         REPLACED = "replaced", "Replaced"
 
-    number = models.CharField(max_length=20, unique=True, validators=[RegexValidator(r"^[A-Z0-9-]{4,20}$")])
+    number = models.CharField(
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9-]{4,20}$", "Use 4 to 20 capital letters, digits and hyphens.")],
+    )
     application = models.OneToOneField(LicenceApplication, on_delete=models.PROTECT, related_name="licence")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # The scope as issued; copied from the application so a licence reads on its own.
@@ -397,8 +400,6 @@ class Licence(models.Model):
     def clean(self):
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "The licence cannot expire before it is valid."})
-        if not re.fullmatch(r"[A-Z0-9-]{4,20}", self.number or ""):
-            raise ValidationError({"number": "Use capital letters, digits and hyphens (4 to 20)."})
 
     def is_valid_on(self, on: datetime.date) -> bool:
         return self.status == self.Status.ACTIVE and self.valid_from <= on <= self.valid_until

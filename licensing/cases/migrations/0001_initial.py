@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             name='Licence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9-]{4,20}$')])),
+                ('number', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9-]{4,20}$', 'Use 4 to 20 capital letters, digits and hyphens.')])),
                 ('status', models.CharField(choices=[('active', 'Active'), ('expired', 'Expired'), ('exhausted', 'Exhausted'), ('suspended', 'Suspended'), ('revoked', 'Revoked'), ('replaced', 'Replaced')], default='active', max_length=10)),
                 ('activity', models.CharField(choices=[('export', 'Export'), ('reexport', 'Reexport'), ('in_country_transfer', 'In-country transfer'), ('deemed_export', 'Deemed export'), ('deemed_reexport', 'Deemed reexport')], max_length=20)),
                 ('covers_employees', models.BooleanField(default=True)),

@@ -1,0 +1,61 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from licensing.audit.chain import GENESIS_HASH
+from licensing.audit.models import Event, EventIsImmutable
+from licensing.audit.services import record_event
+
+from ..factories import CustomerFactory
+
+
+@pytest.fixture
+def three_events(db, officer):
+    customer = CustomerFactory()
+    return [
+        record_event(actor=officer, verb="customer.updated", target=customer, after={"n": n}, reason=f"step {n}")
+        for n in range(3)
+    ]
+
+
+def test_events_link_into_a_chain(three_events):
+    first, second, third = three_events
+    assert first.previous_hash == GENESIS_HASH
+    assert second.previous_hash == first.hash
+    assert third.previous_hash == second.hash
+    assert [e.sequence for e in three_events] == [1, 2, 3]
+
+
+def test_verify_audit_passes_an_untouched_log(three_events, capsys):
+    call_command("verify_audit")
+    assert "3 events verified" in capsys.readouterr().out
+
+
+def test_verify_audit_finds_an_edited_row(three_events):
+    # Edit the row behind the application's back, as someone with database access could.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_event SET reason = %s WHERE id = %s", ["nothing happened", three_events[1].pk])
+    with pytest.raises(CommandError, match=r"Broken link at sequence 2 .*content does not match"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_finds_a_deleted_row(three_events):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_event WHERE id = %s", [three_events[1].pk])
+    with pytest.raises(CommandError, match=r"Broken link at sequence 3 .*expected sequence 2"):
+        call_command("verify_audit")
+
+
+def test_events_cannot_be_changed_or_deleted_through_the_orm(three_events):
+    event = three_events[0]
+    event.reason = "rewritten"
+    with pytest.raises(EventIsImmutable):
+        event.save()
+    with pytest.raises(EventIsImmutable):
+        event.delete()
+    with pytest.raises(EventIsImmutable):
+        Event.objects.filter(pk=event.pk).update(reason="rewritten")
+    with pytest.raises(EventIsImmutable):
+        Event.objects.all().delete()
+    assert Event.objects.count() == 3
