@@ -221,7 +221,7 @@ class StatusRecord(models.Model):
 
 def evidence_path(instance, filename):
     # The stored name says nothing about the person; the original name is kept in the row.
-    return f"evidence/{instance.person_id}/{datetime.date.today():%Y%m%d}-{instance.token}"
+    return f"evidence/{instance.person_id}/{instance.token}"
 
 
 class EvidenceDocument(models.Model):
