@@ -9,6 +9,7 @@ export DJANGO_ALLOW_ASYNC_UNSAFE := true
 setup:
 	scripts/bootstrap
 
+run: export TECHNOLOGY_CONTROL_PLAN_REFERENCE ?= TCP-DEMO-2026-01
 run: setup
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
@@ -33,3 +34,10 @@ pytest: setup
 
 clean:
 	rm -rf var/exportdesk.sqlite3 var/private tests/artifacts
+
+# Production configuration on this machine (PostgreSQL and Redis must be running).
+run-prod: setup
+	scripts/run-prod
+
+bench: setup
+	scripts/with-postgres $(PY) bench/run.py

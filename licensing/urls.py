@@ -8,7 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("licensing.api.urls")),
     path("account/", include("licensing.accounts.urls")),
-    path("parties/", include("licensing.parties.urls")),
     path("", include("licensing.ops.urls")),
     path("screening/", include("licensing.screening.urls")),
     path("filings/", include("licensing.filings.urls")),

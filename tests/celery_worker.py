@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -89,7 +90,7 @@ def celery_worker(transactional_db, reference_data, tmp_path, settings):
     media_root = str(settings.MEDIA_ROOT)
     previous = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     celery_app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
-    _reset_connections()
+    forget_connections()
     log_path = tmp_path / "celery-worker.log"
     process, log = start_celery(
         "worker",
@@ -114,15 +115,16 @@ def celery_worker(transactional_db, reference_data, tmp_path, settings):
     finally:
         stop_celery(process, log)
         celery_app.conf.update(**previous)
-        _reset_connections()
+        forget_connections()
 
 
-def _reset_connections() -> None:
-    # The producer pool and result backend are built from the configuration on
-    # first use; drop them so the next use reads the broker just configured.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+def forget_connections() -> None:
+    """Drop cached broker and result connections so the next use reads the current configuration."""
+    # Pools live in kombu's registry, keyed by broker address, and are shared
+    # with other tests: clearing the registry (not only closing this app's
+    # pool) leaves no closed pool behind for the next test to be handed.
+    kombu.pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
     celery_app.__dict__.pop("backend", None)
     celery_app._local.__dict__.pop("backend", None)

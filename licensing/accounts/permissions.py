@@ -18,10 +18,38 @@ class Action(models.TextChoices):
     RECORD_BIS_ACTION = "record_bis_action", "Record a filing or an action by BIS"
     MANAGE_LICENCE = "manage_licence", "Issue, suspend or revoke a licence record"
     MANAGE_REFERENCE_DATA = "manage_reference_data", "Edit items, requirements, country groups"
+    SEARCH_SCREENING_LISTS = "search_screening_lists", "Screen a name against the restricted-party lists"
+    ADJUDICATE_SCREENING_HITS = "adjudicate_screening_hits", "Adjudicate screening hits (true match, false positive)"
+    IMPORT_SCREENING_LISTS = "import_screening_lists", "Import restricted-party lists"
+    COMMENT = "comment", "Comment on a case"
+    ASSIGN_CASES = "assign_cases", "Assign cases to officers"
+    SETTLE_DEADLINE = "settle_deadline", "Record that a deadline was met or no longer applies"
+    GENERATE_FILINGS = "generate_filings", "Generate filing PDFs (BIS-748P, BIS-711, letters, summaries)"
+    EXPORT_PACKAGES = "export_packages", "Build legal export packages"
+    DOWNLOAD_PACKAGES = "download_packages", "Download legal export packages"
+    MANAGE_RETENTION = "manage_retention", "Set or release a legal hold; record a known reexport or transfer"
+    DESTROY_RECORDS = "destroy_records", "Destroy filings whose retention period has ended"
+    QUERY_API = "query_api", "Read customers, transactions, applications and licences through the API"
+    CHECK_ACCESS = "check_access", "Ask whether access may be granted (the access check)"
+    SYNC_PARTIES = "sync_parties", "Create and update customers and persons through the API"
+    SUBMIT_TRANSACTIONS = "submit_transactions", "Post transactions for a decision through the API"
+    RECORD_LICENCE_USAGE = "record_licence_usage", "Record quantity and value used against a licence"
+    MANAGE_WEBHOOKS = "manage_webhooks", "Manage webhook subscriptions and read their delivery log"
+    MANAGE_API_TOKENS = "manage_api_tokens", "Issue and revoke API tokens"
+
+
+class ClientRole(models.TextChoices):
+    """Roles of machine clients (API tokens), apart from people's roles so a token never holds one."""
+
+    BILLING = "billing", "Billing integration"
+    READ_ONLY = "read_only", "Read-only integration"
+    INTEGRATION_ADMIN = "integration_admin", "Integration administrator"
 
 
 _COMPLIANCE = {Role.OFFICER, Role.REVIEWER, Role.ADMIN}
 _EVERYONE = set(Role)
+_CLIENTS = set(ClientRole)
+_WRITING_CLIENTS = {ClientRole.BILLING, ClientRole.INTEGRATION_ADMIN}
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASES: frozenset(_EVERYONE),
@@ -36,6 +64,28 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_BIS_ACTION: frozenset(_COMPLIANCE),
     Action.MANAGE_LICENCE: frozenset({Role.REVIEWER, Role.ADMIN}),
     Action.MANAGE_REFERENCE_DATA: frozenset({Role.ADMIN}),
+    Action.SETTLE_DEADLINE: frozenset(_COMPLIANCE),
+    Action.GENERATE_FILINGS: frozenset(_COMPLIANCE | {Role.LEGAL}),
+    # Packages hold every record of many cases: legal staff and auditors only.
+    Action.EXPORT_PACKAGES: frozenset({Role.LEGAL, Role.AUDITOR}),
+    Action.DOWNLOAD_PACKAGES: frozenset({Role.LEGAL, Role.AUDITOR}),
+    Action.MANAGE_RETENTION: frozenset({Role.LEGAL, Role.ADMIN}),
+    Action.DESTROY_RECORDS: frozenset({Role.ADMIN}),
+    # A comment changes no record; legal staff advise on cases through them.
+    Action.COMMENT: frozenset(_COMPLIANCE | {Role.LEGAL}),
+    Action.ASSIGN_CASES: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Action.QUERY_API: frozenset(_EVERYONE | _CLIENTS),
+    Action.CHECK_ACCESS: frozenset(_EVERYONE | _CLIENTS),
+    # People still pass the parties and transaction services' own checks too.
+    Action.SYNC_PARTIES: frozenset(_COMPLIANCE | _WRITING_CLIENTS),
+    Action.SUBMIT_TRANSACTIONS: frozenset(_COMPLIANCE | _WRITING_CLIENTS),
+    Action.RECORD_LICENCE_USAGE: frozenset(_COMPLIANCE | _WRITING_CLIENTS),
+    Action.MANAGE_WEBHOOKS: frozenset({Role.ADMIN, ClientRole.INTEGRATION_ADMIN}),
+    Action.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
+    Action.SEARCH_SCREENING_LISTS: frozenset(_EVERYONE),
+    Action.ADJUDICATE_SCREENING_HITS: frozenset(_COMPLIANCE),
+    # The lists are reference data.
+    Action.IMPORT_SCREENING_LISTS: frozenset({Role.ADMIN}),
 }
 
 

@@ -1,1 +1,46 @@
-urlpatterns = []
+"""The API's own endpoints under /api/v1/.
+
+An identifier is one path segment of any text, so a malformed one reaches the
+view and gets a problem document naming it; other apps' routes below a
+resource (e.g. /applications/{id}/filings) stay theirs.
+"""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from .views.access import AccessCheckView
+from .views.cases import ApplicationListView, ApplicationView, LicenceListView, LicenceUsageView, LicenceView
+from .views.customers import CustomerListView, CustomerView, PersonListView, PersonView
+from .views.docs import DocsView
+from .views.transactions import TransactionListView, TransactionView
+from .views.webhooks import DeliveryListView, SubscriptionListView, SubscriptionView
+
+app_name = "api"
+
+ANY = r"[^/]+"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("access-check", AccessCheckView.as_view(), name="access-check"),
+    path("customers", CustomerListView.as_view(), name="customers"),
+    re_path(rf"^customers/(?P<external_id>{ANY})/persons$", PersonListView.as_view(), name="persons"),
+    re_path(
+        rf"^customers/(?P<external_id>{ANY})/persons/(?P<person_external_id>{ANY})$",
+        PersonView.as_view(),
+        name="person",
+    ),
+    re_path(rf"^customers/(?P<external_id>{ANY})$", CustomerView.as_view(), name="customer"),
+    path("transactions", TransactionListView.as_view(), name="transactions"),
+    re_path(rf"^transactions/(?P<external_id>{ANY})$", TransactionView.as_view(), name="transaction"),
+    path("applications", ApplicationListView.as_view(), name="applications"),
+    re_path(rf"^applications/(?P<application_id>{ANY})$", ApplicationView.as_view(), name="application"),
+    path("licences", LicenceListView.as_view(), name="licences"),
+    re_path(rf"^licences/(?P<number>{ANY})/usage$", LicenceUsageView.as_view(), name="licence-usage"),
+    re_path(rf"^licences/(?P<number>{ANY})$", LicenceView.as_view(), name="licence"),
+    path("webhooks", SubscriptionListView.as_view(), name="webhooks"),
+    re_path(
+        rf"^webhooks/(?P<subscription_id>{ANY})/deliveries$", DeliveryListView.as_view(), name="webhook-deliveries"
+    ),
+    re_path(rf"^webhooks/(?P<subscription_id>{ANY})$", SubscriptionView.as_view(), name="webhook"),
+]

@@ -21,6 +21,7 @@ from licensing.reference.models import (
     embargo_data_in_force,
     groups_of,
 )
+from licensing.screening.decision import screening_outcome
 
 from .models import Decision, Licence
 
@@ -67,6 +68,10 @@ def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
         return Evaluation(Decision.REFUSED, [_with_reason(f"Customer {customer} is blocked", customer.status_reason)])
     if customer.status == Customer.Status.ON_HOLD:
         return Evaluation(Decision.HOLD, [_with_reason(f"Customer {customer} is on hold", customer.status_reason)])
+
+    screened = screening_outcome(request, on=on)
+    if screened is not None:
+        return screened
 
     if not embargo_data_in_force(on):
         # Without country groups for the date nothing can be ruled out: fail closed.

@@ -83,15 +83,8 @@ class Transaction(models.Model):
         return f"Transaction {self.external_id}"
 
     def clean(self):
-        if (
-            self.person_id
-            and self.activity not in Activity.deemed()
-            and self.person.customer_id
-            not in (
-                None,
-                self.customer_id,
-            )
-        ):
+        # Our own employees have no customer; anyone else must be this customer's.
+        if self.person_id and self.person.customer_id not in (None, self.customer_id):
             raise ValidationError({"person": "The person belongs to another customer."})
 
 
@@ -427,3 +420,29 @@ class LicenceCondition(models.Model):
 
     def __str__(self):
         return f"Condition {self.position} of {self.licence}"
+
+
+class LicenceUsage(models.Model):
+    """What one transaction used of a licence: drawn down under a row lock, once per transaction."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="usages")
+    # One usage per transaction, so a client retrying a call never draws twice.
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="licence_usage")
+    quantity = models.DecimalField(max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)])
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)])
+    used_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who recorded it when no person did: the API client's name.
+    recorded_via = models.CharField(max_length=150, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0) & Q(value__gte=0), name="licence_usage_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.transaction} used {self.quantity} units / {self.value} of {self.licence}"

@@ -6,9 +6,9 @@ from .services.transactions import decide_transaction, redecide_held
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def redecide_held_transactions(self, customer_id=None, person_id=None):
-    """Decide again the transactions waiting on one recipient (after a determination)."""
-    return redecide_held(customer_id=customer_id, person_id=person_id)
+def redecide_held_transactions(self, customer_id=None, person_id=None, include_persons=False):
+    """Decide again the transactions waiting on one recipient (after a determination or a status change)."""
+    return redecide_held(customer_id=customer_id, person_id=person_id, include_persons=include_persons)
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

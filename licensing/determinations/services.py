@@ -1,7 +1,7 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -164,3 +164,74 @@ def _redecide_held(subject_kwargs: dict) -> None:
     from licensing.cases.tasks import redecide_held_transactions
 
     redecide_held_transactions.delay(**{f"{k}_id": v for k, v in subject_kwargs.items()})
+
+
+def update_determination(
+    *,
+    actor,
+    determination: ForeignPersonDetermination,
+    effective_on: datetime.date,
+    review_by: datetime.date | None = None,
+    notes: str = "",
+) -> ForeignPersonDetermination:
+    """Change the dates or notes of a draft, assessed again from the facts as they stand."""
+    if not user_can(actor, Action.PREPARE_DETERMINATION):
+        raise PermissionDenied(f"{actor} may not prepare determinations")
+    if review_by is None:
+        review_by = effective_on + datetime.timedelta(days=settings.DETERMINATION_REVIEW_DAYS)
+    with transaction.atomic():
+        locked = ForeignPersonDetermination.objects.select_for_update().get(pk=determination.pk)
+        if locked.status != ForeignPersonDetermination.Status.DRAFT:
+            raise ValidationError(f"{locked} is {locked.get_status_display().lower()}; only a draft can be edited.")
+        before = {"effective_on": locked.effective_on, "review_by": locked.review_by, "notes": locked.notes}
+        locked.effective_on, locked.review_by, locked.notes = effective_on, review_by, notes
+        for name, value in _assessed_fields(locked).items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        record_event(
+            actor=actor,
+            verb="determination.updated",
+            target=locked,
+            before=before,
+            after={
+                "effective_on": effective_on,
+                "review_by": review_by,
+                "notes": notes,
+                "outcome": locked.outcome,
+                "attribution_country": locked.attribution_country_id,
+            },
+        )
+    return locked
+
+
+def assign_determination_tasks(*, actor, tasks, officer) -> int:
+    """Give open determination tasks to an officer (or to nobody); return how many changed."""
+    if not user_can(actor, Action.ASSIGN_CASES):
+        raise PermissionDenied(f"{actor} may not assign cases")
+    if officer is not None and not user_can(officer, Action.PREPARE_DETERMINATION):
+        raise ValidationError({"officer": f"{officer} cannot prepare determinations, so cannot be assigned them."})
+    ids = [task.pk for task in tasks]
+    if not ids:
+        raise ValidationError({"tasks": "Choose at least one task."})
+    changed = 0
+    with transaction.atomic():
+        locked = list(DeterminationTask.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        closed = [str(task) for task in locked if task.status != DeterminationTask.Status.OPEN]
+        if closed:
+            raise ValidationError({"tasks": f"Only open tasks can be assigned; done: {', '.join(closed)}."})
+        for task in locked:
+            if task.assigned_to_id == getattr(officer, "pk", None):
+                continue
+            before = task.assigned_to
+            task.assigned_to = officer
+            task.save(update_fields=["assigned_to"])
+            record_event(
+                actor=actor,
+                verb="determination_task.assigned",
+                target=task,
+                before={"assigned_to": before.get_username() if before else None},
+                after={"assigned_to": officer.get_username() if officer else None},
+            )
+            changed += 1
+    return changed

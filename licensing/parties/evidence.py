@@ -10,16 +10,16 @@ from licensing.security.uploads import storage_token, validate_upload
 from .models import EvidenceDocument, Person
 
 
-def attach_evidence(*, actor, person: Person, kind: str, uploaded, description: str = "") -> EvidenceDocument:
+def attach_evidence(*, actor, person: Person, kind: str, upload, description: str = "") -> EvidenceDocument:
     """Store an evidence file for a person after checking its content and size."""
     if not user_can(actor, Action.VIEW_EVIDENCE):
         raise PermissionDenied(f"{actor} may not handle personal evidence")
-    validate_upload(uploaded)
+    validate_upload(upload)
     document = EvidenceDocument(
         person=person,
         kind=kind,
         token=storage_token(),
-        original_name=(uploaded.name or "upload")[:255],
+        original_name=(upload.name or "upload")[:255],
         description=description,
         uploaded_by=actor,
     )
@@ -27,7 +27,7 @@ def attach_evidence(*, actor, person: Person, kind: str, uploaded, description: 
     with transaction.atomic():
         # The file is written by save(); if the row fails to commit the file is
         # removed below so no orphan is left behind.
-        document.file.save(document.token, uploaded, save=False)
+        document.file.save(document.token, upload, save=False)
         try:
             document.save()
             record_event(

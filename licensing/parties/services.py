@@ -5,8 +5,9 @@ from django.db import transaction
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
+from licensing.screening.scheduling import screen_on_commit
 
-from .models import Customer, Ownership, Person, StatusRecord
+from .models import Customer, CustomerAddress, Ownership, Person, StatusRecord
 
 
 def _require(actor, action):
@@ -35,6 +36,7 @@ def save_customer(*, actor, external_id: str, **fields) -> tuple[Customer, bool]
                 before={k: v for k, v in before.items() if after.get(k) != v},
                 after={k: v for k, v in after.items() if before.get(k) != v},
             )
+            screen_on_commit(customer)
     return customer, created
 
 
@@ -56,6 +58,9 @@ def set_customer_status(*, actor, customer: Customer, status: str, reason: str) 
             after={"status": status},
             reason=reason,
         )
+        if before != status:
+            # Waiting transactions of the customer and its people follow the new standing.
+            transaction.on_commit(lambda: _redecide_customer(locked.pk))
     return locked
 
 
@@ -79,6 +84,7 @@ def save_person(*, actor, person: Person | None = None, **fields) -> Person:
                 before=before,
                 after=after,
             )
+            screen_on_commit(person)
     return person
 
 
@@ -145,6 +151,48 @@ def record_ownership(
             },
         )
     return edge
+
+
+def register_person(*, actor, statuses=(), **fields) -> Person:
+    """Create a person together with their citizenships and residencies, all or nothing.
+
+    `statuses` holds dicts with kind, country, acquired_on and ended_on.
+    """
+    with transaction.atomic():
+        person = save_person(actor=actor, **fields)
+        for status in statuses:
+            record_status(actor=actor, person=person, **status)
+    return person
+
+
+def save_customer_address(*, actor, customer: Customer, address: CustomerAddress | None = None, **fields):
+    """Add an address to a customer, or change one of its addresses."""
+    _require(actor, Action.EDIT_PARTIES)
+    with transaction.atomic():
+        created = address is None
+        if created:
+            address = CustomerAddress(customer=customer)
+        else:
+            address = CustomerAddress.objects.select_for_update().get(pk=address.pk, customer=customer)
+        before = {} if created else {name: _plain(getattr(address, name)) for name in fields}
+        for name, value in fields.items():
+            setattr(address, name, value)
+        address.full_clean()
+        address.save()
+        record_event(
+            actor=actor,
+            verb="customer.address_added" if created else "customer.address_changed",
+            target=customer,
+            before=before,
+            after={name: _plain(getattr(address, name)) for name in fields},
+        )
+    return address
+
+
+def _redecide_customer(customer_id: int) -> None:
+    from licensing.cases.tasks import redecide_held_transactions
+
+    redecide_held_transactions.delay(customer_id=customer_id, include_persons=True)
 
 
 def _plain(value):

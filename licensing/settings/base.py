@@ -144,6 +144,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Beat's schedule lives in the database (django-celery-beat), editable by admins.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -154,12 +156,66 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "exportdesk@localhost")
 
+# The REST API (/api/v1/): bearer tokens for machine clients, staff sessions
+# with CSRF, JSON in and out, errors as application/problem+json, and a
+# request budget per token. Every app's API views inherit these defaults.
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "licensing.api.authentication.BearerTokenAuthentication",
+        "licensing.api.authentication.StaffSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["licensing.api.parsing.BoundedJSONParser"],
+    "EXCEPTION_HANDLER": "licensing.api.errors.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "licensing.api.throttling.ClientRateThrottle",
+        "licensing.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": f"{env_int('API_REQUESTS_PER_MINUTE_PER_TOKEN', 6000, minimum=1)}/min",
+        "anonymous": f"{env_int('API_ANONYMOUS_REQUESTS_PER_MINUTE', 60, minimum=1)}/min",
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ExportDesk API",
+    "DESCRIPTION": (
+        "Customers, persons, transactions and their decisions, the access check, licence usage, applications, "
+        "licences and webhooks. Errors are application/problem+json (RFC 9457). Webhook deliveries carry "
+        "X-ExportDesk-Timestamp and X-ExportDesk-Signature: sha256=HMAC-SHA256(secret, timestamp + '.' + body)."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No calls to the public validator service from the docs page.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "licensing.parties.models.Customer.Status",
+        "CustomerKindEnum": "licensing.parties.models.Customer.Kind",
+        "ApplicationStatusEnum": "licensing.cases.models.LicenceApplication.Status",
+        "LicenceStatusEnum": "licensing.cases.models.Licence.Status",
+        "DeliveryStatusEnum": "licensing.api.models.WebhookDelivery.Status",
+        "WebhookEventEnum": "licensing.api.models.WebhookEvent",
+        "DeadlineStatusEnum": "licensing.deadlines.models.Deadline.Status",
+        "DeadlineKindEnum": "licensing.deadlines.models.Kind",
+        "FilingKindEnum": "licensing.filings.models.FilingKind",
+        "StatusRecordKindEnum": "licensing.parties.models.StatusRecord.Kind",
+        "ScreeningSubjectKindEnum": "licensing.screening.models.SubjectKind",
+    },
+}
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+LICENCE_EXPIRING_NOTICE_DAYS = env_int("LICENCE_EXPIRING_NOTICE_DAYS", 60, minimum=1)
 
 LOGGING = {
     "version": 1,
@@ -176,8 +232,20 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Tasks run inline in the embedded default; a line per task there is noise.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # WeasyPrint and fontTools narrate every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# The address people use to reach the product, for links in e-mails and calendar feeds.
+EXPORTDESK_BASE_URL = env_str("EXPORTDESK_BASE_URL", "http://127.0.0.1:8000")
+
+# The Technology Control Plan that deemed-export letters of explanation cite;
+# a letter is refused while it is unset.
+TECHNOLOGY_CONTROL_PLAN_REFERENCE = env_str("TECHNOLOGY_CONTROL_PLAN_REFERENCE", "")
 
 # How long an approved foreign-person determination stands before review.
 DETERMINATION_REVIEW_DAYS = env_int("DETERMINATION_REVIEW_DAYS", 365, minimum=1)

@@ -15,7 +15,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def test_a_pdf_passport_scan_is_stored_privately(officer, settings):
     person = PersonFactory()
     document = attach_evidence(
-        actor=officer, person=person, kind="passport", uploaded=SimpleUploadedFile("passport.pdf", PDF)
+        actor=officer, person=person, kind="passport", upload=SimpleUploadedFile("passport.pdf", PDF)
     )
     assert document.file.path.startswith(str(settings.MEDIA_ROOT))
     assert "passport" not in document.file.name
@@ -29,7 +29,7 @@ def test_a_script_renamed_to_pdf_is_refused_by_its_content(officer):
             actor=officer,
             person=person,
             kind="passport",
-            uploaded=SimpleUploadedFile("passport.pdf", b"#!/bin/sh\nrm -rf /\n"),
+            upload=SimpleUploadedFile("passport.pdf", b"#!/bin/sh\nrm -rf /\n"),
         )
     assert "whatever its name" in error.value.message_dict["file"][0]
     assert not EvidenceDocument.objects.exists()
@@ -42,20 +42,20 @@ def test_oversized_files_are_refused(officer, settings):
             actor=officer,
             person=PersonFactory(),
             kind="visa",
-            uploaded=SimpleUploadedFile("visa.png", PNG + b"\x00" * 2048),
+            upload=SimpleUploadedFile("visa.png", PNG + b"\x00" * 2048),
         )
 
 
 def test_legal_staff_cannot_attach_evidence(legal):
     with pytest.raises(PermissionDenied):
-        attach_evidence(actor=legal, person=PersonFactory(), kind="visa", uploaded=SimpleUploadedFile("v.png", PNG))
+        attach_evidence(actor=legal, person=PersonFactory(), kind="visa", upload=SimpleUploadedFile("v.png", PNG))
 
 
 def test_evidence_is_served_only_to_compliance_roles(client, officer, legal, auditor):
     document = attach_evidence(
-        actor=officer, person=PersonFactory(), kind="resume", uploaded=SimpleUploadedFile("cv.pdf", PDF)
+        actor=officer, person=PersonFactory(), kind="resume", upload=SimpleUploadedFile("cv.pdf", PDF)
     )
-    url = reverse("evidence_file", args=[document.pk])
+    url = reverse("person_evidence_download", args=[document.person_id, document.pk])
     for user in (legal, auditor):
         client.force_login(user)
         assert client.get(url).status_code == 403
@@ -69,7 +69,7 @@ def test_evidence_is_served_only_to_compliance_roles(client, officer, legal, aud
 
 def test_evidence_needs_a_signed_in_user(client, officer):
     document = attach_evidence(
-        actor=officer, person=PersonFactory(), kind="resume", uploaded=SimpleUploadedFile("cv.pdf", PDF)
+        actor=officer, person=PersonFactory(), kind="resume", upload=SimpleUploadedFile("cv.pdf", PDF)
     )
-    response = client.get(reverse("evidence_file", args=[document.pk]))
+    response = client.get(reverse("person_evidence_download", args=[document.person_id, document.pk]))
     assert response.status_code == 302

@@ -79,8 +79,9 @@ def _manage(*args, env):
 
 
 def test_production_settings_pass_the_deployment_check(tmp_path):
+    # The test run allows async-unsafe calls for the browser tests; a deployment must not.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "licensing.settings.production",
         "SECRET_KEY": "k" * 20 + "production-only-secret-for-the-check-0123456789",
         "ALLOWED_HOSTS": "exportdesk.example.com",

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +9,7 @@ from django.utils import timezone
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.reference.models import UNITED_STATES, Activity
+from licensing.screening.scheduling import screen_parties_on_commit
 
 from ..models import (
     ApplicationItem,
@@ -63,6 +65,7 @@ def create_draft_application(*, transaction_record: Transaction, evaluation) -> 
             additional_information="\n".join(additional),
         )
         _prefill_parties(application, record, applicant)
+        screen_parties_on_commit(application)
         ApplicationItem.objects.create(
             application=application,
             position=1,
@@ -286,3 +289,102 @@ def record_bis_action(*, actor, application, action: str, reason: str = "", on: 
         reason=reason,
         extra_event_data={"on": on or timezone.localdate()},
     )
+
+
+def _lock_draft(actor, application: LicenceApplication) -> LicenceApplication:
+    if not user_can(actor, Action.PREPARE_APPLICATION):
+        raise PermissionDenied(f"{actor} may not edit applications")
+    locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
+    if locked.status != Status.DRAFT:
+        raise ValidationError(f"{locked} is {locked.get_status_display().lower()}; only a draft can be edited.")
+    return locked
+
+
+def save_application_item(*, actor, application, line: ApplicationItem | None = None, **fields) -> ApplicationItem:
+    """Add an item line (block 22) to a draft, or change one; the total is worked out when left empty."""
+    with transaction.atomic():
+        locked = _lock_draft(actor, application)
+        created = line is None
+        if created:
+            last = locked.items.order_by("-position").values_list("position", flat=True).first()
+            line = ApplicationItem(application=locked, position=(last or 0) + 1)
+        else:
+            line = ApplicationItem.objects.select_for_update().get(pk=line.pk, application=locked)
+        before = {} if created else {name: getattr(line, name) for name in fields}
+        for name, value in fields.items():
+            setattr(line, name, value)
+        if line.total_price is None and line.quantity is not None and line.unit_price is not None:
+            line.total_price = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+        line.full_clean()
+        line.save()
+        record_event(
+            actor=actor,
+            verb="application.item_added" if created else "application.item_changed",
+            target=locked,
+            before=_plain(before),
+            after=_plain({"position": line.position, **{name: getattr(line, name) for name in fields}}),
+        )
+    return line
+
+
+def remove_application_item(*, actor, application, line: ApplicationItem) -> None:
+    """Take an item line off a draft."""
+    with transaction.atomic():
+        locked = _lock_draft(actor, application)
+        line = ApplicationItem.objects.get(pk=line.pk, application=locked)
+        line.delete()
+        record_event(
+            actor=actor,
+            verb="application.item_removed",
+            target=locked,
+            before={"position": line.position, "eccn": line.eccn, "model_number": line.model_number},
+        )
+
+
+def save_application_party(*, actor, application, party: ApplicationParty | None = None, **fields) -> ApplicationParty:
+    """Name a party in one of blocks 14 to 20 of a draft, or change one; only end users repeat."""
+    with transaction.atomic():
+        locked = _lock_draft(actor, application)
+        created = party is None
+        if created:
+            party = ApplicationParty(application=locked)
+        else:
+            party = ApplicationParty.objects.select_for_update().get(pk=party.pk, application=locked)
+        before = {} if created else {name: getattr(party, name) for name in fields}
+        for name, value in fields.items():
+            setattr(party, name, value)
+        if party.role in ApplicationParty.SINGLE_ROLES:
+            taken = locked.parties.filter(role=party.role).exclude(pk=party.pk).first()
+            if taken is not None:
+                raise ValidationError(
+                    {"role": f"Block {party.get_role_display()} already names {taken.name}; change that party instead."}
+                )
+            party.position = 1
+        elif created or ("role" in before and before["role"] != party.role):
+            last = locked.parties.filter(role=party.role).order_by("-position").values_list("position", flat=True)
+            party.position = (last.first() or 0) + 1
+        party.full_clean()
+        party.save()
+        record_event(
+            actor=actor,
+            verb="application.party_added" if created else "application.party_changed",
+            target=locked,
+            before=_plain(before),
+            after=_plain({name: getattr(party, name) for name in fields}),
+        )
+        screen_parties_on_commit(locked)
+    return party
+
+
+def remove_application_party(*, actor, application, party: ApplicationParty) -> None:
+    """Take a party off a draft."""
+    with transaction.atomic():
+        locked = _lock_draft(actor, application)
+        party = ApplicationParty.objects.get(pk=party.pk, application=locked)
+        party.delete()
+        record_event(
+            actor=actor,
+            verb="application.party_removed",
+            target=locked,
+            before={"role": party.role, "name": party.name},
+        )

@@ -142,11 +142,17 @@ def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.d
     return record
 
 
-def redecide_held(*, customer_id=None, person_id=None) -> int:
-    """Decide again every held or licence-awaiting transaction of one recipient; return how many."""
+def redecide_held(*, customer_id=None, person_id=None, include_persons: bool = False) -> int:
+    """Decide again every held or licence-awaiting transaction of one recipient; return how many.
+
+    With `include_persons`, the customer's transactions for its people count too
+    (a change of the customer's standing affects them all).
+    """
     pending = Transaction.objects.filter(decision__in=[Decision.HOLD, Decision.LICENCE_REQUIRED])
     if person_id is not None:
         pending = pending.filter(person_id=person_id)
+    elif include_persons:
+        pending = pending.filter(customer_id=customer_id)
     else:
         pending = pending.filter(customer_id=customer_id, person__isnull=True)
     count = 0

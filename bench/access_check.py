@@ -1,0 +1,464 @@
+"""Benchmark: the access check under load, beside a trivial Django view served by the same server.
+
+Run with `.venv/bin/python bench/access_check.py`. DATABASE_URL must name a
+PostgreSQL server; a throwaway database is created there, loaded with 100,000
+customers and 1,000,000 transactions (COPY), and dropped at the end. Gunicorn
+(2 sync workers, --no-control-socket) serves the project on 127.0.0.1 and wrk
+loads it, first the trivial view, then the access check, for a bounded time
+each. Prints one markdown section with requests/second and p50/p99 latency for
+both, and the access check's figures as ratios to the trivial view's.
+
+Imported by gunicorn (not run as a script) this module is the server's URL
+configuration and WSGI application: the project's URLs plus the trivial view.
+"""
+
+import datetime
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOMERS = 100_000
+TRANSACTIONS = 1_000_000
+# Customers checked under load: each has an approved determination and an
+# active licence, so every check walks the decision's longest path.
+CHECKED_CUSTOMERS = 20
+WORKERS = 2
+CONNECTIONS = 2
+WARMUP_SECONDS = 3
+MEASURE_SECONDS = 15
+GOAL_RATIO = 0.33
+GOAL_P99_MS = 10.0
+
+
+if __name__ != "__main__":
+    # Imported by gunicorn: serve the project with one extra, trivial view.
+    import django
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    django.setup()
+    settings.ROOT_URLCONF = __name__
+
+    def trivial(request):
+        return HttpResponse(b"ok", content_type="text/plain")
+
+    urlpatterns = [path("bench/trivial", trivial), path("", include("licensing.urls"))]
+
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def admin_connection(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def create_database(server_url: str) -> tuple[str, str]:
+    name = f"exportdesk_bench_access_{os.getpid()}"
+    with admin_connection(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, with_database(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    with admin_connection(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "licensing.settings.base",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        # The budget per token would otherwise cut the load test short.
+        "API_REQUESTS_PER_MINUTE_PER_TOKEN": "100000000",
+        "CELERY_BROKER_URL": "",
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+    }
+
+
+def load(database_url: str) -> tuple[str, list[str]]:
+    """Migrate, bulk-load the volume, and prepare the checked customers; returns (token, their ids)."""
+    env = server_env(database_url)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from licensing.celery import app
+
+    # The benchmark measures requests, not background work: queued tasks go nowhere.
+    app.conf.update(broker_url="memory://", task_always_eager=False)
+    return _load_records()
+
+
+def _load_records() -> tuple[str, list[str]]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from licensing.accounts.models import Role, User
+    from licensing.accounts.permissions import ClientRole
+    from licensing.api.tokens import issue_api_token
+    from licensing.cases.models import LicenceApplication
+    from licensing.cases.services import applications, licences
+    from licensing.cases.services.transactions import record_transaction
+    from licensing.determinations import services as determinations
+    from licensing.parties.models import Customer
+    from licensing.reference.models import Activity, ControlledItem, LicenceRequirement
+
+    today = timezone.localdate()
+    item = ControlledItem.objects.create(code="frontier-1", name="Frontier-1 model weights", eccn="4E091")
+    requirement = LicenceRequirement.objects.create(
+        title="Is-informed letter",
+        issued_on=today - datetime.timedelta(days=365),
+        legal_basis="15 CFR 744 (is informed)",
+        activities=list(Activity.values),
+        scope=LicenceRequirement.Scope.FOREIGN_PERSONS,
+        effective_from=today - datetime.timedelta(days=365),
+        application_per_transaction=False,
+    )
+    requirement.items.set([item])
+
+    now = timezone.now()
+    countries = ["DE", "FR", "GB", "JP", "IN", "BR", "CA", "AU"]
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        copy_sql = (
+            "COPY parties_customer (external_id, kind, legal_name, aliases, country_of_incorporation_id, "
+            "headquarters_country_id, status, status_reason, created_at, updated_at) FROM STDIN"
+        )
+        with cursor.connection.cursor().copy(copy_sql) as copy:
+            for n in range(CUSTOMERS):
+                country = countries[n % len(countries)]
+                copy.write_row(
+                    (
+                        f"BULK-{n:06d}",
+                        "entity",
+                        f"Bulk Customer {n} Ltd",
+                        "[]",
+                        country,
+                        country,
+                        "active",
+                        "",
+                        now,
+                        now,
+                    )
+                )
+        cursor.execute("SELECT id FROM parties_customer")
+        customer_ids = [row[0] for row in cursor.fetchall()]
+        rng = random.Random(8)
+        copy_sql = (
+            "COPY cases_transaction (external_id, customer_id, item_id, activity, destination_country_id, quantity, "
+            "value, currency, end_use, requested_at, decision, decision_reasons, decided_at, created_at, updated_at) "
+            "FROM STDIN"
+        )
+        reasons = json.dumps(["No approved foreign-person determination: pending determination."])
+        with cursor.connection.cursor().copy(copy_sql) as copy:
+            for n in range(TRANSACTIONS):
+                copy.write_row(
+                    (
+                        f"BULK-TX-{n:07d}",
+                        rng.choice(customer_ids),
+                        item.pk,
+                        "export",
+                        countries[n % len(countries)],
+                        None,
+                        "100.00",
+                        "USD",
+                        "",
+                        now,
+                        "hold",
+                        reasons,
+                        now,
+                        now,
+                        now,
+                    )
+                )
+        cursor.execute("ANALYZE")
+    loaded_in = time.monotonic() - started
+
+    officer = User.objects.create(username="bench-officer", role=Role.OFFICER, is_staff=True)
+    reviewer = User.objects.create(username="bench-reviewer", role=Role.REVIEWER, is_staff=True)
+    checked = []
+    for n in range(CHECKED_CUSTOMERS):
+        customer = Customer.objects.create(
+            external_id=f"CHECK-{n:03d}",
+            kind="entity",
+            legal_name=f"Checked Customer {n} GmbH",
+            country_of_incorporation_id="DE",
+            headquarters_country_id="DE",
+        )
+        draft = determinations.prepare_determination(
+            actor=officer, subject=customer, effective_on=today - datetime.timedelta(days=30)
+        )
+        submitted = determinations.submit_determination(actor=officer, determination=draft)
+        determinations.approve_determination(actor=reviewer, determination=submitted)
+        record, _ = record_transaction(
+            actor=None,
+            external_id=f"CHECK-TX-{n:03d}",
+            customer=customer,
+            person=None,
+            item=item,
+            activity="export",
+            destination_country_id="DE",
+            quantity=None,
+            value=None,
+            currency="USD",
+            end_use="Inference",
+        )
+        application = LicenceApplication.objects.get(transaction=record)
+        application = applications.update_application(
+            actor=officer, application=application, signer_name="O. Officer", signer_title="Officer"
+        )
+        application = applications.submit_application_for_review(actor=officer, application=application)
+        application = applications.approve_for_filing(actor=reviewer, application=application)
+        application = applications.record_submission(actor=officer, application=application, control_number="Z123456")
+        application = applications.record_registration(actor=officer, application=application)
+        licences.record_approval(
+            actor=officer,
+            application=application,
+            licence_number=f"D{n:06d}",
+            valid_from=today - datetime.timedelta(days=10),
+        )
+        checked.append(customer.external_id)
+    token = issue_api_token(actor=None, name="bench", role=ClientRole.BILLING)[1]
+    print(f"loaded {CUSTOMERS:,} customers and {TRANSACTIONS:,} transactions in {loaded_in:.0f} s", file=sys.stderr)
+    return token, checked
+
+
+def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    handle = open(log, "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "--no-control-socket",
+            "-w",
+            str(WORKERS),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "access_check:application",
+        ],
+        cwd=ROOT,
+        env=server_env(database_url),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    process.log_handle = handle
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited:\n{log.read_text()}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/trivial", timeout=2).read()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    stop_server(process)
+    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.log_handle.close()
+
+
+def check_answers(port: int, token: str, customers: list[str]) -> None:
+    """Refuse to time an access check that does not answer allowed: true for the prepared customers."""
+    for customer in customers:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/access-check?customer={customer}&item=frontier-1",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        answer = json.loads(urllib.request.urlopen(request, timeout=10).read())  # noqa: S310 - 127.0.0.1 only
+        if answer.get("allowed") is not True:
+            sys.exit(f"the access check for {customer} did not allow access: {answer}")
+
+
+def wrk(url: str, seconds: int, script: Path | None = None) -> dict:
+    command = [
+        "wrk",
+        "-t",
+        str(CONNECTIONS),
+        "-c",
+        str(CONNECTIONS),
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        "--timeout",
+        "5s",
+    ]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": _milliseconds(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)),
+        "p99": _milliseconds(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)),
+        "errors": "Non-2xx" in output or "Socket errors" in output,
+        "raw": output,
+    }
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def lua_script(directory: Path, token: str, customers: list[str]) -> Path:
+    paths = ", ".join(f'"/api/v1/access-check?customer={c}&item=frontier-1"' for c in customers)
+    script = directory / "access_check.lua"
+    script.write_text(
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        f"local paths = {{{paths}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  return wrk.format(nil, paths[(n % #paths) + 1])\n"
+        "end\n"
+    )
+    return script
+
+
+def report(trivial: dict, access: dict, count_queries: int) -> str:
+    ratio = access["rps"] / trivial["rps"]
+    met = ratio >= GOAL_RATIO and access["p99"] < GOAL_P99_MS
+    rows = [
+        "| endpoint | requests/s | p50 (ms) | p99 (ms) | requests/s ratio |",
+        "|---|---:|---:|---:|---:|",
+        f"| trivial Django view | {trivial['rps']:.0f} | {trivial['p50']:.2f} | {trivial['p99']:.2f} | 1.00 |",
+        f"| GET /api/v1/access-check | {access['rps']:.0f} | {access['p50']:.2f} | {access['p99']:.2f} | {ratio:.2f} |",
+    ]
+    return "\n".join(
+        [
+            "## Access check under load",
+            "",
+            f"Machine: {machine()}. Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC.",
+            "",
+            f"Gunicorn, {WORKERS} sync workers, PostgreSQL over loopback, {CUSTOMERS:,} customers and "
+            f"{TRANSACTIONS:,} transactions loaded; wrk with {CONNECTIONS} connections, {MEASURE_SECONDS} s per "
+            f"endpoint after {WARMUP_SECONDS} s of warm-up, both in the same run. Each check is for one of "
+            f"{CHECKED_CUSTOMERS} customers with an approved determination and an active licence (the decision's "
+            f"longest path, {count_queries} database queries per check including the token lookup).",
+            "",
+            *rows,
+            "",
+            f"Goal: at least {GOAL_RATIO:.2f} of the trivial view's requests/s with p99 under {GOAL_P99_MS:.0f} ms: "
+            f"{'met' if met else 'not met'}."
+            + ("" if not (trivial["errors"] or access["errors"]) else " wrk reported errors; see its output."),
+        ]
+    )
+
+
+def queries_per_check(token: str, customer: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.get(
+        "/api/v1/access-check", {"customer": customer, "item": "frontier-1"}, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        client.get(
+            "/api/v1/access-check", {"customer": customer, "item": "frontier-1"}, HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+    return len(queries.captured_queries)
+
+
+def main() -> int:
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("bench/access_check.py needs DATABASE_URL naming a PostgreSQL server (make bench provides one)")
+    if shutil.which("wrk") is None:
+        sys.exit("bench/access_check.py needs wrk (Debian package wrk)")
+    name, database_url = create_database(server_url)
+    workdir = Path(tempfile.mkdtemp(prefix="exportdesk-bench-access-"))
+    server = None
+    try:
+        token, customers = load(database_url)
+        count = queries_per_check(token, customers[0])
+        from django.db import connections
+
+        connections.close_all()
+        port = free_port()
+        server = start_server(database_url, port, workdir / "gunicorn.log")
+        check_answers(port, token, customers)
+        base = f"http://127.0.0.1:{port}"
+        script = lua_script(workdir, token, customers)
+        wrk(f"{base}/bench/trivial", WARMUP_SECONDS)
+        trivial = wrk(f"{base}/bench/trivial", MEASURE_SECONDS)
+        wrk(f"{base}/api/v1/access-check", WARMUP_SECONDS, script)
+        access = wrk(f"{base}/api/v1/access-check", MEASURE_SECONDS, script)
+        print(report(trivial, access, count))
+    finally:
+        if server is not None:
+            stop_server(server)
+        shutil.rmtree(workdir, ignore_errors=True)
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(server_url, name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The access check: may billing grant this recipient this item now? Read-only, decided afresh each time.
+
+It asks the same rules as a posted transaction (`licensing.cases.decision.evaluate`)
+and caches nothing, so a revoked licence, a new hold or a blocked customer
+shows in the very next answer.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from licensing.cases.decision import Request, evaluate
+from licensing.cases.models import Decision, Licence
+from licensing.parties.models import Customer, Person
+from licensing.reference.models import Activity, ControlledItem
+
+
+class UnknownParty(Exception):
+    """The customer or person named is not known; the message names which."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class AccessAnswer:
+    allowed: bool
+    decision: str
+    reasons: list[str]
+    licence: Licence | None
+    attributed_country: str | None
+    checked_at: datetime.datetime
+
+
+def check_access(
+    *,
+    customer: str,
+    item: str,
+    person: str | None = None,
+    activity: str | None = None,
+    country: str | None = None,
+) -> AccessAnswer:
+    """Decide, without writing anything, whether access may be granted now."""
+    checked_at = timezone.now()
+    found = Customer.objects.filter(external_id=customer).first()
+    if found is None:
+        raise UnknownParty("customer", f"No customer has external_id {customer}.")
+    controlled = ControlledItem.objects.filter(code=item).first()
+    if controlled is None:
+        raise UnknownParty("item", f"No controlled item has the code {item}.")
+    recipient = None
+    if person is not None:
+        recipient = Person.objects.filter(customer=found, external_id=person).first()
+        if recipient is None:
+            raise UnknownParty("person", f"Customer {customer} has no person with external_id {person}.")
+    destination = country or _default_destination(found, recipient)
+    if destination is None:
+        raise UnknownParty("country", f"Give the country: customer {customer} has no country recorded.")
+    result = evaluate(
+        Request(
+            customer=found,
+            person=recipient,
+            item=controlled,
+            activity=activity or Activity.EXPORT,
+            destination_country=destination,
+        ),
+        on=timezone.localdate(),
+    )
+    return AccessAnswer(
+        # Only an explicit authorisation grants access; every other outcome,
+        # including ones added to the rules later, refuses it.
+        allowed=result.decision == Decision.AUTHORISED,
+        decision=result.decision,
+        reasons=list(result.reasons),
+        licence=result.licence,
+        attributed_country=result.attributed_country,
+        checked_at=checked_at,
+    )
+
+
+def _default_destination(customer: Customer, person: Person | None) -> str | None:
+    if person is not None:
+        return person.location_country_id
+    return customer.country_of_incorporation_id or customer.headquarters_country_id

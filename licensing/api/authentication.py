@@ -1,0 +1,46 @@
+"""Who is calling: a machine client with a bearer token, or a signed-in member of staff."""
+
+from rest_framework import authentication, exceptions
+
+from licensing.accounts.two_factor import VERIFIED_SESSION_KEY
+
+from .tokens import client_for
+
+MAX_TOKEN_LENGTH = 200
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>`, checked against the stored hashes."""
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        raw = raw.strip()
+        if not raw or len(raw) > MAX_TOKEN_LENGTH or not raw.isascii() or any(c.isspace() for c in raw):
+            raise exceptions.AuthenticationFailed("The bearer token is malformed.")
+        client = client_for(raw)
+        if client is None:
+            raise exceptions.AuthenticationFailed("The bearer token is unknown or has been revoked.")
+        return client, client
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="exportdesk"'
+
+
+class StaffSessionAuthentication(authentication.SessionAuthentication):
+    """A staff member signed in to the web UI; unsafe methods need the CSRF token, as in the UI."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        if not user.is_staff:
+            return None
+        # The web UI's second factor is enforced by middleware that leaves the
+        # API alone; a session that has not passed it is not trusted here either.
+        if getattr(user, "totp_secret", "") and not request._request.session.get(VERIFIED_SESSION_KEY):
+            raise exceptions.AuthenticationFailed("Finish signing in with your second factor first.")
+        return result

@@ -1,0 +1,93 @@
+import logging
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from licensing.accounts.permissions import Action
+
+from ..access import UnknownParty, check_access
+from ..errors import UNPROCESSABLE, ServiceUnavailable, problem_response, problems
+from ..serializers.access import AccessAnswerSerializer, AccessProblemSerializer, AccessQuerySerializer
+from .base import ApiView
+
+log = logging.getLogger(__name__)
+
+
+class AccessCheckView(ApiView):
+    """The gate billing asks before granting access. It fails closed."""
+
+    actions_by_method = {"GET": Action.CHECK_ACCESS}
+
+    @extend_schema(
+        operation_id="access_check",
+        summary="May access be granted now?",
+        description="Decides afresh on every call with the same rules as a posted transaction, and writes "
+        "nothing. `allowed` is true only for an authorised decision. Every other answer, including any error "
+        "(a 503 when the database is unavailable or anything fails), carries `allowed: false`: treat any "
+        "response that is not a 200 with `allowed: true` as a refusal.",
+        parameters=[AccessQuerySerializer],
+        responses={
+            200: AccessAnswerSerializer,
+            **problems(
+                404,
+                422,
+                serializer=AccessProblemSerializer,
+                # Whatever fails, the check answers 503, never 500.
+                without=(500,),
+                descriptions={
+                    404: "The customer or person is not known.",
+                    503: "The check could not be made; access is not allowed.",
+                },
+            ),
+        },
+        tags=["access"],
+    )
+    def get(self, request):
+        query = self.query(AccessQuerySerializer)
+        try:
+            answer = check_access(
+                customer=query["customer"],
+                item=query["item"],
+                person=query.get("person"),
+                activity=query.get("activity"),
+                country=query.get("country"),
+            )
+        except UnknownParty as unknown:
+            if unknown.field in ("customer", "person"):
+                raise exceptions.NotFound(str(unknown))
+            raise exceptions.ValidationError({unknown.field: [str(unknown)]}, code=UNPROCESSABLE)
+        licence = answer.licence
+        return Response(
+            {
+                "allowed": answer.allowed,
+                "decision": answer.decision,
+                "reasons": answer.reasons,
+                "licence": {
+                    "number": licence.number,
+                    "valid_until": licence.valid_until,
+                    "link": reverse("api:licence", args=[licence.number]),
+                }
+                if licence
+                else None,
+                "attributed_country": answer.attributed_country,
+                "checked_at": answer.checked_at,
+            }
+        )
+
+    def handle_exception(self, exc):
+        # Fail closed: whatever went wrong (the database, a timeout, a bug),
+        # the answer is a 503 that does not allow access.
+        if not isinstance(exc, exceptions.APIException):
+            log.error("access check failed; answering allowed=false", exc_info=exc)
+            exc = ServiceUnavailable("The access check could not be made; access is not allowed.")
+        try:
+            response = super().handle_exception(exc)
+        except Exception:
+            log.exception("access check error handling failed; answering allowed=false")
+            response = problem_response(
+                status_code=503, code="unavailable", detail="The access check could not be made; access is not allowed."
+            )
+        response.data["allowed"] = False
+        return response

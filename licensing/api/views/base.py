@@ -1,0 +1,75 @@
+"""What every API view shares: the role check, strict query parsing, paging, and path checks."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from licensing.accounts.models import User
+
+from ..permissions import RoleAllows
+from ..serializers.common import EXTERNAL_ID_HELP, EXTERNAL_ID_PATTERN, external_id_problem
+
+
+class Pages(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ApiView(GenericAPIView):
+    permission_classes = [RoleAllows]
+    pagination_class = Pages
+    # The action of the role table each method needs, e.g. {"GET": Action.QUERY_API}.
+    actions_by_method: dict = {}
+
+    def actor(self):
+        """The user to name in services and the event log; None for a machine client."""
+        user = self.request.user
+        return user if isinstance(user, User) else None
+
+    def via(self) -> str:
+        return self.request.user.get_username()
+
+    def query(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.query_params.dict())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def body(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def paged(self, queryset, serializer_class):
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def checked_id(value: str, field: str) -> str:
+    problem = external_id_problem(value)
+    if problem:
+        raise exceptions.ValidationError({field: [problem]})
+    return value
+
+
+def id_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        OpenApiTypes.STR,
+        OpenApiParameter.PATH,
+        description=f"{description} {EXTERNAL_ID_HELP}",
+        pattern=EXTERNAL_ID_PATTERN,
+    )
+
+
+class UnknownEndpointView(APIView):
+    """Answers any path under /api/v1/ that no endpoint matched."""
+
+    permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        raise exceptions.NotFound(f"There is no endpoint at {request.path}.")

@@ -1,0 +1,57 @@
+"""Turning something that happened into deliveries, one per listening subscription."""
+
+import json
+import logging
+import uuid
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import WebhookDelivery, WebhookSubscription
+
+log = logging.getLogger(__name__)
+
+
+def publish(event_type: str, data: dict, *, dedupe_key: str | None = None) -> list[WebhookDelivery]:
+    """Queue an event for every subscription that listens to it; call inside the change's transaction.
+
+    The deliveries are rows written with the change, so a rolled-back change
+    sends nothing; sending starts once the transaction commits. `dedupe_key`
+    names the happening: a second publish with the same key sends nothing new.
+    """
+    subscriptions = WebhookSubscription.objects.listening_to(event_type)
+    if not subscriptions:
+        return []
+    event_id = uuid.uuid4()
+    body = json.dumps(
+        {"id": str(event_id), "type": event_type, "occurred_at": timezone.now(), "data": data},
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
+    )
+    dedupe_key = dedupe_key or f"{event_type}:{event_id}"
+    created = []
+    for subscription in subscriptions:
+        delivery, is_new = WebhookDelivery.objects.get_or_create(
+            subscription=subscription,
+            dedupe_key=dedupe_key,
+            defaults={"event_id": event_id, "event_type": event_type, "body": body},
+        )
+        if is_new:
+            created.append(delivery)
+    ids = [delivery.pk for delivery in created]
+    if ids:
+        transaction.on_commit(lambda: _queue(ids))
+    return created
+
+
+def _queue(delivery_ids: list[int]) -> None:
+    from ..tasks import deliver_webhook
+
+    for delivery_id in delivery_ids:
+        try:
+            deliver_webhook.delay(delivery_id)
+        except Exception:
+            # The change is committed; the periodic sweep queues the delivery
+            # once the broker is back.
+            log.warning("could not queue webhook delivery %s", delivery_id, exc_info=True)

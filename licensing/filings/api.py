@@ -1,0 +1,213 @@
+"""The filings API for legal tooling: ask for documents and packages, watch them, fetch them.
+
+Path ids take any one segment, so a malformed id reaches the view and is
+answered with a problem document naming it rather than an HTML page.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from licensing.accounts.permissions import Action, user_can
+from licensing.api.errors import problems
+from licensing.cases.models import LicenceApplication
+
+from .models import ExportPackage, Filing
+from .serializers import (
+    ExportPackageSerializer,
+    ExportRequestSerializer,
+    FilingRequestSerializer,
+    FilingSerializer,
+)
+from .services.filings import open_filing_for_download, request_filing
+from .services.packages import open_package_for_download, request_export_package
+
+APPLICATION_ID = OpenApiParameter(
+    "application_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The application's id."
+)
+FILING_ID = OpenApiParameter("filing_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The filing's id.")
+PACKAGE_ID = OpenApiParameter("package_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The package's id.")
+NOT_READY = "The file does not exist yet: it is queued, being made, or failed."
+
+
+class NotReady(APIException):
+    """The file is asked for before it exists (queued, rendering, building or failed)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The file is not ready."
+    default_code = "not_ready"
+
+
+class FileRenderer(BaseRenderer):
+    """Lets a client that accepts only the file's type reach the download; errors still go out as JSON."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # The file itself is a FileResponse and never rendered; only problem documents come here.
+        return JSONRenderer().render(data, accepted_media_type, renderer_context)
+
+
+class PdfRenderer(FileRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class ZipRenderer(FileRenderer):
+    media_type = "application/zip"
+    format = "zip"
+
+
+def as_api_error(error: DjangoValidationError) -> ValidationError:
+    """Carry a service's refusal to the client with the fields it names."""
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+def require(user, action: Action, message: str) -> None:
+    if not user_can(user, action):
+        raise PermissionDenied(message)
+
+
+def find(queryset, raw_id: str, what: str):
+    found = None
+    if raw_id.isascii() and raw_id.isdigit() and int(raw_id) < 2**63:
+        found = queryset.filter(pk=int(raw_id)).first()
+    if found is None:
+        raise NotFound(f"No {what} has the id {raw_id}.")
+    return found
+
+
+class ApplicationFilingsView(APIView):
+    @extend_schema(
+        operation_id="filings_list",
+        summary="List every version of every document of an application",
+        parameters=[APPLICATION_ID],
+        responses={200: FilingSerializer(many=True), **problems(404)},
+        tags=["filings"],
+    )
+    def get(self, request, application_id: str):
+        require(request.user, Action.VIEW_CASES, "Your role does not allow reading cases.")
+        application = find(LicenceApplication.objects.all(), application_id, "application")
+        filings = Filing.objects.filter(application=application).select_related("application", "requested_by")
+        return Response(FilingSerializer(filings, many=True).data)
+
+    @extend_schema(
+        operation_id="filings_create",
+        summary="Generate a new version of a document; answers 202 and the filing's id",
+        parameters=[APPLICATION_ID],
+        request=FilingRequestSerializer,
+        responses={202: FilingSerializer, **problems(404, 413, 415)},
+        tags=["filings"],
+    )
+    def post(self, request, application_id: str):
+        require(request.user, Action.GENERATE_FILINGS, "Your role does not allow generating filings.")
+        application = find(LicenceApplication.objects.all(), application_id, "application")
+        serializer = FilingRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            filing = request_filing(actor=request.user, application=application, kind=serializer.validated_data["kind"])
+        except DjangoValidationError as error:
+            raise as_api_error(error) from None
+        body = FilingSerializer(filing).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class FilingView(APIView):
+    @extend_schema(
+        operation_id="filings_retrieve",
+        summary="Read a filing's status, version and SHA-256",
+        parameters=[FILING_ID],
+        responses={200: FilingSerializer, **problems(404)},
+        tags=["filings"],
+    )
+    def get(self, request, filing_id: str):
+        require(request.user, Action.VIEW_CASES, "Your role does not allow reading cases.")
+        filing = find(Filing.objects.select_related("application", "requested_by"), filing_id, "filing")
+        return Response(FilingSerializer(filing).data)
+
+
+class FilingPdfView(APIView):
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    @extend_schema(
+        operation_id="filings_pdf",
+        summary="Download the PDF of a generated filing (logged)",
+        parameters=[FILING_ID],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
+            **problems(404, 409, descriptions={409: NOT_READY}),
+        },
+        tags=["filings"],
+    )
+    def get(self, request, filing_id: str):
+        filing = find(Filing.objects.select_related("application"), filing_id, "filing")
+        try:
+            handle = open_filing_for_download(actor=request.user, filing=filing)
+        except DjangoValidationError as error:
+            raise NotReady(error.messages[0]) from None
+        return FileResponse(handle, as_attachment=True, filename=filing.download_name, content_type="application/pdf")
+
+
+class ExportsView(APIView):
+    @extend_schema(
+        operation_id="exports_create",
+        summary="Build a legal export package of a selection of applications; answers 202",
+        request=ExportRequestSerializer,
+        responses={202: ExportPackageSerializer, **problems(413, 415)},
+        tags=["exports"],
+    )
+    def post(self, request):
+        require(request.user, Action.EXPORT_PACKAGES, "Only legal staff and auditors may export packages.")
+        serializer = ExportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            package = request_export_package(actor=request.user, **serializer.selection())
+        except DjangoValidationError as error:
+            raise as_api_error(error) from None
+        body = ExportPackageSerializer(package).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class ExportView(APIView):
+    @extend_schema(
+        operation_id="exports_retrieve",
+        summary="Read a package's progress and, once built, its download link",
+        parameters=[PACKAGE_ID],
+        responses={200: ExportPackageSerializer, **problems(404)},
+        tags=["exports"],
+    )
+    def get(self, request, package_id: str):
+        require(request.user, Action.DOWNLOAD_PACKAGES, "Only legal staff and auditors may see export packages.")
+        package = find(ExportPackage.objects.select_related("requested_by"), package_id, "export package")
+        return Response(ExportPackageSerializer(package).data)
+
+
+class ExportZipView(APIView):
+    renderer_classes = [JSONRenderer, ZipRenderer]
+
+    @extend_schema(
+        operation_id="exports_zip",
+        summary="Download a built package (legal staff and auditors; logged)",
+        parameters=[PACKAGE_ID],
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The ZIP."),
+            **problems(404, 409, descriptions={409: NOT_READY}),
+        },
+        tags=["exports"],
+    )
+    def get(self, request, package_id: str):
+        package = find(ExportPackage.objects.all(), package_id, "export package")
+        try:
+            handle = open_package_for_download(actor=request.user, package=package)
+        except DjangoValidationError as error:
+            raise NotReady(error.messages[0]) from None
+        return FileResponse(handle, as_attachment=True, filename=package.download_name, content_type="application/zip")

@@ -1,0 +1,211 @@
+"""Filings: ask for a new version of a document, render it once, record a failure, retry it."""
+
+import hashlib
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from licensing.accounts.permissions import Action, user_can
+from licensing.audit.services import record_event
+from licensing.cases.models import LicenceApplication
+
+from .. import storage
+from ..documents import MissingInformation, document_for, kinds_to_file
+from ..models import Filing, FilingKind
+from ..rendering import render_pdf
+from ..snapshot import application_record, load_application, record_sha256
+
+logger = logging.getLogger(__name__)
+
+
+def request_filing(*, actor, application: LicenceApplication, kind: str) -> Filing:
+    """Queue a new version of one document of an application; it is rendered after commit."""
+    if not user_can(actor, Action.GENERATE_FILINGS):
+        raise PermissionDenied(f"{actor} may not generate filings")
+    if kind not in FilingKind.values:
+        raise ValidationError({"kind": f"Unknown document kind {kind!r}; use one of {', '.join(FilingKind.values)}."})
+    # Checked now so the asker hears at once what the application lacks;
+    # the render checks again against the data as it stands then.
+    try:
+        document_for(kind).context(load_application(application.pk))
+    except MissingInformation as missing:
+        raise ValidationError({"kind": missing.message}) from None
+    with transaction.atomic():
+        filing = queue_filing(application=application, kind=kind, trigger=Filing.Trigger.ON_DEMAND, actor=actor)
+    return filing
+
+
+def queue_filings_on_approval(*, application: LicenceApplication, actor) -> list[Filing]:
+    """Queue the documents an application approved for filing goes to BIS with (inside its transaction)."""
+    return [
+        queue_filing(application=application, kind=kind, trigger=Filing.Trigger.APPROVAL, actor=actor)
+        for kind in kinds_to_file(load_application(application.pk))
+    ]
+
+
+def queue_filing(*, application: LicenceApplication, kind: str, trigger: str, actor) -> Filing:
+    with transaction.atomic():
+        # Locked so two requests for the same document cannot take the same version number.
+        locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
+        latest = Filing.objects.filter(application=locked, kind=kind).aggregate(v=Max("version"))["v"] or 0
+        filing = Filing.objects.create(
+            application=locked,
+            kind=kind,
+            version=latest + 1,
+            trigger=trigger,
+            requested_by=actor,
+            application_status=locked.status,
+        )
+        record_event(
+            actor=actor,
+            verb="filing.requested",
+            target=filing,
+            after={"application": locked.reference, "kind": kind, "version": filing.version, "trigger": trigger},
+        )
+        filing_id = filing.pk
+        transaction.on_commit(lambda: enqueue_render(filing_id))
+    return filing
+
+
+def enqueue_render(filing_id: int) -> None:
+    from ..tasks import render_filing
+
+    try:
+        render_filing.delay(filing_id)
+    except OperationalError as error:
+        # The request has committed; the filing stays queued and shows the
+        # problem, and "Retry" queues it again once the broker answers.
+        logger.exception("could not queue filing %s", filing_id)
+        Filing.objects.filter(pk=filing_id, status=Filing.Status.QUEUED).update(
+            error=f"Could not reach the task queue: {error}"
+        )
+
+
+def retry_filing(*, actor, filing: Filing) -> Filing:
+    """Queue a failed (or stuck) filing again, as the same version."""
+    if not user_can(actor, Action.GENERATE_FILINGS):
+        raise PermissionDenied(f"{actor} may not generate filings")
+    with transaction.atomic():
+        locked = Filing.objects.select_for_update().get(pk=filing.pk)
+        if locked.status == Filing.Status.READY:
+            raise ValidationError({"filing": f"{locked} is already generated; ask for a new version instead."})
+        Filing.objects.filter(pk=locked.pk).update(status=Filing.Status.QUEUED)
+        record_event(actor=actor, verb="filing.retried", target=locked, after={"previous_error": locked.error})
+        filing_id = locked.pk
+        transaction.on_commit(lambda: enqueue_render(filing_id))
+    locked.refresh_from_db()
+    return locked
+
+
+def generate_filing(*, filing_id: int) -> Filing:
+    """Render a queued filing to its PDF once; a failure is recorded on the filing and raised again."""
+    with transaction.atomic():
+        filing = Filing.objects.select_for_update().select_related("application").get(pk=filing_id)
+        if filing.status == Filing.Status.READY:
+            return filing
+        Filing.objects.filter(pk=filing_id).update(status=Filing.Status.RENDERING, attempts=F("attempts") + 1)
+    generated_at = timezone.now()
+    name = ""
+    try:
+        application = load_application(filing.application_id)
+        document = document_for(filing.kind)
+        fields = document.context(application)
+        source_sha256 = record_sha256(application_record(application))
+        stamp = _stamp(filing, application, generated_at, source_sha256)
+        pdf = render_pdf(
+            document.template, {**fields, "document": document, "stamp": stamp, "application": application}
+        )
+        sha256 = hashlib.sha256(pdf.content).hexdigest()
+        name = storage.publish(
+            f"filings/{application.pk}",
+            f"{application.reference}-{filing.kind}-v{filing.version}",
+            ".pdf",
+            lambda handle: handle.write(pdf.content),
+        )
+        with transaction.atomic():
+            locked = Filing.objects.select_for_update().get(pk=filing_id)
+            if locked.status == Filing.Status.READY:
+                # Another delivery of the task finished first; its file stands.
+                storage.remove(name)
+                return locked
+            Filing.objects.filter(pk=filing_id).update(
+                status=Filing.Status.READY,
+                file=name,
+                sha256=sha256,
+                size_bytes=len(pdf.content),
+                page_count=pdf.page_count,
+                generated_at=generated_at,
+                application_status=application.status,
+                source_sha256=source_sha256,
+                error="",
+                failed_at=None,
+            )
+            record_event(
+                actor=None,
+                verb="filing.generated",
+                target=locked,
+                after={
+                    "kind": locked.kind,
+                    "version": locked.version,
+                    "sha256": sha256,
+                    "pages": pdf.page_count,
+                    "application_status": application.status,
+                },
+            )
+    except Exception as error:
+        storage.remove(name)
+        _record_failure(filing_id, error)
+        raise
+    return Filing.objects.get(pk=filing_id)
+
+
+def _stamp(filing: Filing, application: LicenceApplication, generated_at, source_sha256: str) -> dict:
+    local = timezone.localtime(generated_at)
+    return {
+        "reference": application.reference,
+        "control_number": application.snapr_control_number,
+        "generated_at": f"{local:%Y-%m-%d %H:%M:%S %Z}",
+        "generated_at_iso": generated_at.isoformat(timespec="seconds"),
+        "filing": filing.pk,
+        "version": filing.version,
+        "trigger": filing.get_trigger_display().lower(),
+        "requested_by": filing.requested_by.get_username() if filing.requested_by_id else "",
+        "application_status": application.get_status_display().lower(),
+        "source_sha256": source_sha256,
+    }
+
+
+def describe_error(error: Exception) -> str:
+    if isinstance(error, MissingInformation):
+        return error.message
+    return f"{type(error).__name__}: {error}"
+
+
+def _record_failure(filing_id: int, error: Exception) -> None:
+    message = describe_error(error)[:2000]
+    with transaction.atomic():
+        filing = Filing.objects.select_for_update().get(pk=filing_id)
+        if filing.status == Filing.Status.READY:
+            return
+        Filing.objects.filter(pk=filing_id).update(status=Filing.Status.FAILED, error=message, failed_at=timezone.now())
+        record_event(
+            actor=None,
+            verb="filing.failed",
+            target=filing,
+            after={"attempt": filing.attempts, "error": message},
+        )
+
+
+def open_filing_for_download(*, actor, filing: Filing):
+    """Return a generated filing's PDF, open, for a user who may read cases, logging the download."""
+    if not user_can(actor, Action.VIEW_CASES):
+        raise PermissionDenied(f"{actor} may not read filings")
+    if filing.status != Filing.Status.READY:
+        raise ValidationError({"filing": f"{filing} is {filing.get_status_display().lower()}, not generated yet."})
+    handle = storage.media_path(filing.file.name).open("rb")
+    record_event(actor=actor, verb="filing.downloaded", target=filing, after={"sha256": filing.sha256})
+    return handle

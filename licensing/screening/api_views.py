@@ -1,0 +1,176 @@
+"""REST endpoints: ad hoc search, a subject's screening results, the hits queue and adjudication."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from licensing.accounts.permissions import Action, user_can
+from licensing.cases.models import LicenceApplication
+from licensing.parties.models import Customer, Person
+from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, ReasonRequired
+
+from . import api_schema as schema
+from .loading import match_threshold
+from .models import Hit, SubjectScreening
+from .presenting import hit_data, result_data, screening_data
+from .search import NoListInForce, search_name
+from .services.adjudication import adjudicate_hit
+
+HITS_PAGE = 50
+HIT_RELATIONS = ("entry__version", "proposed_by", "adjudicated_by")
+
+
+class NoList(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "no_list_in_force"
+
+
+class HitConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class ScreeningApiView(APIView):
+    action: Action = Action.VIEW_CASES
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not user_can(request.user, self.action):
+            raise PermissionDenied(f"Your role may not {Action(self.action).label.lower()}.")
+
+    def parsed(self, serializer_class, data) -> dict:
+        allowed = set(serializer_class().fields)
+        unknown = sorted(set(data) - allowed) if hasattr(data, "keys") else []
+        if unknown:
+            raise ValidationError({name: ["Unknown field."] for name in unknown})
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class SearchView(ScreeningApiView):
+    action = Action.SEARCH_SCREENING_LISTS
+
+    @extend_schema(
+        operation_id="screening_search",
+        summary="Screen a name against the restricted-party lists in force",
+        description="Results at or above the match threshold, best first; scores from 0 to 1.",
+        parameters=[schema.SearchQuerySerializer],
+        responses={200: schema.SearchResponseSerializer, **schema.problems(400, 503)},
+        tags=["screening"],
+    )
+    def get(self, request):
+        query = self.parsed(schema.SearchQuerySerializer, request.query_params.dict())
+        try:
+            results = search_name(
+                name=query["name"], limit=query["limit"], type=query.get("type", ""), country=query.get("country", "")
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+        except NoListInForce as error:
+            raise NoList(str(error))
+        return Response({"threshold": match_threshold(), "results": [result_data(r) for r in results]})
+
+
+class SubjectScreeningView(ScreeningApiView):
+    def get(self, request, **kwargs):
+        subject = self.subject(**kwargs)
+        screening = SubjectScreening.objects.for_subject(subject).first()
+        hits = Hit.objects.for_subject(subject).select_related(*HIT_RELATIONS)
+        return Response(screening_data(subject, screening, hits))
+
+
+class CustomerScreeningView(SubjectScreeningView):
+    @extend_schema(
+        operation_id="customer_screening",
+        summary="A customer's latest screening and its hits",
+        responses={200: schema.ScreeningSerializer, **schema.problems(404)},
+        tags=["screening"],
+    )
+    def get(self, request, external_id):
+        return super().get(request, external_id=external_id)
+
+    def subject(self, external_id):
+        return get_object_or_404(Customer, external_id=external_id)
+
+
+class PersonScreeningView(SubjectScreeningView):
+    @extend_schema(
+        operation_id="person_screening",
+        summary="A person's latest screening and its hits",
+        responses={200: schema.ScreeningSerializer, **schema.problems(404)},
+        tags=["screening"],
+    )
+    def get(self, request, external_id, person_external_id):
+        return super().get(request, external_id=external_id, person_external_id=person_external_id)
+
+    def subject(self, external_id, person_external_id):
+        return get_object_or_404(Person, customer__external_id=external_id, external_id=person_external_id)
+
+
+class ApplicationScreeningView(ScreeningApiView):
+    @extend_schema(
+        operation_id="application_screening",
+        summary="The screening of an application's parties",
+        responses={200: schema.ApplicationScreeningSerializer, **schema.problems(404)},
+        tags=["screening"],
+    )
+    def get(self, request, pk):
+        application = get_object_or_404(LicenceApplication, pk=pk)
+        parties = []
+        for party in application.parties.select_related("customer", "person"):
+            screening = SubjectScreening.objects.for_subject(party).first()
+            hits = Hit.objects.for_subject(party).select_related(*HIT_RELATIONS)
+            parties.append(screening_data(party, screening, hits))
+        return Response({"application": application.reference, "parties": parties})
+
+
+class HitListView(ScreeningApiView):
+    @extend_schema(
+        operation_id="screening_hits",
+        summary="The hits queue (awaiting adjudication unless a status is given), oldest first",
+        parameters=[schema.HitQuerySerializer],
+        responses={200: schema.HitPageSerializer, **schema.problems(400)},
+        tags=["screening"],
+    )
+    def get(self, request):
+        query = self.parsed(schema.HitQuerySerializer, request.query_params.dict())
+        hits = Hit.objects.select_related(*HIT_RELATIONS, "customer", "person", "party")
+        hits = hits.filter(status=query["status"]) if query.get("status") else hits.awaiting_adjudication()
+        offset = query["offset"]
+        page = list(hits.order_by("first_matched_at", "pk")[offset : offset + HITS_PAGE + 1])
+        return Response(
+            {
+                "results": [hit_data(h, with_subject=True) for h in page[:HITS_PAGE]],
+                "next_offset": offset + HITS_PAGE if len(page) > HITS_PAGE else None,
+            }
+        )
+
+
+class HitAdjudicationView(ScreeningApiView):
+    action = Action.ADJUDICATE_SCREENING_HITS
+
+    @extend_schema(
+        operation_id="screening_hit_adjudicate",
+        summary="Adjudicate a hit: true_match, false_positive, clear (a second officer) or send_back",
+        request=schema.AdjudicationSerializer,
+        responses={200: schema.HitSerializer, **schema.problems(400, 404, 409)},
+        tags=["screening"],
+    )
+    def post(self, request, pk):
+        hit = get_object_or_404(Hit, pk=pk)
+        data = self.parsed(schema.AdjudicationSerializer, request.data if isinstance(request.data, dict) else {})
+        try:
+            hit = adjudicate_hit(actor=request.user, hit=hit, outcome=data["outcome"], reason=data["reason"])
+        except (ActorNotAllowed, DjangoPermissionDenied) as error:
+            raise PermissionDenied(str(error))
+        except ReasonRequired as error:
+            raise ValidationError({"reason": [str(error)]})
+        except IllegalTransition as error:
+            raise HitConflict(str(error))
+        return Response(hit_data(Hit.objects.select_related(*HIT_RELATIONS).get(pk=hit.pk)))

@@ -1,0 +1,1 @@
+"""Name matching for restricted-party screening: normalised names, an index with candidate blocking, scoring."""

@@ -1,0 +1,233 @@
+"""An in-memory index of list names, and the search that screens one subject against it.
+
+A screen must not compare the subject with every one of the ~57,000 names
+on the lists. The index keeps, for each name token, the names that contain
+it (an inverted index), and for each token its one-deletion variants, so a
+token with one typo still finds its neighbours (the symmetric-deletion
+method). Candidates are the names sharing the query's informative tokens,
+ranked by the weight they share; only the best few are scored in full.
+"""
+
+import dataclasses
+import heapq
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rigour.names import normalize_name, tokenize_name
+
+from .names import INDIVIDUAL, UNKNOWN, NameForm, analyse
+from .scoring import Scorer, adjust_for_context
+
+# Tokens shorter than this are looked up exactly: one edit in "ali" is another name.
+FUZZY_MIN_LENGTH = 4
+# A word set aside (as a company type) on at least this many listed names is
+# one a misspelling is corrected to.
+SET_ASIDE_MIN_NAMES = 10
+# How many candidate names are scored in full for each query name.
+CANDIDATES_PER_NAME = 40
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEntry:
+    """A list entry as the index holds it."""
+
+    id: int
+    key: str
+    list_code: str
+    type: str
+    countries: frozenset[str]
+    names: tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    names: tuple[str, ...]
+    type: str = UNKNOWN
+    countries: frozenset[str] = frozenset()
+
+
+@dataclass
+class Match:
+    entry: IndexedEntry
+    score: float
+    query_name: str
+    matched_name: str
+    matched_alias: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def _deletions(token: str) -> set[str]:
+    return {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+class ScreeningIndex:
+    def __init__(self, entries: Iterable[IndexedEntry]):
+        self.entries: list[IndexedEntry] = []
+        self._name_entry: list[int] = []
+        self._name_form: list[NameForm] = []
+        self._name_alias: list[bool] = []
+        self._vocabulary: dict[str, int] = {}
+        postings: list[list[int]] = []
+        # Every word written on the lists, and how often each one is set aside
+        # as (part of) a company type: "limited", "liability", "joint", "sirketi".
+        written: set[str] = set()
+        set_aside: dict[str, int] = {}
+        for entry in entries:
+            entry_number = len(self.entries)
+            self.entries.append(entry)
+            for text, is_alias in entry.names:
+                form = analyse(text, entry.type)
+                if form is None:
+                    continue
+                name_id = len(self._name_form)
+                self._name_form.append(form)
+                self._name_entry.append(entry_number)
+                self._name_alias.append(is_alias)
+                words = set(tokenize_name(normalize_name(text) or ""))
+                written.update(words)
+                for word in words.difference(form.tokens):
+                    set_aside[word] = set_aside.get(word, 0) + 1
+                for token in set(form.tokens):
+                    token_id = self._vocabulary.get(token)
+                    if token_id is None:
+                        token_id = self._vocabulary[token] = len(postings)
+                        postings.append([])
+                    postings[token_id].append(name_id)
+        self._postings = postings
+        self._unknown_weights: dict[str, float] = {}
+        count = max(len(self._name_form), 1)
+        # Inverse document frequency: a token on many names says little about any one.
+        self._weights = [math.log(1 + count / len(p)) for p in postings]
+        self.unknown_weight = math.log(1 + count)
+        self._name_weight = [sum(self._token_weight(t) for t in form.tokens) for form in self._name_form]
+        self._by_deletion: dict[str, list[int]] = {}
+        for token, token_id in self._vocabulary.items():
+            if len(token) >= FUZZY_MIN_LENGTH:
+                for variant in _deletions(token):
+                    self._by_deletion.setdefault(variant, []).append(token_id)
+        # A token on more than this many names is too common to find candidates by alone.
+        self._common_df = max(50, count // 200)
+        self._written = written
+        self._set_aside = {
+            w: n for w, n in set_aside.items() if n >= SET_ASIDE_MIN_NAMES and len(w) >= FUZZY_MIN_LENGTH
+        }
+        self._set_aside_by_deletion: dict[str, list[str]] = {}
+        for word in self._set_aside:
+            for variant in _deletions(word) | {word}:
+                self._set_aside_by_deletion.setdefault(variant, []).append(word)
+        self.scorer = Scorer(self._token_weight)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def name_count(self) -> int:
+        return len(self._name_form)
+
+    def _token_weight(self, token: str) -> float:
+        token_id = self._vocabulary.get(token)
+        if token_id is not None:
+            return self._weights[token_id]
+        weight = self._unknown_weights.get(token)
+        if weight is None:
+            # A word the lists never use is either rare (it weighs the most) or a
+            # misspelling of a listed word (it weighs what that word weighs).
+            neighbours = set(self._token_options(token)) | set(self._by_deletion.get(token, ()))
+            weight = min((self._weights[t] for t in neighbours), default=self.unknown_weight)
+            if len(self._unknown_weights) > 10_000:
+                self._unknown_weights.clear()
+            self._unknown_weights[token] = weight
+        return weight
+
+    def _token_options(self, token: str) -> list[int]:
+        """Vocabulary tokens equal to `token` or one edit away from it."""
+        found = set()
+        exact = self._vocabulary.get(token)
+        if exact is not None:
+            found.add(exact)
+        if len(token) >= FUZZY_MIN_LENGTH:
+            found.update(self._by_deletion.get(token, ()))
+            for variant in _deletions(token):
+                shorter = self._vocabulary.get(variant)
+                if shorter is not None and len(variant) >= FUZZY_MIN_LENGTH:
+                    found.add(shorter)
+                found.update(self._by_deletion.get(variant, ()))
+        return list(found)
+
+    def _corrected(self, text: str) -> str:
+        """Correct misspelt company-type words ("Liimted Liabilty Compny") so rigour still sets them aside."""
+        words = tokenize_name(normalize_name(text) or "")
+        changed = False
+        for position, word in enumerate(words):
+            if word in self._written or len(word) < FUZZY_MIN_LENGTH:
+                continue
+            near = set(self._set_aside_by_deletion.get(word, ()))
+            for variant in _deletions(word):
+                near.update(self._set_aside_by_deletion.get(variant, ()))
+            if near:
+                words[position] = max(near, key=lambda w: (self._set_aside[w], w))
+                changed = True
+        return " ".join(words) if changed else text
+
+    def candidates(self, form: NameForm, limit: int = CANDIDATES_PER_NAME) -> list[int]:
+        """Return the ids of the names most likely to match `form`, best first."""
+        options = []
+        for token in dict.fromkeys(form.tokens):
+            for token_id in self._token_options(token):
+                options.append((len(self._postings[token_id]), token_id))
+        # Adjacent query tokens written as one word on the list ("bei jing" / "beijing").
+        for left, right in zip(form.tokens, form.tokens[1:], strict=False):
+            token_id = self._vocabulary.get(left + right)
+            if token_id is not None:
+                options.append((len(self._postings[token_id]), token_id))
+        if not options:
+            return []
+        rare = [o for o in options if o[0] <= self._common_df]
+        chosen = rare or options
+        scores: dict[int, float] = {}
+        for _, token_id in chosen:
+            weight = self._weights[token_id]
+            for name_id in self._postings[token_id]:
+                scores[name_id] = scores.get(name_id, 0.0) + weight
+        query_weight = sum(self._token_weight(t) for t in form.tokens)
+        name_weight = self._name_weight
+
+        def overlap(item):
+            name_id, shared = item
+            return shared / (query_weight + name_weight[name_id] - shared + 1e-9)
+
+        return [name_id for name_id, _ in heapq.nlargest(limit, scores.items(), key=overlap)]
+
+    def search(self, query: Query, *, threshold: float, limit: int = 10) -> list[Match]:
+        """Screen the query's names; return the entries scoring at least `threshold`, best first."""
+        best: dict[int, Match] = {}
+        for text in dict.fromkeys(query.names):
+            form = analyse(self._corrected(text), query.type)
+            if form is None:
+                continue
+            form = dataclasses.replace(form, text=text)
+            for name_id in self.candidates(form):
+                candidate = self._name_form[name_id]
+                entry_number = self._name_entry[name_id]
+                entry = self.entries[entry_number]
+                persons = INDIVIDUAL in (query.type, entry.type)
+                name_score, reasons = self.scorer.score(form, candidate, persons=persons)
+                if name_score <= 0:
+                    continue
+                score, context = adjust_for_context(name_score, query, entry)
+                current = best.get(entry_number)
+                if current is None or score > current.score:
+                    alias = self._name_alias[name_id]
+                    described = f"{'alias' if alias else 'name'} {candidate.text!r}"
+                    best[entry_number] = Match(
+                        entry=entry,
+                        score=score,
+                        query_name=text,
+                        matched_name=candidate.text,
+                        matched_alias=alias,
+                        reasons=[f"{text!r} resembles the {described} ({name_score:.2f})", *reasons, *context],
+                    )
+        results = [m for m in best.values() if m.score >= threshold]
+        results.sort(key=lambda m: (-m.score, m.entry.id))
+        return results[:limit]

@@ -1,0 +1,195 @@
+"""How alike two names are, from 0 to 1, and the words that say why.
+
+Tokens are paired one to one, best first, by rapidfuzz's optimal string
+alignment similarity, so word order does not matter and a typo costs a
+little. Each token weighs what it tells apart (its inverse document frequency
+on the lists): sharing "trading company" is worth little, sharing
+"rosoboronexport" a lot. The score is the weighted share of both names that
+was paired. Company-type words (LLC, OOO, GmbH) were set aside by rigour and
+only nudge the score.
+"""
+
+from collections.abc import Callable
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+from rigour.text import metaphone
+
+from .names import INDIVIDUAL, UNKNOWN, NameForm
+
+# Below this similarity two tokens are different words, not spellings of one.
+TOKEN_SIMILARITY_FLOOR = 0.7
+# Tokens must be this long, and one of them longer, to pair when they differ:
+# "li" and "lu" are different names, not typos.
+FUZZY_MIN_LENGTH = 3
+# Two words of at least this length that sound the same (rigour's metaphone).
+PHONETIC_MIN_LENGTH = 5
+SAME_SOUND_SIMILARITY = 0.8
+# Two words run together on one side must be this alike the other side's word.
+RUN_TOGETHER_SIMILARITY = 0.85
+# An unpaired token on the list's side (a middle name the subject left out)
+# counts for this much of its weight.
+LIST_SIDE_EXTRA_FACTOR = 0.6
+# Words that say "a company" without being a legal form rigour recognises;
+# they count for this much of their weight.
+GENERIC_COMPANY_WORDS = frozenset({"company", "co", "corp", "corporation", "pvt", "pte", "pt", "tbk"})
+GENERIC_WORD_FACTOR = 0.2
+
+# Country, type and company type rank candidates with similar names; they
+# are kept small so a listed party registered elsewhere is still a hit.
+COUNTRY_MATCH_BONUS = 0.02
+COUNTRY_MISMATCH_PENALTY = 0.03
+TYPE_MISMATCH_PENALTY = 0.08
+ORG_CLASS_MISMATCH_PENALTY = 0.01
+
+
+class Scorer:
+    def __init__(self, weight: Callable[[str], float]):
+        self._weight = weight
+
+    def weight(self, token: str) -> float:
+        weight = self._weight(token)
+        return weight * GENERIC_WORD_FACTOR if token in GENERIC_COMPANY_WORDS else weight
+
+    def score(self, query: NameForm, candidate: NameForm, *, persons: bool = False) -> tuple[float, list[str]]:
+        """Score two names; `persons` when either is a person's, whose middle names are often left out."""
+        q, r = query.tokens, candidate.tokens
+        pairs = []
+        for i, a in enumerate(q):
+            exact = i in query.exact_only
+            for j, b in enumerate(r):
+                similarity = float(a == b) if exact else _similarity(a, b)
+                if similarity:
+                    pairs.append((similarity, i, j))
+        pairs.sort(reverse=True)
+        # A paired query token weighs what its list token weighs, so a typo
+        # (a token the lists never use) does not count as a rare word.
+        used_q: dict[int, float] = {}
+        used_r: set[int] = set()
+        matched = 0.0
+        paired = []
+        for similarity, i, j in pairs:
+            if i in used_q or j in used_r:
+                continue
+            weight = self.weight(r[j])
+            used_q[i] = weight
+            used_r.add(j)
+            matched += similarity * 2 * weight
+            paired.append((similarity, q[i], r[j]))
+        matched += self._pair_run_together(q, r, used_q, used_r, paired)
+        query_weight = sum(used_q[i] if i in used_q else self.weight(token) for i, token in enumerate(q))
+        # The subject's whole name found inside a longer listed name: a left-out
+        # middle name costs less than an extra word in the subject's name. A
+        # company's left-out word counts in full if it tells more than any word
+        # found ("Shenzhen Technology" is not "Shenzhen Guoweichip Technology").
+        subset = len(used_q) == len(q) >= 2
+        telling = float("inf") if persons else max(used_q.values(), default=0.0)
+        list_weight = 0.0
+        for j, token in enumerate(r):
+            weight = self.weight(token)
+            if subset and j not in used_r and weight <= telling:
+                weight *= LIST_SIDE_EXTRA_FACTOR
+            list_weight += weight
+        score = matched / (query_weight + list_weight) if paired else 0.0
+        reasons = []
+        typos = [f"{a!r}~{b!r}" for similarity, a, b in paired if similarity < 1.0]
+        if typos:
+            reasons.append("spelled differently: " + ", ".join(typos))
+        unpaired_q = [q[i] for i in range(len(q)) if i not in used_q]
+        unpaired_r = [r[j] for j in range(len(r)) if j not in used_r]
+        if unpaired_q:
+            reasons.append("not on the entry: " + ", ".join(unpaired_q))
+        if unpaired_r:
+            reasons.append("not in the subject's name: " + ", ".join(unpaired_r))
+        if q != r and sorted(q) == sorted(r):
+            reasons.append("same words in another order")
+        if query.org_classes and candidate.org_classes and not (query.org_classes & candidate.org_classes):
+            score -= ORG_CLASS_MISMATCH_PENALTY
+            reasons.append(
+                f"company type differs ({', '.join(sorted(query.org_classes))} / "
+                f"{', '.join(sorted(candidate.org_classes))})"
+            )
+        return max(score, 0.0), reasons
+
+    def _pair_run_together(self, q, r, used_q: dict, used_r: set, paired: list) -> float:
+        """Pair two adjacent words on one side with one word on the other ("bei jing" / "beijing")."""
+        matched = 0.0
+        for left, right, used_left, used_right, query_side in (
+            (q, r, used_q, used_r, True),
+            (r, q, used_r, used_q, False),
+        ):
+            for i in range(len(left) - 1):
+                if i in used_left or i + 1 in used_left:
+                    continue
+                joined = left[i] + left[i + 1]
+                for j, token in enumerate(right):
+                    if j in used_right or _similarity(joined, token) < RUN_TOGETHER_SIMILARITY:
+                        continue
+                    # Weighed as the list's words: one word, or the two run together.
+                    if query_side:
+                        list_token_weight = self.weight(token)
+                    else:
+                        list_token_weight = self.weight(left[i]) + self.weight(left[i + 1])
+                    similarity = _similarity(joined, token)
+                    if query_side:
+                        used_q[i] = used_q[i + 1] = list_token_weight / 2
+                        used_r.add(j)
+                    else:
+                        used_r.update((i, i + 1))
+                        used_q[j] = list_token_weight
+                    matched += similarity * 2 * list_token_weight
+                    paired.append(
+                        (
+                            similarity,
+                            f"{left[i]} {left[i + 1]}" if query_side else token,
+                            token if query_side else f"{left[i]} {left[i + 1]}",
+                        )
+                    )
+                    break
+        return matched
+
+
+@lru_cache(maxsize=65536)
+def _similarity(a: str, b: str) -> float:
+    """How alike two tokens are (0 when they are different words)."""
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) < FUZZY_MIN_LENGTH or max(len(a), len(b)) <= FUZZY_MIN_LENGTH:
+        return 0.0
+    similarity = OSA.normalized_similarity(a, b)
+    if similarity >= TOKEN_SIMILARITY_FLOOR:
+        return similarity
+    # Transliterations of one word that spelling does not bring close
+    # ("arktik" / "arctic", "vremia" / "vremya") sound the same.
+    if min(len(a), len(b)) >= PHONETIC_MIN_LENGTH and _sound(a) == _sound(b):
+        return SAME_SOUND_SIMILARITY
+    return 0.0
+
+
+@lru_cache(maxsize=65536)
+def _sound(token: str) -> str:
+    return metaphone(token)
+
+
+def adjust_for_context(score: float, query, entry) -> tuple[float, list[str]]:
+    """Rank by country and type: a small bonus when they agree, a small penalty when they differ."""
+    reasons = []
+    if query.countries and entry.countries:
+        shared = query.countries & entry.countries
+        if shared:
+            score += COUNTRY_MATCH_BONUS
+            reasons.append(f"country {', '.join(sorted(shared))} is on the entry")
+        else:
+            score -= COUNTRY_MISMATCH_PENALTY
+            reasons.append(
+                f"country differs ({', '.join(sorted(query.countries))} / {', '.join(sorted(entry.countries))})"
+            )
+    if query.type != UNKNOWN and entry.type != UNKNOWN and _incompatible(query.type, entry.type):
+        score -= TYPE_MISMATCH_PENALTY
+        reasons.append(f"the entry is {'an' if entry.type[0] in 'aeiou' else 'a'} {entry.type}, the subject is not")
+    return min(max(score, 0.0), 1.0), reasons
+
+
+def _incompatible(query_type: str, entry_type: str) -> bool:
+    # An entity may be named like a vessel or aircraft it owns; only a person against a non-person is a mismatch.
+    return query_type != entry_type and INDIVIDUAL in (query_type, entry_type)

@@ -1,0 +1,1 @@
+"""Writes with business meaning for screening: imports, screens, re-screens and adjudications."""

@@ -1,0 +1,187 @@
+"""Screen subjects against the lists in force and keep their hits current.
+
+A screen records the subject's latest `SubjectScreening` and, for each entry
+it resembles, a `Hit` keyed by the entry's stable key. An existing hit keeps
+its adjudication: it is updated to the latest version's entry, and a cleared
+hit is reopened only if the entry itself changed (its fingerprint differs
+from the one it was cleared against). A hit whose entry has left every list
+in force is closed. Pending transactions of subjects whose hits changed are
+decided again after commit.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from licensing.audit.services import record_event
+from licensing.cases.models import ApplicationParty, Decision, Transaction
+from licensing.parties.models import Customer, Person
+
+from ..loading import LoadedIndex, current_index
+from ..matching.index import Match
+from ..models import Hit, ListEntry, SubjectScreening, subject_field
+from ..subjects import query_for
+from ..workflow import HIT_MACHINE
+
+# What an officer compares when a cleared hit's entry changed.
+COMPARED_FIELDS = (
+    "name",
+    "alt_names",
+    "type",
+    "addresses",
+    "countries",
+    "programs",
+    "federal_register_notice",
+    "license_requirement",
+    "license_policy",
+    "remarks",
+    "details",
+)
+
+
+@dataclass
+class Affected:
+    """Subjects whose hits changed, so their pending transactions need deciding again."""
+
+    customers: set[int] = field(default_factory=set)
+    persons: set[int] = field(default_factory=set)
+    parties: set[int] = field(default_factory=set)
+
+    def add(self, subject) -> None:
+        {Customer: self.customers, Person: self.persons, ApplicationParty: self.parties}[type(subject)].add(subject.pk)
+
+    def __bool__(self) -> bool:
+        return bool(self.customers or self.persons or self.parties)
+
+
+def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScreening | None:
+    """Screen one customer, person or party now; None when no list is in force."""
+    loaded = loaded or current_index()
+    if not loaded.versions:
+        return None
+    query = query_for(subject)
+    matches = loaded.search(query)
+    affected = Affected()
+    with transaction.atomic():
+        # Locked so two screens of one subject (an edit and a re-screen) cannot both open its hits.
+        subject = type(subject).objects.select_for_update().get(pk=subject.pk)
+        now = timezone.now()
+        existing = {hit.entry_key: hit for hit in Hit.objects.for_subject(subject).select_related("entry")}
+        screening, created = SubjectScreening.objects.update_or_create(
+            **{subject_field(subject): subject},
+            defaults={
+                "screened_at": now,
+                "names": list(query.names),
+                "versions": loaded.version_ids,
+                "match_count": len(matches),
+            },
+        )
+        if apply_matches(subject, matches, existing, loaded, now) or created:
+            affected.add(subject)
+        if affected:
+            transaction.on_commit(lambda: redecide_pending(affected))
+    return screening
+
+
+def apply_matches(subject, matches: list[Match], existing: dict[str, Hit], loaded: LoadedIndex, now) -> bool:
+    """Open, update, reopen or close the subject's hits for this screen; True if any hit changed."""
+    best: dict[str, Match] = {}
+    for match in matches:
+        if match.entry.key not in best or match.score > best[match.entry.key].score:
+            best[match.entry.key] = match
+    entries = ListEntry.objects.in_bulk([m.entry.id for m in best.values()]) if best else {}
+    changed = False
+    for key, match in best.items():
+        entry = entries[match.entry.id]
+        hit = existing.pop(key, None)
+        if hit is None:
+            _open_hit(subject, key, entry, match, now)
+            changed = True
+            continue
+        previous_entry = hit.entry
+        hit.entry = entry
+        hit.score = round(match.score, 4)
+        hit.subject_name = match.query_name[:500]
+        hit.matched_name = match.matched_name
+        hit.reasons = match.reasons
+        hit.last_matched_at = now
+        hit.save(
+            update_fields=["entry", "score", "subject_name", "matched_name", "reasons", "last_matched_at", "updated_at"]
+        )
+        if hit.status == Hit.Status.CLEARED and entry.fingerprint != hit.adjudicated_fingerprint:
+            changes = changed_fields(previous_entry, entry)
+            HIT_MACHINE.apply(
+                hit,
+                "reopen",
+                actor=None,
+                reason=f"The entry changed in {entry.version}: {', '.join(changes) or 'its published details'}.",
+                extra_event_data={"entry": entry.pk, "changed": changes},
+            )
+            changed = True
+        elif hit.status == Hit.Status.DELISTED:
+            HIT_MACHINE.apply(hit, "relist", actor=None, reason=f"The entry is listed again in {entry.version}.")
+            changed = True
+    for hit in existing.values():
+        if hit.entry_key not in loaded.keys and hit.status != Hit.Status.DELISTED:
+            HIT_MACHINE.apply(hit, "delist", actor=None, reason="The entry is no longer on any list in force.")
+            changed = True
+    return changed
+
+
+def _open_hit(subject, key: str, entry: ListEntry, match: Match, now) -> Hit:
+    hit = Hit(
+        **{subject_field(subject): subject},
+        entry_key=key,
+        entry=entry,
+        score=round(match.score, 4),
+        subject_name=match.query_name[:500],
+        matched_name=match.matched_name,
+        reasons=match.reasons,
+        first_matched_at=now,
+        last_matched_at=now,
+    )
+    hit.full_clean()
+    hit.save()
+    record_event(
+        actor=None,
+        verb="screening.hit_opened",
+        target=hit,
+        after={
+            "subject": str(subject),
+            "entry": entry.pk,
+            "entry_key": key,
+            "list": entry.list_code,
+            "list_version": entry.version_id,
+            "matched_name": match.matched_name,
+            "score": hit.score,
+            "reasons": match.reasons,
+        },
+    )
+    return hit
+
+
+def changed_fields(before: ListEntry, after: ListEntry) -> list[str]:
+    """Name the published details that differ between two versions of an entry."""
+    return [name.replace("_", " ") for name in COMPARED_FIELDS if getattr(before, name) != getattr(after, name)]
+
+
+PENDING = (Decision.HOLD, Decision.LICENCE_REQUIRED)
+
+
+def redecide_pending(affected: Affected) -> int:
+    """Decide again the pending transactions that involve these subjects; return how many."""
+    from licensing.cases.services.transactions import decide_transaction
+
+    involved = (
+        Q(customer_id__in=affected.customers)
+        | Q(person_id__in=affected.persons)
+        | Q(applications__parties__id__in=affected.parties)
+    )
+    pending = Transaction.objects.filter(decision__in=PENDING).filter(involved).distinct().order_by("pk")
+    count = 0
+    for record in pending:
+        decide_transaction(actor=None, transaction_record=record)
+        count += 1
+    return count

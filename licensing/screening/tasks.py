@@ -1,0 +1,76 @@
+"""Celery tasks: each takes ids, calls one service, and is safe to run twice."""
+
+from celery import shared_task
+from django.conf import settings
+
+from licensing.cases.models import LicenceApplication
+
+from .models import ListVersion, SubjectKind, SubjectScreening
+from .services import imports, rescreen, screening
+from .subjects import MODELS, screened_on_its_own
+
+RETRYING = {"bind": True, "autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(bind=True)
+def run_list_import(self, import_id: int):
+    """Run a queued list import (a second run of the same import does nothing)."""
+    return imports.run_import(import_id).status
+
+
+@shared_task(**RETRYING)
+def start_rescreen(self, version_id: int | None = None):
+    """Re-screen every subject after a list version came into force."""
+    version = ListVersion.objects.filter(pk=version_id).first() if version_id else None
+    return rescreen.start_rescreen(version=version).pk
+
+
+@shared_task(**RETRYING)
+def rescreen_batch(self, batch_id: int):
+    """Screen one batch of a re-screen (a finished batch is skipped)."""
+    return rescreen.run_batch(batch_id)
+
+
+@shared_task(**RETRYING)
+def screen_subject_task(self, kind: str, subject_id: int):
+    """Screen one customer, person or party as it is now."""
+    subject = MODELS[SubjectKind(kind)].objects.filter(pk=subject_id).first()
+    if subject is None:
+        return None
+    result = screening.screen_subject(subject)
+    return result.match_count if result else None
+
+
+@shared_task(**RETRYING)
+def screen_application_parties(self, application_id: int):
+    """Screen the parties of an application that are not copies of a screened customer or person."""
+    application = LicenceApplication.objects.filter(pk=application_id).first()
+    if application is None:
+        return 0
+    parties = [p for p in application.parties.select_related("customer", "person") if screened_on_its_own(p)]
+    for party in parties:
+        screening.screen_subject(party)
+    return len(parties)
+
+
+@shared_task(**RETRYING)
+def screen_unscreened_subjects(self, limit: int = 1000):
+    """Screen customers and persons never screened (a lost task, a record made in the admin)."""
+    done = 0
+    for kind in (SubjectKind.CUSTOMER, SubjectKind.PERSON):
+        screened = SubjectScreening.objects.filter(**{f"{kind}__isnull": False}).values(f"{kind}_id")
+        for subject in MODELS[kind].objects.exclude(pk__in=screened).order_by("pk")[: limit - done]:
+            if screening.screen_subject(subject) is None:
+                return done
+            done += 1
+    return done
+
+
+@shared_task(**RETRYING)
+def import_scheduled_lists(self):
+    """Queue an import of each feed in SCREENING_SCHEDULED_SOURCES (for Celery beat); an unchanged list stays."""
+    scheduled = getattr(settings, "SCREENING_SCHEDULED_SOURCES", {})
+    queued = []
+    for feed, sources in scheduled.items():
+        queued.append(imports.request_import(actor=None, feed=feed, sources=dict(sources)).pk)
+    return queued

@@ -1,0 +1,223 @@
+"""Browser pages: the hits queue, a hit with its adjudication, lists and imports, ad hoc search, a subject's results."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from licensing.accounts.permissions import Action, user_can
+from licensing.audit.models import Event
+from licensing.workflow.machine import TransitionError
+
+from .forms import OUTCOME_LABELS, AdjudicationForm, ImportForm, SearchForm
+from .loading import match_threshold
+from .models import Feed, Hit, ListImport, ListVersion, Rescreen, SubjectKind, SubjectScreening
+from .search import NoListInForce, search_name
+from .services.adjudication import OUTCOMES, adjudicate_hit
+from .services.imports import request_import
+from .services.rescreen import start_rescreen
+from .subjects import MODELS
+from .tasks import screen_subject_task
+from .workflow import HIT_MACHINE
+
+TRANSITION_OUTCOMES = {name: outcome for outcome, name in OUTCOMES.items()}
+
+
+def _require(user, action: Action) -> None:
+    if not user_can(user, action):
+        raise PermissionDenied(f"Your role may not {Action(action).label.lower()}.")
+
+
+@login_required
+@require_GET
+def queue(request):
+    """Show the hits awaiting adjudication, oldest first, and the lists in force."""
+    _require(request.user, Action.VIEW_CASES)
+    wanted = request.GET.get("status", "")
+    hits = Hit.objects.select_related("entry__version", "customer", "person", "party", "proposed_by")
+    if wanted in Hit.Status.values:
+        hits = hits.filter(status=wanted)
+    else:
+        wanted = ""
+        hits = hits.awaiting_adjudication()
+    page = Paginator(hits.order_by("first_matched_at", "pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "screening/queue.html",
+        {
+            "page": page,
+            "status": wanted,
+            "statuses": Hit.Status.choices,
+            "in_force": ListVersion.objects.in_force().order_by("feed"),
+            "rescreen": Rescreen.objects.first(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def hit_detail(request, pk):
+    """Show a hit: the subject, the entry, the score and why, the history, and the moves the user may make."""
+    _require(request.user, Action.VIEW_CASES)
+    hit = get_object_or_404(
+        Hit.objects.select_related("entry__version", "customer", "person", "party", "proposed_by", "adjudicated_by"),
+        pk=pk,
+    )
+    return render(request, "screening/hit_detail.html", _hit_context(request, hit, AdjudicationForm()))
+
+
+def _hit_context(request, hit, form):
+    moves = [t for t in HIT_MACHINE.available_transitions(hit, request.user) if t.name in TRANSITION_OUTCOMES]
+    # The form offers only the moves the table allows this user now.
+    form.fields["outcome"].choices = [(o, OUTCOME_LABELS[o]) for o in (TRANSITION_OUTCOMES[t.name] for t in moves)]
+    return {
+        "hit": hit,
+        "entry": hit.entry,
+        "moves": moves,
+        "form": form,
+        "events": Event.objects.for_target(hit).select_related("actor").order_by("sequence"),
+        "threshold": match_threshold(),
+    }
+
+
+@login_required
+@require_POST
+def hit_adjudicate(request, pk):
+    """Record an adjudication of the hit."""
+    _require(request.user, Action.ADJUDICATE_SCREENING_HITS)
+    hit = get_object_or_404(Hit.objects.select_related("entry__version"), pk=pk)
+    form = AdjudicationForm(request.POST)
+    if form.is_valid():
+        try:
+            adjudicate_hit(
+                actor=request.user, hit=hit, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
+            )
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Hit #{hit.pk}: {form.cleaned_data['outcome'].replace('_', ' ')} recorded.")
+            return redirect("screening:hit", pk=hit.pk)
+    return render(request, "screening/hit_detail.html", _hit_context(request, hit, form), status=400)
+
+
+@login_required
+def lists(request):
+    """Show the list versions, the imports and re-screens; an administrator imports a list here."""
+    _require(request.user, Action.VIEW_CASES)
+    form = None
+    if user_can(request.user, Action.IMPORT_SCREENING_LISTS):
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    run = request_import(
+                        actor=request.user,
+                        feed=form.cleaned_data["feed"],
+                        sources=form.sources(),
+                        file_format=form.cleaned_data["file_format"],
+                        published_on=form.cleaned_data["published_on"],
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    return redirect("screening:import", pk=run.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("Your role may not import restricted-party lists.")
+    status = 400 if form is not None and form.errors else 200
+    return render(
+        request,
+        "screening/lists.html",
+        {
+            "form": form,
+            "versions": ListVersion.objects.select_related("imported_by")[:30],
+            "imports": ListImport.objects.select_related("version", "requested_by")[:10],
+            "rescreens": Rescreen.objects.select_related("version")[:5],
+            "feeds": Feed.choices,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def import_detail(request, pk):
+    """Show an import's progress (the progress part refreshes itself while it runs)."""
+    _require(request.user, Action.VIEW_CASES)
+    run = get_object_or_404(ListImport.objects.select_related("version", "requested_by"), pk=pk)
+    template = (
+        "screening/_import_progress.html" if request.headers.get("HX-Request") else "screening/import_detail.html"
+    )
+    return render(request, template, {"run": run})
+
+
+@login_required
+@require_GET
+def rescreen_progress(request, pk):
+    _require(request.user, Action.VIEW_CASES)
+    return render(request, "screening/_rescreen_progress.html", {"rescreen": get_object_or_404(Rescreen, pk=pk)})
+
+
+@login_required
+@require_POST
+def rescreen_start(request):
+    """Screen every customer, person and party again now."""
+    _require(request.user, Action.IMPORT_SCREENING_LISTS)
+    rescreen = start_rescreen(reason=f"requested by {request.user.get_username()}")
+    messages.success(request, f"Re-screen #{rescreen.pk} of {rescreen.subjects} subjects started.")
+    return redirect("screening:lists")
+
+
+@login_required
+@require_GET
+def search(request):
+    """Screen a name ad hoc."""
+    _require(request.user, Action.SEARCH_SCREENING_LISTS)
+    form = SearchForm(request.GET or None)
+    results, problem = None, ""
+    if form.is_bound and form.is_valid():
+        try:
+            results = search_name(
+                name=form.cleaned_data["name"],
+                type=form.cleaned_data["type"],
+                country=form.cleaned_data["country"],
+            )
+        except ValidationError as error:
+            for field, text in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, text)
+        except NoListInForce as error:
+            problem = str(error)
+    status = 400 if form.errors else (503 if problem else 200)
+    return render(
+        request,
+        "screening/search.html",
+        {"form": form, "results": results, "problem": problem, "threshold": match_threshold()},
+        status=status,
+    )
+
+
+@login_required
+def subject(request, kind, pk):
+    """Show a customer's, person's or party's screening; a compliance officer may screen it again now."""
+    _require(request.user, Action.VIEW_CASES)
+    if kind not in SubjectKind.values:
+        raise Http404("No such kind of subject.")
+    record = get_object_or_404(MODELS[kind], pk=pk)
+    if request.method == "POST":
+        _require(request.user, Action.ADJUDICATE_SCREENING_HITS)
+        screen_subject_task.delay(kind, record.pk)
+        messages.success(request, f"{record} is being screened again.")
+        return redirect("screening:subject", kind=kind, pk=pk)
+    return render(
+        request,
+        "screening/subject.html",
+        {
+            "kind": kind,
+            "record": record,
+            "screening": SubjectScreening.objects.for_subject(record).first(),
+            "hits": Hit.objects.for_subject(record).select_related("entry__version"),
+            "can_screen": user_can(request.user, Action.ADJUDICATE_SCREENING_HITS),
+        },
+    )

@@ -1,0 +1,124 @@
+import datetime
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from licensing.accounts.permissions import Action
+from licensing.cases.models import Licence, LicenceCondition
+from licensing.cases.services import licences as services
+from licensing.cases.workflow import LICENCE_MACHINE
+from licensing.reference.models import Activity
+
+from ..access import requires
+from ..casefile import case_context, run_transition
+from ..listing import Filter, Listing, Sort, render_listing
+
+
+def _search(queryset, q):
+    return queryset.filter(
+        Q(number__icontains=q)
+        | Q(customer__legal_name__icontains=q)
+        | Q(customer__external_id__icontains=q)
+        | Q(person__family_name__icontains=q)
+    )
+
+
+def _expiring(queryset, value, request):
+    today = timezone.localdate()
+    return queryset.active_on(today).filter(valid_until__lte=today + datetime.timedelta(days=int(value)))
+
+
+LICENCES = Listing(
+    title="Licences",
+    queryset=lambda request: Licence.objects.select_related("customer", "person", "item", "country", "application"),
+    search=_search,
+    search_label="Licence number, customer or person",
+    filters=(
+        Filter("status", "Status", Licence.Status.choices, lambda qs, v, r: qs.filter(status=v)),
+        Filter("expiring", "Expiring", (("30", "Within 30 days"), ("90", "Within 90 days")), _expiring),
+        Filter("activity", "Activity", Activity.choices, lambda qs, v, r: qs.filter(activity=v)),
+    ),
+    sorts=(
+        Sort("number", "Number", ("number",)),
+        Sort("until", "Valid until", ("valid_until",)),
+        Sort("from", "Valid from", ("valid_from",)),
+        Sort("customer", "Customer", ("customer__legal_name",)),
+        Sort("status", "Status", ("status",)),
+    ),
+    default_sort="until",
+    rows_template="web/licences/rows.html",
+    csv_name="licences",
+    csv_columns=(
+        ("number", lambda lic: lic.number),
+        ("status", lambda lic: lic.get_status_display()),
+        ("customer", lambda lic: lic.customer.external_id),
+        ("person", lambda lic: str(lic.person) if lic.person_id else ""),
+        ("item", lambda lic: lic.item.code),
+        ("activity", lambda lic: lic.get_activity_display()),
+        ("country", lambda lic: lic.country_id),
+        ("valid_from", lambda lic: lic.valid_from),
+        ("valid_until", lambda lic: lic.valid_until),
+        ("authorised_quantity", lambda lic: lic.authorised_quantity),
+        ("quantity_used", lambda lic: lic.quantity_used),
+        ("authorised_value", lambda lic: lic.authorised_value),
+        ("value_used", lambda lic: lic.value_used),
+        ("application", lambda lic: lic.application.reference),
+    ),
+)
+
+
+@requires(Action.VIEW_CASES)
+def licence_list(request):
+    return render_listing(request, LICENCES)
+
+
+def _licence(pk):
+    return get_object_or_404(
+        Licence.objects.select_related("customer", "person", "item", "country", "application__transaction"), pk=pk
+    )
+
+
+def _detail(request, licence, *, bound=None, status=200):
+    context = {
+        "licence": licence,
+        "today": timezone.localdate(),
+        "conditions": licence.conditions.select_related("acknowledged_by"),
+        "transactions": licence.transactions.select_related("person").order_by("-requested_at")[:20],
+        **case_context(request, licence, machine=LICENCE_MACHINE, bound=bound),
+    }
+    return render(request, "web/licences/detail.html", context, status=status)
+
+
+@requires(Action.VIEW_CASES)
+def licence_detail(request, pk):
+    return _detail(request, _licence(pk))
+
+
+@require_POST
+@requires(Action.VIEW_CASES)
+def licence_transition(request, pk, name):
+    licence = _licence(pk)
+    return run_transition(
+        request,
+        LICENCE_MACHINE,
+        name,
+        call=lambda form: services.change_licence_status(
+            actor=request.user, licence=licence, action=name, reason=form.cleaned_data.get("reason", "")
+        ),
+        show_again=lambda form, status: _detail(request, licence, bound=form, status=status),
+        success_url=reverse("licence_detail", args=[licence.pk]),
+    )
+
+
+# Acknowledging a rider is part of preparing and working the case.
+@require_POST
+@requires(Action.PREPARE_APPLICATION)
+def licence_condition_acknowledge(request, pk, condition_pk):
+    condition = get_object_or_404(LicenceCondition, pk=condition_pk, licence_id=pk)
+    services.acknowledge_condition(actor=request.user, condition=condition)
+    messages.success(request, f"Condition {condition.position} acknowledged.")
+    return redirect("licence_detail", pk)

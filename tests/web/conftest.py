@@ -1,0 +1,114 @@
+import datetime
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.utils import timezone
+
+from licensing.cases.models import LicenceApplication
+from licensing.cases.services import applications, licences
+from licensing.determinations import services as determinations
+from licensing.parties.models import StatusRecord
+
+from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def case(officer, officer2, reviewer, item):
+    """One of each record the pages show, made through the services, in the states the tests need."""
+    letter(item)
+    lab = CustomerFactory(legal_name="Great Lakes University AI Lab", country_of_incorporation_id="US")
+    approved_determination(lab, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    # A foreign national whose determination officer2 prepared and a reviewer must approve.
+    researcher = PersonFactory(customer=lab, employer=lab, given_name="Priya", family_name="Raman")
+    add_status(researcher, StatusRecord.Kind.CITIZENSHIP, "IN", "1994-05-02")
+    draft = determinations.prepare_determination(actor=officer2, subject=researcher, effective_on=TODAY)
+    in_review = determinations.submit_determination(actor=officer2, determination=draft)
+    # A German university: its transaction needs a licence; its application is in review.
+    university = CustomerFactory(legal_name="Universität Rheinland", country_of_incorporation_id="DE")
+    approved_determination(university, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    record = transaction(university, item, external_id="TX-DE-1")
+    application = LicenceApplication.objects.get(transaction=record)
+    application = applications.update_application(
+        actor=officer, application=application, signer_name="Olivia Officer", signer_title="Compliance officer"
+    )
+    application = applications.submit_application_for_review(actor=officer, application=application)
+    # A Japanese customer with an issued licence.
+    kitsune = CustomerFactory(legal_name="Kitsune AI K.K.", country_of_incorporation_id="JP")
+    approved_determination(kitsune, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    licensed = transaction(kitsune, item, external_id="TX-JP-1")
+    filed = LicenceApplication.objects.get(transaction=licensed)
+    filed = applications.update_application(actor=officer, application=filed, signer_name="O", signer_title="O")
+    filed = applications.submit_application_for_review(actor=officer, application=filed)
+    filed = applications.approve_for_filing(actor=reviewer, application=filed)
+    filed = applications.record_submission(actor=officer, application=filed, control_number="Z000101")
+    filed = applications.record_registration(actor=officer, application=filed)
+    licence = licences.record_approval(
+        actor=officer, application=filed, licence_number="D1234567", valid_from=TODAY - datetime.timedelta(days=10)
+    )
+    held = transaction(CustomerFactory(legal_name="Aurora Robotics Ltd", country_of_incorporation_id="GB"), item)
+    return {
+        "lab": lab,
+        "researcher": researcher,
+        "determination": in_review,
+        "university": university,
+        "transaction": record,
+        "application": application,
+        "licence": licence,
+        "held": held,
+    }
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def live_site(transactional_db):
+    """The site served over HTTP from a thread, with static files, for the browser; yields its base URL.
+
+    Django's own live server also wraps the site in a media-file handler,
+    which needs a MEDIA_URL; the product has none on purpose (evidence is
+    served only through views that check permission).
+    """
+    server = ThreadedWSGIServer(("127.0.0.1", 0), WSGIRequestHandler, allow_reuse_address=False)
+    server.set_app(StaticFilesHandler(WSGIHandler()))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; the tests skip nothing if it is missing: they fail."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Install Debian's chromium (WITH_BROWSER=1 scripts/bootstrap) to run the browser tests."
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
