@@ -39,6 +39,10 @@ def content_hash(event) -> str:
         "reason": event.reason,
         "previous_hash": event.previous_hash,
     }
+    # Added after the log began: hashed only when set, so events written
+    # before it existed still verify, and setting or clearing it breaks the hash.
+    if event.api_token_id is not None:
+        payload["api_token_id"] = event.api_token_id
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

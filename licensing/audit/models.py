@@ -30,6 +30,11 @@ class Event(models.Model):
     # Kept beside the foreign key so the record reads the same after a user is
     # renamed, and so machine actors (system, API tokens) have a name too.
     actor_label = models.CharField(max_length=150)
+    # The machine client whose API request made the change; the label alone
+    # could be reused by a later token of the same name.
+    api_token = models.ForeignKey(
+        "api.ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="API token"
+    )
     verb = models.CharField(max_length=64, db_index=True)
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     target_id = models.CharField(max_length=64)

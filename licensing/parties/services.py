@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from licensing.accounts.permissions import Action, user_can
+from licensing.api.webhooks.triggers import announce_if_held
 from licensing.audit.services import record_event
 from licensing.screening.scheduling import screen_on_commit
 
@@ -29,13 +30,17 @@ def save_customer(*, actor, external_id: str, **fields) -> tuple[Customer, bool]
         customer.save()
         after = {name: _plain(getattr(customer, name)) for name in fields}
         if created or before != after:
-            record_event(
+            event = record_event(
                 actor=actor,
                 verb="customer.created" if created else "customer.updated",
                 target=customer,
                 before={k: v for k, v in before.items() if after.get(k) != v},
                 after={k: v for k, v in after.items() if before.get(k) != v},
             )
+            # Holds are normally set by set_customer_status, but billing must
+            # hear of one however it is written.
+            if "status" in fields and before.get("status") != after["status"]:
+                announce_if_held(customer, event=event)
             screen_on_commit(customer)
     return customer, created
 
@@ -50,7 +55,7 @@ def set_customer_status(*, actor, customer: Customer, status: str, reason: str) 
         locked.status_reason = reason
         locked.full_clean()
         locked.save(update_fields=["status", "status_reason", "updated_at"])
-        record_event(
+        event = record_event(
             actor=actor,
             verb="customer.status_changed",
             target=locked,
@@ -58,6 +63,7 @@ def set_customer_status(*, actor, customer: Customer, status: str, reason: str) 
             after={"status": status},
             reason=reason,
         )
+        announce_if_held(locked, event=event)
         if before != status:
             # Waiting transactions of the customer and its people follow the new standing.
             transaction.on_commit(lambda: _redecide_customer(locked.pk))

@@ -1,7 +1,12 @@
 """Customers and persons by billing's identifiers: idempotent PUTs, reads, lists."""
 
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from licensing.api.models import ApiToken
 from licensing.audit.models import Event
 from licensing.parties.models import Customer, Person, StatusRecord
+from licensing.parties.services import set_customer_status
 
 from ..factories import CustomerFactory
 
@@ -39,6 +44,38 @@ def test_repeating_the_same_put_changes_nothing(billing, db):
 
     assert response.status_code == 200
     assert Event.objects.count() == events
+
+
+def test_a_put_with_a_token_is_recorded_in_the_event_log_as_that_tokens_change(billing, db, capsys):
+    billing.put("/api/v1/customers/C-1", ACME, format="json")
+    billing.put("/api/v1/customers/C-1", {**ACME, "legal_name": "Acme Analytics AG"}, format="json")
+
+    token = ApiToken.objects.get(name="billing-test")
+    events = Event.objects.filter(verb__in=["customer.created", "customer.updated"])
+    assert [(e.actor_label, e.api_token, e.actor) for e in events] == [("api:billing-test", token, None)] * 2
+    call_command("verify_audit")
+    assert "events verified" in capsys.readouterr().out
+
+
+def test_a_put_by_a_member_of_staff_names_them_and_no_token(officer):
+    client = APIClient()
+    client.force_login(officer)
+
+    client.put("/api/v1/customers/C-1", ACME, format="json")
+
+    event = Event.objects.get(verb="customer.created")
+    assert (event.actor, event.actor_label, event.api_token) == (officer, officer.get_username(), None)
+
+
+def test_work_done_after_a_token_request_is_not_put_down_to_the_token(billing, db):
+    billing.put("/api/v1/customers/C-1", ACME, format="json")
+
+    set_customer_status(
+        actor=None, customer=Customer.objects.get(external_id="C-1"), status=Customer.Status.ON_HOLD, reason="Screening"
+    )
+
+    event = Event.objects.get(verb="customer.status_changed")
+    assert (event.actor_label, event.api_token) == ("system", None)
 
 
 def test_the_status_is_compliances_and_cannot_be_written(billing, db):

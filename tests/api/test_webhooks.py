@@ -18,6 +18,7 @@ from licensing.api.webhooks.subscriptions import create_subscription
 from licensing.cases.models import LicenceApplication
 from licensing.cases.services import applications
 from licensing.cases.services.licences import expire_licences
+from licensing.cases.services.transactions import decide_transaction
 from licensing.parties.models import Customer
 from licensing.parties.services import set_customer_status
 
@@ -106,6 +107,21 @@ def test_a_decided_transaction_is_sent_signed_after_commit(
     assert event["data"]["transaction"]["decision"] == "licence_required"
     assert event["data"]["transaction"]["links"]["application"].startswith("/api/v1/applications/")
     assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.DELIVERED
+
+
+def test_deciding_a_transaction_again_to_the_same_decision_sends_nothing(
+    subscribe, receiver, cases, officer, letter_for_foreign_persons, django_capture_on_commit_callbacks
+):
+    subscribe(WebhookEvent.TRANSACTION_DECIDED)
+    with django_capture_on_commit_callbacks(execute=True):
+        record = transaction(cases.foreign_customer("DE"), cases.item, external_id="INV-1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decide_transaction(actor=officer, transaction_record=record)
+
+    assert [e["data"]["transaction"]["decision"] for e in delivered(receiver, "transaction.decided")] == [
+        "licence_required"
+    ]
 
 
 def test_a_rolled_back_change_sends_nothing(subscribe, receiver, django_capture_on_commit_callbacks):
@@ -215,6 +231,20 @@ def test_a_customer_put_on_hold_is_sent(subscribe, receiver, cases, officer, dja
 
     [event] = delivered(receiver, "customer.held")
     assert event["data"]["customer"]["status"] == "on_hold"
+
+
+def test_a_customer_made_active_again_is_not_sent_as_held(
+    subscribe, receiver, cases, officer, django_capture_on_commit_callbacks
+):
+    subscribe(WebhookEvent.CUSTOMER_HELD)
+    customer = cases.foreign_customer("DE")
+    with django_capture_on_commit_callbacks(execute=True):
+        set_customer_status(actor=officer, customer=customer, status=Customer.Status.BLOCKED, reason="Denied party")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_customer_status(actor=officer, customer=customer, status=Customer.Status.ACTIVE, reason="Cleared")
+
+    assert [e["data"]["customer"]["status"] for e in delivered(receiver, "customer.held")] == ["blocked"]
 
 
 def test_issued_expiring_and_expired_licences_are_sent(

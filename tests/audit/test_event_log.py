@@ -3,9 +3,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from licensing.accounts.permissions import ClientRole
+from licensing.api.tokens import issue_api_token
 from licensing.audit.chain import GENESIS_HASH
 from licensing.audit.models import Event, EventIsImmutable
-from licensing.audit.services import record_event
+from licensing.audit.services import attributed_to_api_token, record_event
 
 from ..factories import CustomerFactory
 
@@ -44,6 +46,23 @@ def test_verify_audit_finds_a_deleted_row(three_events):
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_event WHERE id = %s", [three_events[1].pk])
     with pytest.raises(CommandError, match=r"Broken link at sequence 3 .*expected sequence 2"):
+        call_command("verify_audit")
+
+
+@pytest.mark.parametrize("tampering", ["remove the token", "add a token"])
+def test_verify_audit_finds_a_changed_token_attribution(db, tampering):
+    token, _ = issue_api_token(actor=None, name="billing", role=ClientRole.BILLING)
+    customer = CustomerFactory()
+    with attributed_to_api_token(token_id=token.pk, label="api:billing"):
+        by_token = record_event(actor=None, verb="customer.updated", target=customer, after={"n": 1})
+    by_system = record_event(actor=None, verb="customer.updated", target=customer, after={"n": 2})
+    call_command("verify_audit")
+
+    # Change who a change is put down to, as someone with database access could.
+    row, value = (by_token, None) if tampering == "remove the token" else (by_system, token.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_event SET api_token_id = %s WHERE id = %s", [value, row.pk])
+    with pytest.raises(CommandError, match=rf"Broken link at sequence {row.sequence} .*content does not match"):
         call_command("verify_audit")
 
 

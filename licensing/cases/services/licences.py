@@ -1,10 +1,12 @@
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from licensing.accounts.permissions import Action, user_can
+from licensing.api.webhooks.triggers import announce_licence_issued
 from licensing.audit.services import record_event
 from licensing.reference.calendar import licence_expiry
 
@@ -66,6 +68,7 @@ def record_approval(
                 "conditions": conditions,
             },
         )
+        announce_licence_issued(licence)
         transaction.on_commit(lambda: _redecide(record.pk))
     return licence
 
@@ -78,6 +81,10 @@ def _redecide(transaction_id: int) -> None:
 
 def acknowledge_condition(*, actor, condition: LicenceCondition) -> LicenceCondition:
     """Record that the actor has read and accepted a licence condition."""
+    # Acknowledging a rider is part of working the case; a person must do it,
+    # so there is no system (actor=None) exception.
+    if not user_can(actor, Action.PREPARE_APPLICATION):
+        raise PermissionDenied(f"{actor} may not acknowledge licence conditions")
     with transaction.atomic():
         locked = LicenceCondition.objects.select_for_update().get(pk=condition.pk)
         if locked.acknowledged_at is not None:

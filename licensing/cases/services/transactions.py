@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
+from licensing.api.webhooks.triggers import announce_decision
 from licensing.audit.services import record_event
 from licensing.determinations.services import open_determination_task
 
@@ -120,7 +121,7 @@ def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.d
                 "updated_at",
             ]
         )
-        record_event(
+        event = record_event(
             actor=actor,
             verb="transaction.decided",
             target=record,
@@ -139,6 +140,8 @@ def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.d
             )
         if result.decision == Decision.LICENCE_REQUIRED:
             create_draft_application(transaction_record=record, evaluation=result)
+        # Announced last: the announcement links to the draft application opened above.
+        announce_decision(record, decision_before=before["decision"], event=event)
     return record
 
 
