@@ -11,6 +11,7 @@ urlpatterns = [
     path("applications/<int:pk>/legal-hold", views.legal_hold, name="legal_hold"),
     path("applications/<int:pk>/legal-hold/release", views.legal_hold, {"release": True}, name="release_hold"),
     path("applications/<int:pk>/transfer", views.known_transfer, name="known_transfer"),
+    path("applications/<int:pk>/destroy", views.destroy, name="destroy"),
     path("<int:pk>/pdf", views.filing_pdf, name="pdf"),
     path("<int:pk>/retry", views.retry, name="retry"),
     path("exports/", views.exports, name="exports"),

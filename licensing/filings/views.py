@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from licensing.accounts.permissions import Action, user_can
@@ -12,9 +13,16 @@ from licensing.cases.models import LicenceApplication
 
 from .forms import REFERENCE, ExportPackageForm, GenerateFilingForm, KnownTransferForm, LegalHoldForm
 from .models import ExportPackage, Filing
+from .retention import RetentionBlocked
 from .services.filings import open_filing_for_download, request_filing, retry_filing
 from .services.packages import open_package_for_download, request_export_package
-from .services.retention import record_known_transfer, refresh_retention, release_legal_hold, set_legal_hold
+from .services.retention import (
+    destroy_filings,
+    record_known_transfer,
+    refresh_retention,
+    release_legal_hold,
+    set_legal_hold,
+)
 
 
 def _require(user, action: Action) -> None:
@@ -62,6 +70,10 @@ def _application_page(request, application, *, status=200, **forms):
         "retention": retention,
         "can_generate": user_can(request.user, Action.GENERATE_FILINGS),
         "can_manage_retention": user_can(request.user, Action.MANAGE_RETENTION),
+        "can_destroy": (
+            user_can(request.user, Action.DESTROY_RECORDS)
+            and retention.blocks_destruction_on(timezone.localdate()) is None
+        ),
         "generate_form": forms.get("generate_form") or GenerateFilingForm(),
         "hold_form": forms.get("hold_form") or LegalHoldForm(),
         "transfer_form": forms.get("transfer_form") or KnownTransferForm(),
@@ -155,6 +167,21 @@ def known_transfer(request, pk: int):
             messages.success(request, f"Transfer recorded; {application.reference}'s destroy-after date is updated.")
             return redirect("filings:application", pk=pk)
     return _application_page(request, application, status=400, transfer_form=form)
+
+
+@login_required
+@require_POST
+def destroy(request, pk: int):
+    """Destroy the application's filing PDFs once its retention period has ended."""
+    _require(request.user, Action.DESTROY_RECORDS)
+    application = _get_application(pk)
+    try:
+        count = destroy_filings(actor=request.user, application=application)
+    except RetentionBlocked as refusal:
+        messages.error(request, f"Nothing was destroyed: {refusal}.")
+    else:
+        messages.success(request, f"{count} filing{'s' if count != 1 else ''} of {application.reference} destroyed.")
+    return redirect("filings:application", pk=pk)
 
 
 @login_required

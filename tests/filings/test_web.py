@@ -5,6 +5,7 @@ from django.test import Client
 
 from licensing.audit.models import Event
 from licensing.filings.models import ExportPackage, Filing, RetentionRecord
+from licensing.filings.services.filings import request_filing
 from licensing.filings.services.packages import request_export_package
 
 
@@ -100,6 +101,22 @@ def test_legal_staff_set_and_release_a_legal_hold(draft, legal, officer, browser
     assert browser(legal).post(url + "/release", {"reason": "Closed"}).status_code == 302
     record.refresh_from_db()
     assert not record.legal_hold
+
+
+def test_filings_inside_their_retention_period_are_not_destroyed_and_only_administrators_may_ask(
+    draft, officer, legal, admin_user, browser
+):
+    filing = request_filing(actor=officer, application=draft, kind="bis_748p")
+    url = f"/filings/applications/{draft.pk}/destroy"
+
+    assert browser(legal).post(url).status_code == 403
+    response = browser(admin_user).post(url, follow=True)
+
+    assert "Nothing was destroyed" in response.content.decode() and "is still running" in response.content.decode()
+    # The page offers the button only once the retention period has ended.
+    assert url not in response.content.decode()
+    assert Filing.objects.filter(pk=filing.pk).exists()
+    assert not Event.objects.filter(verb="retention.filings_destroyed").exists()
 
 
 def test_legal_staff_build_a_package_and_watch_its_progress(draft, legal, browser, django_capture_on_commit_callbacks):
