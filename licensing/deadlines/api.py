@@ -1,19 +1,22 @@
 """GET /api/v1/deadlines: the deadlines, filtered by due day, status, kind and owner."""
 
+import datetime
+import re
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.api.errors import problems
+from licensing.api.errors import UNPROCESSABLE, problems
+from licensing.api.serializers.common import StrictIntegerField
 
 from .models import Deadline, Kind
 from .notifications import site_url
@@ -26,9 +29,29 @@ class CanViewCases(BasePermission):
         return user_can(request.user, Action.VIEW_CASES)
 
 
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+
+
+class DeadlinePageSerializer(serializers.Serializer):
+    """Which page of the list to answer: read here and published in the schema from these fields alone."""
+
+    limit = StrictIntegerField(
+        min_value=1,
+        required=False,
+        help_text=f"How many deadlines to return: {DEFAULT_LIMIT} if left out, at most {MAX_LIMIT} however many asked.",
+    )
+    offset = StrictIntegerField(min_value=0, required=False, help_text="How many deadlines to skip first.")
+
+
 class DeadlinePagination(LimitOffsetPagination):
-    default_limit = 100
-    max_limit = 500
+    default_limit = DEFAULT_LIMIT
+    max_limit = MAX_LIMIT
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # The paginator alone would quietly use its defaults for a malformed
+        # limit or offset; the schema promises a 400 naming it instead.
+        DeadlinePageSerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
+        return super().paginate_queryset(queryset, request, view)
 
 
 class DeadlineSubjectSerializer(serializers.Serializer):
@@ -107,82 +130,122 @@ def _person(user):
     return {"id": user.pk, "username": user.get_username()} if user is not None else None
 
 
-def parse_filters(params, *, user) -> dict:
-    """Turn the query string into queryset filters; raise ValidationError naming each bad parameter."""
-    filters, errors = {}, {}
-    if params.get("due_before"):
-        raw = params["due_before"]
-        try:
-            day = parse_date(raw)
-        except ValueError:
-            day = None
-        if day is None:
-            errors["due_before"] = [f"{raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-05-01."]
-        else:
-            filters["due_on__lt"] = day
-    for name, choices in (("status", Deadline.Status.values), ("kind", Kind.values)):
-        if params.get(name):
-            wanted = [value.strip() for value in params[name].split(",") if value.strip()]
-            unknown = [value for value in wanted if value not in choices]
-            if unknown:
-                errors[name] = [f"Unknown {name} {', '.join(map(repr, unknown))}; use one of {', '.join(choices)}."]
-            else:
-                filters[f"{name}__in"] = wanted
-    if params.get("owner"):
-        raw = params["owner"].strip()
-        if raw == "me":
-            if getattr(user, "pk", None) is None:
-                errors["owner"] = ["'me' names a signed-in person; an API client owns no deadlines."]
-            else:
-                filters["owner_id"] = user.pk
-        elif not raw.isdigit():
-            errors["owner"] = [f"{raw!r} is not a user id; give a number or 'me'."]
-        elif not get_user_model().objects.filter(pk=int(raw)).exists():
-            errors["owner"] = [f"There is no user with id {raw}."]
-        else:
-            filters["owner_id"] = int(raw)
-    if errors:
-        raise ValidationError(errors)
-    return filters
+DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _comma_list(values) -> str:
-    # Documents the accepted values, so a client generated from the schema sends only those.
-    one = "(" + "|".join(values) + ")"
-    return f"^{one}(,{one})*$"
+class DayField(serializers.DateField):
+    """A calendar day written as the schema's `format: date` has it, YYYY-MM-DD, and nothing looser."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and DAY_RE.fullmatch(value):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise serializers.ValidationError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-05-01.")
+
+
+class ChoiceListField(serializers.RegexField):
+    """One or more of a fixed set of values in one query parameter, separated by commas: open,missed."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = list(choices)
+        one = "(" + "|".join(re.escape(choice) for choice in self.choices) + ")"
+        # The schema publishes this pattern; it admits exactly the lists to_internal_value accepts.
+        super().__init__(rf"\A{one}(,{one})*\Z", trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        unknown = [value for value in text.split(",") if value not in self.choices]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown {self.field_name} {', '.join(map(repr, unknown))}; use one of {', '.join(self.choices)}."
+            )
+        return text
+
+    def run_validation(self, data=empty):
+        # Checked as the text the schema describes, handed on as the list the queryset wants.
+        return super().run_validation(data).split(",")
+
+
+class OwnerField(serializers.RegexField):
+    """A user's id, or 'me' for the person asking; one that names nobody is unprocessable (422)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            r"\A(me|[0-9]+)\Z",
+            trim_whitespace=False,
+            # The validator fills in the value it refused.
+            error_messages={"invalid": "%(value)r is not a user id; give a number or 'me'."},
+            **kwargs,
+        )
+
+    def run_validation(self, data=empty):
+        text = super().run_validation(data)
+        user_model = get_user_model()
+        if text == "me":
+            user = self.context["request"].user
+            if not isinstance(user, user_model):
+                raise serializers.ValidationError(
+                    "'me' names a signed-in person; an API client owns no deadlines.", code=UNPROCESSABLE
+                )
+            return user.pk
+        if not user_model.objects.filter(pk=int(text)).exists():
+            raise serializers.ValidationError(f"There is no user with id {text}.", code=UNPROCESSABLE)
+        return int(text)
+
+
+class DeadlineFilterSerializer(serializers.Serializer):
+    """The list's filters: the query string is read, and the schema's parameters are written, from these alone.
+
+    Each field's source is the queryset lookup its value goes to.
+    """
+
+    due_before = DayField(
+        required=False, source="due_on__lt", help_text="Only deadlines due before this day (YYYY-MM-DD)."
+    )
+    status = ChoiceListField(
+        Deadline.Status.values,
+        required=False,
+        source="status__in",
+        help_text=f"One or more of {', '.join(Deadline.Status.values)}, separated by commas.",
+    )
+    kind = ChoiceListField(
+        Kind.values, required=False, source="kind__in", help_text="One or more deadline kinds, separated by commas."
+    )
+    owner = OwnerField(required=False, source="owner_id", help_text="A user id, or 'me' for your own deadlines.")
 
 
 @extend_schema(
     tags=["deadlines"],
-    parameters=[
-        OpenApiParameter("due_before", OpenApiTypes.DATE, description="Only deadlines due before this day."),
-        OpenApiParameter(
-            "status",
-            str,
-            description="open, met, missed or cancelled; several separated by commas.",
-            pattern=_comma_list(Deadline.Status.values),
+    parameters=[DeadlineFilterSerializer, DeadlinePageSerializer],
+    responses={
+        200: DeadlineSerializer(many=True),
+        **problems(
+            400,
+            422,
+            descriptions={
+                400: "A filter, limit or offset is malformed or not a value it accepts; `errors` names each parameter.",
+                422: "owner names no user, or is 'me' from an API client, which owns no deadlines; "
+                "`errors` names the parameter.",
+            },
         ),
-        OpenApiParameter(
-            "kind", str, description="A deadline kind; several separated by commas.", pattern=_comma_list(Kind.values)
-        ),
-        OpenApiParameter("owner", str, description="A user id, or 'me'.", pattern="^(me|[0-9]+)$"),
-    ],
-    responses={200: DeadlineSerializer(many=True), **problems(400)},
+    },
 )
 class DeadlineList(ListAPIView):
-    """List deadlines, soonest first. Filters: due_before (YYYY-MM-DD, exclusive), status, kind, owner (id or 'me').
-
-    status and kind accept several values separated by commas.
-    """
+    """List deadlines, soonest first, narrowed by the filters below; a filter left out does not narrow."""
 
     serializer_class = DeadlineSerializer
     permission_classes = [IsAuthenticated, CanViewCases]
     pagination_class = DeadlinePagination
 
     def get_queryset(self):
-        filters = parse_filters(self.request.query_params, user=self.request.user)
+        # A plain dict, not the QueryDict, so an empty value is refused as the schema says rather than skipped.
+        query = self.request.query_params.dict()
+        filters = DeadlineFilterSerializer(data=query, context={"request": self.request})
+        filters.is_valid(raise_exception=True)
         return (
-            Deadline.objects.filter(**filters)
+            Deadline.objects.filter(**filters.validated_data)
             .select_related("owner", "reviewer", "application", "subject_type")
             .order_by("due_on", "pk")
         )

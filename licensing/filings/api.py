@@ -86,6 +86,33 @@ def find(queryset, raw_id: str, what: str):
     return found
 
 
+def accepted(queue, serializer_class) -> Response:
+    """Ask for work through `queue()`, its service, and answer 202 with the record and where to watch it."""
+    try:
+        record = queue()
+    except DjangoValidationError as error:
+        raise as_api_error(error) from None
+    body = serializer_class(record).data
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+def download_responses(renderer: type[FileRenderer], description: str) -> dict:
+    """The schema of a download: the file once it is made, 409 before then."""
+    return {
+        (200, renderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description),
+        **problems(404, 409, descriptions={409: NOT_READY}),
+    }
+
+
+def download(open_file, *, filename: str, renderer: type[FileRenderer]) -> FileResponse:
+    """Hand over a made file through `open_file()`, its service, which logs it; 409 while it is not made."""
+    try:
+        handle = open_file()
+    except DjangoValidationError as error:
+        raise NotReady(error.messages[0]) from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=renderer.media_type)
+
+
 class ApplicationFilingsView(APIView):
     @extend_schema(
         operation_id="filings_list",
@@ -113,12 +140,10 @@ class ApplicationFilingsView(APIView):
         application = find(LicenceApplication.objects.all(), application_id, "application")
         serializer = FilingRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            filing = request_filing(actor=request.user, application=application, kind=serializer.validated_data["kind"])
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
-        body = FilingSerializer(filing).data
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+        kind = serializer.validated_data["kind"]
+        return accepted(
+            lambda: request_filing(actor=request.user, application=application, kind=kind), FilingSerializer
+        )
 
 
 class FilingView(APIView):
@@ -142,19 +167,16 @@ class FilingPdfView(APIView):
         operation_id="filings_pdf",
         summary="Download the PDF of a generated filing (logged)",
         parameters=[FILING_ID],
-        responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
-            **problems(404, 409, descriptions={409: NOT_READY}),
-        },
+        responses=download_responses(PdfRenderer, "The PDF."),
         tags=["filings"],
     )
     def get(self, request, filing_id: str):
         filing = find(Filing.objects.select_related("application"), filing_id, "filing")
-        try:
-            handle = open_filing_for_download(actor=request.user, filing=filing)
-        except DjangoValidationError as error:
-            raise NotReady(error.messages[0]) from None
-        return FileResponse(handle, as_attachment=True, filename=filing.download_name, content_type="application/pdf")
+        return download(
+            lambda: open_filing_for_download(actor=request.user, filing=filing),
+            filename=filing.download_name,
+            renderer=PdfRenderer,
+        )
 
 
 class ExportsView(APIView):
@@ -169,12 +191,8 @@ class ExportsView(APIView):
         require(request.user, Action.EXPORT_PACKAGES, "Only legal staff and auditors may export packages.")
         serializer = ExportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            package = request_export_package(actor=request.user, **serializer.selection())
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
-        body = ExportPackageSerializer(package).data
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+        selection = serializer.selection()
+        return accepted(lambda: request_export_package(actor=request.user, **selection), ExportPackageSerializer)
 
 
 class ExportView(APIView):
@@ -198,16 +216,13 @@ class ExportZipView(APIView):
         operation_id="exports_zip",
         summary="Download a built package (legal staff and auditors; logged)",
         parameters=[PACKAGE_ID],
-        responses={
-            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The ZIP."),
-            **problems(404, 409, descriptions={409: NOT_READY}),
-        },
+        responses=download_responses(ZipRenderer, "The ZIP."),
         tags=["exports"],
     )
     def get(self, request, package_id: str):
         package = find(ExportPackage.objects.all(), package_id, "export package")
-        try:
-            handle = open_package_for_download(actor=request.user, package=package)
-        except DjangoValidationError as error:
-            raise NotReady(error.messages[0]) from None
-        return FileResponse(handle, as_attachment=True, filename=package.download_name, content_type="application/zip")
+        return download(
+            lambda: open_package_for_download(actor=request.user, package=package),
+            filename=package.download_name,
+            renderer=ZipRenderer,
+        )

@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.models import Event
 from licensing.cases.services.comments import COMMENT_VERB
 from licensing.workflow.machine import IllegalTransition, ReasonRequired, StateMachine
 
-from .access import forbidden
+from .access import forbidden, requires
 from .forms import show_errors
 from .forms.workflow import CommentForm, transition_form
 from .neighbours import deadlines_for
@@ -72,3 +74,32 @@ def run_transition(request, machine: StateMachine, name: str, *, call, show_agai
         return show_again(form, 400)
     messages.success(request, f"Done: {transition.label or transition.name}.")
     return redirect(success_url)
+
+
+def transition_view(*, machine: StateMachine, load, service_for, show, detail_url: str):
+    """Make the POST-only view that moves one kind of record through `machine` by a named transition.
+
+    `load(pk)` fetches the record; `service_for(name)` gives the service that
+    makes the move as `service(user, record, arguments)`, or None for a name
+    the page does not offer; `show(request, record, bound=form, status=status)`
+    renders the record's page again around a failed form; `detail_url` names
+    the page to go back to.
+    """
+
+    @require_POST
+    @requires(Action.VIEW_CASES)
+    def view(request, pk, name):
+        record = load(pk)
+        service = service_for(name)
+        if service is None:
+            return forbidden(request, f"There is no action named {name}.")
+        return run_transition(
+            request,
+            machine,
+            name,
+            call=lambda form: service(request.user, record, form.service_arguments()),
+            show_again=lambda form, status: show(request, record, bound=form, status=status),
+            success_url=reverse(detail_url, args=[record.pk]),
+        )
+
+    return view

@@ -3,81 +3,104 @@ from django.urls import path
 
 from .views import applications, comments, customers, determinations, home, licences, persons, transactions
 
+# The pages most kinds of record have, by their path under the record's prefix.
+PAGE_PATHS = {
+    "list": "",
+    "create": "new/",
+    "detail": "<int:pk>/",
+    "edit": "<int:pk>/edit/",
+    "transition": "<int:pk>/do/<str:name>/",
+}
+
+
+def record_pages(prefix: str, views, record: str, *pages: str, **own_pages: str) -> list:
+    """Route the pages of one kind of record, each to the view `<record>_<page>` in views and under that name.
+
+    `pages` names common pages (PAGE_PATHS); `own_pages` gives the record's other pages with their paths.
+    """
+    paths = {**{page: PAGE_PATHS[page] for page in pages}, **own_pages}
+    return [
+        path(f"{prefix}/{route}", getattr(views, f"{record}_{page}"), name=f"{record}_{page}")
+        for page, route in paths.items()
+    ]
+
+
+def application_lines(segment: str, line: str) -> list:
+    """Add, change and remove one kind of line of an application (its items, its parties)."""
+    edit = getattr(applications, f"application_{line}")
+    remove = getattr(applications, f"application_{line}_remove")
+    return [
+        path(f"applications/<int:pk>/{segment}/", edit, name=f"application_{line}_add"),
+        path(f"applications/<int:pk>/{segment}/<int:line_pk>/", edit, name=f"application_{line}"),
+        path(f"applications/<int:pk>/{segment}/<int:line_pk>/remove/", remove, name=f"application_{line}_remove"),
+    ]
+
+
+# A record's page is served by the view `<record>_<page>` and reversed by that name, e.g. customer_detail.
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Customers
-    path("customers/", customers.customer_list, name="customer_list"),
-    path("customers/new/", customers.customer_create, name="customer_create"),
-    path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
-    path("customers/<int:pk>/edit/", customers.customer_edit, name="customer_edit"),
-    path("customers/<int:pk>/addresses/", customers.customer_address_add, name="customer_address_add"),
-    path("customers/<int:pk>/status/", customers.customer_status, name="customer_status"),
-    path("customers/<int:pk>/ownership/", customers.customer_ownership, name="customer_ownership"),
-    # Persons
-    path("persons/", persons.person_list, name="person_list"),
-    path("persons/new/", persons.person_create, name="person_create"),
-    path("persons/<int:pk>/", persons.person_detail, name="person_detail"),
-    path("persons/<int:pk>/edit/", persons.person_edit, name="person_edit"),
-    path("persons/<int:pk>/statuses/", persons.person_status_add, name="person_status_add"),
-    path("persons/<int:pk>/statuses/<int:record_pk>/end/", persons.person_status_end, name="person_status_end"),
-    path("persons/<int:pk>/evidence/", persons.person_evidence_add, name="person_evidence_add"),
-    path(
-        "persons/<int:pk>/evidence/<int:document_pk>/",
-        persons.person_evidence_download,
-        name="person_evidence_download",
+    *record_pages(
+        "customers",
+        customers,
+        "customer",
+        "list",
+        "create",
+        "detail",
+        "edit",
+        address_add="<int:pk>/addresses/",
+        status="<int:pk>/status/",
+        ownership="<int:pk>/ownership/",
     ),
-    # Determinations
-    path("determinations/", determinations.determination_list, name="determination_list"),
+    *record_pages(
+        "persons",
+        persons,
+        "person",
+        "list",
+        "create",
+        "detail",
+        "edit",
+        status_add="<int:pk>/statuses/",
+        status_end="<int:pk>/statuses/<int:record_pk>/end/",
+        evidence_add="<int:pk>/evidence/",
+        evidence_download="<int:pk>/evidence/<int:document_pk>/",
+    ),
+    *record_pages(
+        "determinations",
+        determinations,
+        "determination",
+        "list",
+        "detail",
+        "edit",
+        "transition",
+        prepare="new/<str:kind>/<int:pk>/",
+    ),
+    # The queue of determinations still to prepare.
     path("determinations/tasks/", determinations.task_list, name="determination_task_list"),
     path("determinations/tasks/assign/", determinations.task_assign, name="determination_task_assign"),
-    path(
-        "determinations/new/<str:kind>/<int:pk>/",
-        determinations.determination_prepare,
-        name="determination_prepare",
+    *record_pages("transactions", transactions, "transaction", "list", "create", "detail", decide="<int:pk>/decide/"),
+    *record_pages(
+        "applications",
+        applications,
+        "application",
+        "list",
+        "detail",
+        "edit",
+        "transition",
+        assign="<int:pk>/assign/",
+        assign_many="assign/",
     ),
-    path("determinations/<int:pk>/", determinations.determination_detail, name="determination_detail"),
-    path("determinations/<int:pk>/edit/", determinations.determination_edit, name="determination_edit"),
-    path(
-        "determinations/<int:pk>/do/<str:name>/",
-        determinations.determination_transition,
-        name="determination_transition",
-    ),
-    # Transactions
-    path("transactions/", transactions.transaction_list, name="transaction_list"),
-    path("transactions/new/", transactions.transaction_create, name="transaction_create"),
-    path("transactions/<int:pk>/", transactions.transaction_detail, name="transaction_detail"),
-    path("transactions/<int:pk>/decide/", transactions.transaction_decide, name="transaction_decide"),
-    # Applications
-    path("applications/", applications.application_list, name="application_list"),
-    path("applications/assign/", applications.application_assign_many, name="application_assign_many"),
-    path("applications/<int:pk>/", applications.application_detail, name="application_detail"),
-    path("applications/<int:pk>/edit/", applications.application_edit, name="application_edit"),
-    path("applications/<int:pk>/assign/", applications.application_assign, name="application_assign"),
-    path("applications/<int:pk>/items/", applications.application_item, name="application_item_add"),
-    path("applications/<int:pk>/items/<int:line_pk>/", applications.application_item, name="application_item"),
-    path(
-        "applications/<int:pk>/items/<int:line_pk>/remove/",
-        applications.application_item_remove,
-        name="application_item_remove",
-    ),
-    path("applications/<int:pk>/parties/", applications.application_party, name="application_party_add"),
-    path("applications/<int:pk>/parties/<int:line_pk>/", applications.application_party, name="application_party"),
-    path(
-        "applications/<int:pk>/parties/<int:line_pk>/remove/",
-        applications.application_party_remove,
-        name="application_party_remove",
-    ),
-    path("applications/<int:pk>/do/<str:name>/", applications.application_transition, name="application_transition"),
-    # Licences
-    path("licences/", licences.licence_list, name="licence_list"),
-    path("licences/<int:pk>/", licences.licence_detail, name="licence_detail"),
-    path("licences/<int:pk>/do/<str:name>/", licences.licence_transition, name="licence_transition"),
-    path(
-        "licences/<int:pk>/conditions/<int:condition_pk>/acknowledge/",
-        licences.licence_condition_acknowledge,
-        name="licence_condition_acknowledge",
+    *application_lines("items", "item"),
+    *application_lines("parties", "party"),
+    *record_pages(
+        "licences",
+        licences,
+        "licence",
+        "list",
+        "detail",
+        "transition",
+        condition_acknowledge="<int:pk>/conditions/<int:condition_pk>/acknowledge/",
     ),
     # Comments on any case record
     path("comments/<str:kind>/<int:pk>/", comments.comment_add, name="comment_add"),

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from rest_framework.test import APIClient
 from schemathesis.checks import ignored_auth
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.failures import FailureGroup
 
 from licensing.accounts.permissions import ClientRole
 from licensing.api.tokens import issue_api_token
@@ -95,8 +96,13 @@ OWN_OPERATIONS = {
 }
 
 
-def schema_failures(*, own: bool, headers=None, cookies=None, excluded_checks=()) -> tuple[int, list[str]]:
-    """Run positive and negative generated requests at each operation; return (operations run, failures)."""
+def schema_failures(
+    *, own: bool, screening: bool | None = None, headers=None, cookies=None, excluded_checks=()
+) -> tuple[int, list[str]]:
+    """Run positive and negative generated requests at each operation; return (operations run, failures).
+
+    `screening` keeps only the screening app's operations (True) or only the others' (False).
+    """
     config = SchemathesisConfig.from_dict(
         # A schema-valid request may still name a record that does not exist:
         # the API answers 422 for that, which is not a rejection of valid data.
@@ -111,6 +117,7 @@ def schema_failures(*, own: bool, headers=None, cookies=None, excluded_checks=()
         operation
         for operation in (result.ok() for result in schema.get_all_operations())
         if (operation.definition.raw.get("operationId") in OWN_OPERATIONS) == own
+        and screening in (None, "screening" in operation.definition.raw.get("tags", []))
     ]
     failures = []
     for operation in operations:
@@ -121,9 +128,11 @@ def schema_failures(*, own: bool, headers=None, cookies=None, excluded_checks=()
             def exercise(case):
                 case.call_and_validate(headers=headers, cookies=cookies, excluded_checks=list(excluded_checks))
 
+            # Schemathesis reports its findings as a FailureGroup, which is not an
+            # Exception: caught too, or the first failing operation would end the run.
             try:
                 exercise()
-            except Exception as failure:  # noqa: BLE001 - every operation is tried; all failures are reported
+            except (Exception, FailureGroup) as failure:  # noqa: BLE001 - every operation is tried; all are reported
                 failures.append(f"{operation.label} [{mode}]: {failure}")
     return len(operations), failures
 
@@ -143,17 +152,31 @@ def test_every_operation_of_this_api_holds_to_the_schema_for_valid_and_invalid_i
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="GET /api/v1/deadlines still rejects some schema-valid filter values with 400; known, open in issue 8",
-    strict=False,
+@pytest.mark.parametrize(
+    "screening",
+    [
+        pytest.param(False, id="outside-screening"),
+        pytest.param(
+            True,
+            id="screening",
+            marks=pytest.mark.xfail(
+                reason="GET /api/v1/screening/hits answers a schema-valid offset beyond bigint with 400 (DataError), "
+                "and GET /api/v1/screening/search answers 503 while no list is in force",
+                strict=False,
+            ),
+        ),
+    ],
 )
-def test_the_other_apps_operations_under_api_v1_hold_to_the_schema_too(world, in_process_requests, admin_user):
+def test_the_other_apps_operations_under_api_v1_hold_to_the_schema_too(
+    screening, world, in_process_requests, admin_user
+):
     # Those apps' endpoints are for people: an administrator's session reaches them.
     client = Client()
     client.force_login(admin_user)
 
     _, failures = schema_failures(
         own=False,
+        screening=screening,
         cookies={"sessionid": client.cookies["sessionid"].value},
         # The session cookie rides on every request here, so the check that
         # resends a request without credentials cannot take it away.

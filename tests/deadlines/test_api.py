@@ -77,7 +77,11 @@ def test_owner_filters_by_user_id(client, auditor, officer2, three):
         ({"status": "late"}, "status", "Unknown status 'late'"),
         ({"kind": "expiry"}, "kind", "Unknown kind 'expiry'"),
         ({"owner": "olivia"}, "owner", "not a user id"),
-        ({"owner": "999999"}, "owner", "no user with id 999999"),
+        ({"status": "open, met"}, "status", "Unknown status ' met'"),
+        ({"kind": "appeal,"}, "kind", "Unknown kind ''"),
+        ({"status": ""}, "status", "may not be blank"),
+        ({"offset": "-1"}, "offset", "whole number"),
+        ({"limit": "0"}, "limit", "greater than or equal to 1"),
     ],
 )
 def test_bad_filters_are_refused_naming_the_parameter(client, officer, three, query, field, words):
@@ -85,6 +89,22 @@ def test_bad_filters_are_refused_naming_the_parameter(client, officer, three, qu
     response = client.get(URL, query)
     assert response.status_code == 400
     assert words in messages_for(response, field)
+
+
+def test_an_owner_id_that_names_nobody_is_unprocessable(client, officer, three):
+    client.force_login(officer)
+    response = client.get(URL, {"owner": "999999"})
+    assert response.status_code == 422
+    assert "no user with id 999999" in messages_for(response, "owner")
+
+
+def test_the_schema_publishes_the_filters_the_list_reads(client, officer):
+    client.force_login(officer)
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    parameters = {p["name"]: p["schema"] for p in schema["paths"][URL]["get"]["parameters"]}
+    assert parameters["status"]["pattern"] == "^(open|met|missed|cancelled)(,(open|met|missed|cancelled))*$"
+    assert parameters["owner"]["pattern"] == "^(me|[0-9]+)$"
+    assert parameters["due_before"]["format"] == "date"
 
 
 def test_staff_without_a_role_cannot_list_deadlines(client, three):

@@ -1,25 +1,21 @@
 """Filings: ask for a new version of a document, render it once, record a failure, retry it."""
 
 import hashlib
-import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.cases.models import LicenceApplication
 
-from .. import storage
 from ..documents import MissingInformation, document_for, kinds_to_file
 from ..models import Filing, FilingKind
 from ..rendering import render_pdf
 from ..snapshot import application_record, load_application, record_sha256
-
-logger = logging.getLogger(__name__)
+from .generated_files import enqueue, open_logged, publish_once
 
 
 def request_filing(*, actor, application: LicenceApplication, kind: str) -> Filing:
@@ -74,15 +70,8 @@ def queue_filing(*, application: LicenceApplication, kind: str, trigger: str, ac
 def enqueue_render(filing_id: int) -> None:
     from ..tasks import render_filing
 
-    try:
-        render_filing.delay(filing_id)
-    except OperationalError as error:
-        # The request has committed; the filing stays queued and shows the
-        # problem, and "Retry" queues it again once the broker answers.
-        logger.exception("could not queue filing %s", filing_id)
-        Filing.objects.filter(pk=filing_id, status=Filing.Status.QUEUED).update(
-            error=f"Could not reach the task queue: {error}"
-        )
+    # If the broker is away, "Retry" on the filing queues it again once it answers.
+    enqueue(render_filing, model=Filing, record_id=filing_id)
 
 
 def retry_filing(*, actor, filing: Filing) -> Filing:
@@ -109,7 +98,6 @@ def generate_filing(*, filing_id: int) -> Filing:
             return filing
         Filing.objects.filter(pk=filing_id).update(status=Filing.Status.RENDERING, attempts=F("attempts") + 1)
     generated_at = timezone.now()
-    name = ""
     try:
         application = load_application(filing.application_id)
         document = document_for(filing.kind)
@@ -120,47 +108,36 @@ def generate_filing(*, filing_id: int) -> Filing:
             document.template, {**fields, "document": document, "stamp": stamp, "application": application}
         )
         sha256 = hashlib.sha256(pdf.content).hexdigest()
-        name = storage.publish(
-            f"filings/{application.pk}",
-            f"{application.reference}-{filing.kind}-v{filing.version}",
-            ".pdf",
-            lambda handle: handle.write(pdf.content),
+        ready_fields = {
+            "sha256": sha256,
+            "size_bytes": len(pdf.content),
+            "page_count": pdf.page_count,
+            "generated_at": generated_at,
+            "application_status": application.status,
+            "source_sha256": source_sha256,
+            "error": "",
+            "failed_at": None,
+        }
+        event_after = {
+            "kind": filing.kind,
+            "version": filing.version,
+            "sha256": sha256,
+            "pages": pdf.page_count,
+            "application_status": application.status,
+        }
+        return publish_once(
+            model=Filing,
+            record_id=filing_id,
+            directory=f"filings/{application.pk}",
+            stem=f"{application.reference}-{filing.kind}-v{filing.version}",
+            suffix=".pdf",
+            write=lambda handle: handle.write(pdf.content),
+            ready=lambda name: (ready_fields, event_after),
+            verb="filing.generated",
         )
-        with transaction.atomic():
-            locked = Filing.objects.select_for_update().get(pk=filing_id)
-            if locked.status == Filing.Status.READY:
-                # Another delivery of the task finished first; its file stands.
-                storage.remove(name)
-                return locked
-            Filing.objects.filter(pk=filing_id).update(
-                status=Filing.Status.READY,
-                file=name,
-                sha256=sha256,
-                size_bytes=len(pdf.content),
-                page_count=pdf.page_count,
-                generated_at=generated_at,
-                application_status=application.status,
-                source_sha256=source_sha256,
-                error="",
-                failed_at=None,
-            )
-            record_event(
-                actor=None,
-                verb="filing.generated",
-                target=locked,
-                after={
-                    "kind": locked.kind,
-                    "version": locked.version,
-                    "sha256": sha256,
-                    "pages": pdf.page_count,
-                    "application_status": application.status,
-                },
-            )
     except Exception as error:
-        storage.remove(name)
         _record_failure(filing_id, error)
         raise
-    return Filing.objects.get(pk=filing_id)
 
 
 def _stamp(filing: Filing, application: LicenceApplication, generated_at, source_sha256: str) -> dict:
@@ -206,6 +183,4 @@ def open_filing_for_download(*, actor, filing: Filing):
         raise PermissionDenied(f"{actor} may not read filings")
     if filing.status != Filing.Status.READY:
         raise ValidationError({"filing": f"{filing} is {filing.get_status_display().lower()}, not generated yet."})
-    handle = storage.media_path(filing.file.name).open("rb")
-    record_event(actor=actor, verb="filing.downloaded", target=filing, after={"sha256": filing.sha256})
-    return handle
+    return open_logged(filing, actor=actor, verb="filing.downloaded")

@@ -1,7 +1,6 @@
 """Legal export packages: choose applications, build the ZIP in the background, hand it to legal and audit."""
 
 import datetime
-import logging
 import time
 
 from django.conf import settings
@@ -9,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
@@ -19,8 +17,7 @@ from licensing.parties.models import Customer
 from .. import storage
 from ..models import ExportPackage
 from ..packages import write_package
-
-logger = logging.getLogger(__name__)
+from .generated_files import enqueue, open_logged, publish_once
 
 DEFAULT_MAX_APPLICATIONS = 5000
 # Progress is written at most this often, so a large package does not spend its time on updates.
@@ -111,13 +108,7 @@ def request_export_package(*, actor, **selection) -> ExportPackage:
 def enqueue_build(package_id: int) -> None:
     from ..tasks import build_export_package
 
-    try:
-        build_export_package.delay(package_id)
-    except OperationalError as error:
-        logger.exception("could not queue export package %s", package_id)
-        ExportPackage.objects.filter(pk=package_id, status=ExportPackage.Status.QUEUED).update(
-            error=f"Could not reach the task queue: {error}"
-        )
+    enqueue(build_export_package, model=ExportPackage, record_id=package_id)
 
 
 def build_package(*, package_id: int) -> ExportPackage:
@@ -141,40 +132,36 @@ def build_package(*, package_id: int) -> ExportPackage:
             ExportPackage.objects.filter(pk=package_id).update(done=done)
             last_write[0] = now
 
-    name = ""
-    try:
-        entries = []
+    entries = []
 
-        def write(handle):
-            entries.extend(write_package(handle, package, package.application_ids, progress=progress))
+    def write(handle):
+        entries.extend(write_package(handle, package, package.application_ids, progress=progress))
 
-        name = storage.publish("exports", f"package-{package.pk}", ".zip", write)
+    def ready(name):
         sha256, size = storage.file_sha256(name)
-        with transaction.atomic():
-            locked = ExportPackage.objects.select_for_update().get(pk=package_id)
-            if locked.status == ExportPackage.Status.READY:
-                storage.remove(name)
-                return locked
-            ExportPackage.objects.filter(pk=package_id).update(
-                status=ExportPackage.Status.READY,
-                file=name,
-                sha256=sha256,
-                size_bytes=size,
-                file_count=len(entries),
-                done=package.total,
-                completed_at=timezone.now(),
-            )
-            record_event(
-                actor=None,
-                verb="export_package.built",
-                target=locked,
-                after={"sha256": sha256, "size": size, "files": len(entries), "applications": package.total},
-            )
+        fields = {
+            "sha256": sha256,
+            "size_bytes": size,
+            "file_count": len(entries),
+            "done": package.total,
+            "completed_at": timezone.now(),
+        }
+        return fields, {"sha256": sha256, "size": size, "files": len(entries), "applications": package.total}
+
+    try:
+        return publish_once(
+            model=ExportPackage,
+            record_id=package_id,
+            directory="exports",
+            stem=f"package-{package.pk}",
+            suffix=".zip",
+            write=write,
+            ready=ready,
+            verb="export_package.built",
+        )
     except Exception as error:
-        storage.remove(name)
         _record_failure(package_id, error)
         raise
-    return ExportPackage.objects.get(pk=package_id)
 
 
 def _record_failure(package_id: int, error: Exception) -> None:
@@ -193,6 +180,4 @@ def open_package_for_download(*, actor, package: ExportPackage):
         raise PermissionDenied(f"{actor} may not download export packages; legal staff and auditors may")
     if package.status != ExportPackage.Status.READY:
         raise ValidationError({"package": f"{package} is {package.get_status_display().lower()}, not ready."})
-    handle = storage.media_path(package.file.name).open("rb")
-    record_event(actor=actor, verb="export_package.downloaded", target=package, after={"sha256": package.sha256})
-    return handle
+    return open_logged(package, actor=actor, verb="export_package.downloaded")

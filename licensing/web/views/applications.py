@@ -15,7 +15,7 @@ from licensing.cases.services.assignment import assign_applications
 from licensing.cases.workflow import APPLICATION_MACHINE, FINAL_APPLICATION_STATUSES
 
 from ..access import requires
-from ..casefile import case_context, run_transition
+from ..casefile import case_context, transition_view
 from ..forms import show_errors
 from ..forms.applications import ApplicationForm, ItemForm, PartyForm
 from ..forms.workflow import AssignForm, officers_for
@@ -318,19 +318,13 @@ _SERVICES = {
 }
 
 
-@require_POST
-@requires(Action.VIEW_CASES)
-def application_transition(request, pk, name):
-    application = _application(pk)
-    service = _SERVICES.get(name)
-    return run_transition(
-        request,
-        APPLICATION_MACHINE,
-        name if service else "",
-        call=lambda form: service(request.user, application, form.service_arguments()),
-        show_again=lambda form, status: _detail(request, application, bound=form, status=status),
-        success_url=reverse("application_detail", args=[application.pk]),
-    )
+application_transition = transition_view(
+    machine=APPLICATION_MACHINE,
+    load=_application,
+    service_for=_SERVICES.get,
+    show=_detail,
+    detail_url="application_detail",
+)
 
 
 def _assign(request, applications, form):

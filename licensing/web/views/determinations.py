@@ -15,7 +15,7 @@ from licensing.parties.models import Customer, Person
 from licensing.parties.status import Outcome, assess
 
 from ..access import requires
-from ..casefile import case_context, run_transition
+from ..casefile import case_context, transition_view
 from ..forms import show_errors
 from ..forms.determinations import DeterminationForm
 from ..forms.workflow import AssignForm, officers_for
@@ -273,16 +273,10 @@ _SERVICES = {
 }
 
 
-@require_POST
-@requires(Action.VIEW_CASES)
-def determination_transition(request, pk, name):
-    determination = _determination(pk)
-    service = _SERVICES.get(name)
-    return run_transition(
-        request,
-        DETERMINATION_MACHINE,
-        name if service else "",
-        call=lambda form: service(request.user, determination, form.service_arguments()),
-        show_again=lambda form, status: _detail(request, determination, bound=form, status=status),
-        success_url=reverse("determination_detail", args=[determination.pk]),
-    )
+determination_transition = transition_view(
+    machine=DETERMINATION_MACHINE,
+    load=_determination,
+    service_for=_SERVICES.get,
+    show=_detail,
+    detail_url="determination_detail",
+)
