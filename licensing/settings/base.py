@@ -2,10 +2,14 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -146,6 +150,41 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Beat's schedule lives in the database (django-celery-beat), editable by admins.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat writes these into its database schedule each time it starts, so they
+# are changed here rather than in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "Screening: import the scheduled lists": {
+        "task": "licensing.screening.tasks.import_scheduled_lists",
+        # trade.gov publishes the CSL once a day; an unchanged list changes nothing.
+        "schedule": crontab(minute="15", hour="5"),
+    },
+    "Screening: screen unscreened subjects": {
+        "task": "licensing.screening.tasks.screen_unscreened_subjects",
+        # Catches subjects whose screening task was lost or that were made in the admin.
+        "schedule": crontab(minute="20"),
+    },
+}
+
+# Restricted-party screening. The threshold is the score (0 to 1) from which
+# a resemblance to a listed name is a hit.
+SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.80, minimum=0.01, maximum=1.0)
+SCREENING_MAX_HITS_PER_SUBJECT = env_int("SCREENING_MAX_HITS_PER_SUBJECT", 10, minimum=1)
+SCREENING_RESCREEN_BATCH_SIZE = env_int("SCREENING_RESCREEN_BATCH_SIZE", 500, minimum=1)
+SCREENING_MAX_LIST_BYTES = env_int("SCREENING_MAX_LIST_BYTES", 200 * 1024 * 1024, minimum=1024)
+SCREENING_DOWNLOAD_TIMEOUT_SECONDS = env_int("SCREENING_DOWNLOAD_TIMEOUT_SECONDS", 120, minimum=1)
+# What the scheduled import fetches (a file path or an http(s) URL per file);
+# a feed left unset is not imported on schedule.
+SCREENING_SCHEDULED_SOURCES = {}
+_csl_source = env_str("SCREENING_CSL_SOURCE", "")
+if _csl_source:
+    SCREENING_SCHEDULED_SOURCES["csl"] = {"list": _csl_source}
+_ofac_sources = {role: env_str(f"SCREENING_OFAC_{role.upper()}_SOURCE", "") for role in ("sdn", "alt", "add")}
+if any(_ofac_sources.values()):
+    if not all(_ofac_sources.values()):
+        raise ImproperlyConfigured(
+            "SCREENING_OFAC_SDN_SOURCE, SCREENING_OFAC_ALT_SOURCE and SCREENING_OFAC_ADD_SOURCE must be set together"
+        )
+    SCREENING_SCHEDULED_SOURCES["ofac_sdn"] = _ofac_sources
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

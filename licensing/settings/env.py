@@ -50,6 +50,21 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_float(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if minimum is not None and not number >= minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
+    if maximum is not None and not number <= maximum:
+        raise ImproperlyConfigured(f"{name}={number} must be at most {maximum}")
+    return number
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env_str(name, default)
     if value not in choices:

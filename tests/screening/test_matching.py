@@ -25,10 +25,27 @@ def _entries(rows):
     ]
 
 
+# Real SDN entries the romanisation and middle-name tests are about.
+SDN_NAMES = (
+    "CJSC BELTECHEXPORT",
+    "KLYUEV, Dmitry Vladislavovich",
+    "CHERIZIER, Jimmy",
+    "RI, Jong Won",
+    "LAVASANI, Ahmad Navai",
+    "DO, Phi Khanh",
+    "OO, Tun Tun",
+    "IVANOV, Vladimir Valeryevich",
+    "IVANOV, Vladimir Aleksandrovich",
+    "LLC SINTO",
+)
+
+
 @pytest.fixture(scope="module")
 def index():
     """The sample with the whole Entity List and Denied Persons List: enough names for word weights to be real."""
-    return ScreeningIndex(_entries(sample_rows() + rows_of_lists("Entity List", "Denied Persons")))
+    return ScreeningIndex(
+        _entries(sample_rows() + rows_of_lists("Entity List", "Denied Persons") + full_rows(*SDN_NAMES))
+    )
 
 
 def best(index, name, type="", countries=()):
@@ -77,11 +94,58 @@ def test_a_listed_party_is_found_through_the_ways_its_name_is_written(index, nam
         "Li Wei",
         "SME",
         "International Industrial Company",
+        "Pinto",
     ],
 )
 def test_names_that_only_share_common_words_with_an_entry_are_not_hits(index, name):
     match = best(index, name)
     assert match is None or match.score < THRESHOLD, match
+
+
+@pytest.mark.parametrize(
+    ("name", "type", "listed"),
+    [
+        ("Белтехэкспорт", "", ("Beltechexport, CJSC", "CJSC BELTECHEXPORT")),
+        ("Kliuew, Dmitry Vladislavovich", "individual", ("KLYUEV, Dmitry Vladislavovich",)),
+        ("Djimmi Cherizier", "individual", ("CHERIZIER, Jimmy",)),
+        ("Ри Джонг Вон", "individual", ("RI, Jong Won",)),
+    ],
+)
+def test_a_name_romanised_another_way_is_found(index, name, type, listed):
+    match = best(index, name, type=type)
+    assert match is not None and match.score >= THRESHOLD, (name, match)
+    assert match.entry.names[0][0] in listed, match
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"),
+    [
+        ("Ahmad Lavasani", "LAVASANI, Ahmad Navai"),
+        ("Phi Do", "DO, Phi Khanh"),
+        ("Tun Oo", "OO, Tun Tun"),
+        ("Stephen Smith", "STEPHEN EDWARD SMITH"),
+    ],
+)
+def test_a_person_named_without_a_middle_name_is_found(index, name, listed):
+    match = best(index, name, type="individual")
+    assert match is not None and match.score >= THRESHOLD, (name, match)
+    assert match.entry.names[0][0] == listed, match
+
+
+def test_which_middle_name_a_subject_leaves_out_does_not_rank_one_listed_person_above_another(index):
+    results = index.search(Query(names=("Vladimir Ivanov",), type="individual"), threshold=THRESHOLD, limit=5)
+    assert {r.entry.names[0][0] for r in results[:2]} == {
+        "IVANOV, Vladimir Valeryevich",
+        "IVANOV, Vladimir Aleksandrovich",
+    }
+    assert results[0].score == results[1].score
+
+
+def test_a_name_without_the_listed_first_given_name_is_not_a_hit(index):
+    without_first = best(index, "Edward Smith", type="individual")
+    without_middle = best(index, "Stephen Smith", type="individual")
+    assert without_first.matched_name == without_middle.matched_name == "STEPHEN EDWARD SMITH"
+    assert without_first.score < THRESHOLD <= without_middle.score
 
 
 def test_the_reasons_say_which_name_matched_and_what_differs(index):

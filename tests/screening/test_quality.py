@@ -24,10 +24,11 @@ def test_recall_and_false_positives_on_the_full_list_at_the_default_threshold():
     )
     measured = quality.measure(index, probes, threshold=DEFAULT_THRESHOLD)
     assert measured.positives == 1200 and measured.negatives == 3000
-    assert measured.recall >= 0.97, measured.misses[:20]
+    # The goal: recall of at least 0.98 at no more than 1% false positives.
+    assert measured.recall >= 0.98, measured.misses[:20]
     assert measured.false_positive_rate <= 0.01, measured.false_positives[:20]
     for kind in quality.KINDS:
-        assert measured.recall_by_kind[kind] >= 0.9, (kind, measured.recall_by_kind)
+        assert measured.recall_by_kind[kind] >= 0.95, (kind, measured.recall_by_kind)
     # A scan of every name takes tens of milliseconds; blocking keeps a screen to a few.
     assert measured.latency_ms(0.5) < 20
     assert len(index.candidates(analyse("Trading Company Limited International", "entity"))) <= CANDIDATES_PER_NAME

@@ -2,10 +2,13 @@
 
 A screen must not compare the subject with every one of the ~57,000 names
 on the lists. The index keeps, for each name token, the names that contain
-it (an inverted index), and for each token its one-deletion variants, so a
-token with one typo still finds its neighbours (the symmetric-deletion
-method). Candidates are the names sharing the query's informative tokens,
-ranked by the weight they share; only the best few are scored in full.
+it (an inverted index); for each token its one-deletion variants, so a token
+with one typo still finds its neighbours (the symmetric-deletion method); and
+for each romanisation key the tokens spelled that way, so "Kliuew" finds
+"Klyuev". Candidates are the names found through the query's rarer tokens,
+ranked by the weight they share with the whole query, each listed token
+counted by how alike it is to the query's; only the best few are scored in
+full.
 """
 
 import dataclasses
@@ -16,8 +19,8 @@ from dataclasses import dataclass, field
 
 from rigour.names import normalize_name, tokenize_name
 
-from .names import INDIVIDUAL, UNKNOWN, NameForm, analyse
-from .scoring import Scorer, adjust_for_context
+from .names import INDIVIDUAL, UNKNOWN, NameForm, analyse, romanisation_key
+from .scoring import Scorer, adjust_for_context, token_similarity
 
 # Tokens shorter than this are looked up exactly: one edit in "ali" is another name.
 FUZZY_MIN_LENGTH = 4
@@ -95,6 +98,10 @@ class ScreeningIndex:
                         postings.append([])
                     postings[token_id].append(name_id)
         self._postings = postings
+        self._tokens = list(self._vocabulary)
+        self._name_token_ids = [
+            tuple(dict.fromkeys(self._vocabulary[t] for t in form.tokens)) for form in self._name_form
+        ]
         self._unknown_weights: dict[str, float] = {}
         count = max(len(self._name_form), 1)
         # Inverse document frequency: a token on many names says little about any one.
@@ -102,7 +109,10 @@ class ScreeningIndex:
         self.unknown_weight = math.log(1 + count)
         self._name_weight = [sum(self._token_weight(t) for t in form.tokens) for form in self._name_form]
         self._by_deletion: dict[str, list[int]] = {}
+        # Tokens by their romanisation key: "kliuew" finds "klyuev", "ksiuling" "xiuling".
+        self._by_key: dict[str, list[int]] = {}
         for token, token_id in self._vocabulary.items():
+            self._by_key.setdefault(romanisation_key(token), []).append(token_id)
             if len(token) >= FUZZY_MIN_LENGTH:
                 for variant in _deletions(token):
                     self._by_deletion.setdefault(variant, []).append(token_id)
@@ -133,7 +143,7 @@ class ScreeningIndex:
         if weight is None:
             # A word the lists never use is either rare (it weighs the most) or a
             # misspelling of a listed word (it weighs what that word weighs).
-            neighbours = set(self._token_options(token)) | set(self._by_deletion.get(token, ()))
+            neighbours = self._token_options(token)
             weight = min((self._weights[t] for t in neighbours), default=self.unknown_weight)
             if len(self._unknown_weights) > 10_000:
                 self._unknown_weights.clear()
@@ -141,7 +151,7 @@ class ScreeningIndex:
         return weight
 
     def _token_options(self, token: str) -> list[int]:
-        """Vocabulary tokens equal to `token` or one edit away from it."""
+        """Vocabulary tokens equal to `token` or one edit away from it, or romanised alike."""
         found = set()
         exact = self._vocabulary.get(token)
         if exact is not None:
@@ -153,6 +163,8 @@ class ScreeningIndex:
                 if shorter is not None and len(variant) >= FUZZY_MIN_LENGTH:
                     found.add(shorter)
                 found.update(self._by_deletion.get(variant, ()))
+        key = romanisation_key(token)
+        found.update(self._by_key.get(key, ()))
         return list(found)
 
     def _corrected(self, text: str) -> str:
@@ -172,24 +184,59 @@ class ScreeningIndex:
 
     def candidates(self, form: NameForm, limit: int = CANDIDATES_PER_NAME) -> list[int]:
         """Return the ids of the names most likely to match `form`, best first."""
-        options = []
-        for token in dict.fromkeys(form.tokens):
-            for token_id in self._token_options(token):
-                options.append((len(self._postings[token_id]), token_id))
+        # For each query token, the listed tokens it may be, and how alike they are.
+        looked_up: list[tuple[float, dict[int, float]]] = []
+        for position, token in enumerate(form.tokens):
+            if token in form.tokens[:position]:
+                continue
+            if position in form.exact_only:
+                exact = self._vocabulary.get(token)
+                options = {exact: 1.0} if exact is not None else {}
+            else:
+                options = {}
+                for token_id in self._token_options(token):
+                    similarity = token_similarity(token, self._tokens[token_id])
+                    if similarity:
+                        options[token_id] = similarity
+            if options:
+                looked_up.append((self._token_weight(token), options))
         # Adjacent query tokens written as one word on the list ("bei jing" / "beijing").
         for left, right in zip(form.tokens, form.tokens[1:], strict=False):
             token_id = self._vocabulary.get(left + right)
             if token_id is not None:
-                options.append((len(self._postings[token_id]), token_id))
-        if not options:
+                looked_up.append((self._weights[token_id], {token_id: 1.0}))
+        if not looked_up:
             return []
-        rare = [o for o in options if o[0] <= self._common_df]
-        chosen = rare or options
+        # Names are found through the query's rarer tokens; a common token
+        # ("ahmad", "trading" and their spellings) only adds to the names found.
+        # A query of common tokens only is found through the least common.
+        reach = sorted(
+            (
+                (sum(len(self._postings[token_id]) for token_id in options), weight, options)
+                for weight, options in looked_up
+            ),
+            key=lambda item: item[0],
+        )
+        rare, common = [], []
+        for names, weight, options in reach:
+            (rare if names <= self._common_df or not rare else common).append((weight, options))
         scores: dict[int, float] = {}
-        for _, token_id in chosen:
-            weight = self._weights[token_id]
-            for name_id in self._postings[token_id]:
-                scores[name_id] = scores.get(name_id, 0.0) + weight
+        for weight, options in rare:
+            for token_id, similarity in options.items():
+                shared = weight * similarity
+                for name_id in self._postings[token_id]:
+                    scores[name_id] = scores.get(name_id, 0.0) + shared
+        name_token_ids = self._name_token_ids
+        for weight, options in common:
+            similarity_of = options.get
+            for name_id in scores:
+                best = 0.0
+                for token_id in name_token_ids[name_id]:
+                    similarity = similarity_of(token_id, 0.0)
+                    if similarity > best:
+                        best = similarity
+                if best:
+                    scores[name_id] += weight * best
         query_weight = sum(self._token_weight(t) for t in form.tokens)
         name_weight = self._name_weight
 
@@ -203,7 +250,8 @@ class ScreeningIndex:
         """Screen the query's names; return the entries scoring at least `threshold`, best first."""
         best: dict[int, Match] = {}
         for text in dict.fromkeys(query.names):
-            form = analyse(self._corrected(text), query.type)
+            # A person's name has no company type to correct: "Wiet" is a spelling of "Viet", not of "with".
+            form = analyse(text if query.type == INDIVIDUAL else self._corrected(text), query.type)
             if form is None:
                 continue
             form = dataclasses.replace(form, text=text)
@@ -216,6 +264,8 @@ class ScreeningIndex:
                 if name_score <= 0:
                     continue
                 score, context = adjust_for_context(name_score, query, entry)
+                # Equal names scored by different sums must tie, not differ in the last bit.
+                score = round(score, 6)
                 current = best.get(entry_number)
                 if current is None or score > current.score:
                     alias = self._name_alias[name_id]

@@ -6,12 +6,15 @@ honorifics, and recognises company-type words in many languages (LLC, OOO,
 GmbH, Co Ltd, PJSC...) as one class each. Scripts rigour leaves as they are
 (Arabic, Chinese, Japanese) are transliterated with normality. What remains
 here is the shape the index and the scorer need: the content tokens, the
-company-type classes apart, and the list-specific habits of the U.S. lists
-(aliases written inside a name with "a.k.a.", acronyms in parentheses).
+company-type classes apart, where a person's first given name and middle
+names are, a romanisation key that spells a word the one way its
+romanisations share, and the list-specific habits of the U.S. lists (aliases
+written inside a name with "a.k.a.", acronyms in parentheses).
 """
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from normality import ascii_text
 from rigour.names import NamePartTag, NameTypeTag, SymbolCategory, analyze_names
@@ -46,6 +49,12 @@ class NameForm:
     # script: their syllables are short and a letter apart names another
     # person, so they pair only when equal.
     exact_only: frozenset[int] = frozenset()
+    # A person's name as the lists write it: "FAMILY, Given Middle" or
+    # "Given Middle Family". People leave out middle names, rarely the first
+    # given name, so a listed name missing from a subject's is weighed by
+    # which of these it is.
+    first_given: int | None = None
+    middle: frozenset[int] = frozenset()
 
 
 def analyse(text: str, kind: str = UNKNOWN) -> NameForm | None:
@@ -67,7 +76,12 @@ def analyse(text: str, kind: str = UNKNOWN) -> NameForm | None:
     tokens: list[str] = []
     exact_only: set[int] = set()
     for part in name.parts:
-        if part.index in legal_parts or part.tag in (NamePartTag.LEGAL, NamePartTag.STOP):
+        if part.index in legal_parts or part.tag == NamePartTag.LEGAL:
+            continue
+        # rigour's stopwords include name syllables ("Do", "Un", "Ja" in
+        # Vietnamese and Korean names); in a person's name they stay, weighed
+        # by how common they are on the lists like every other word.
+        if part.tag == NamePartTag.STOP and tag != NameTypeTag.PER:
             continue
         # Arabic, Chinese, Japanese: rigour keeps the script; compare a transliteration.
         words = [part.comparable] if part.latinize else ascii_text(part.form).lower().split()
@@ -79,12 +93,67 @@ def analyse(text: str, kind: str = UNKNOWN) -> NameForm | None:
                 tokens.append(word)
     if not tokens:
         return None
+    first_given, middle = _given_name_positions(text, kind, len(tokens), bool(org_classes))
     return NameForm(
         text=text,
         tokens=tuple(tokens),
         org_classes=frozenset(org_classes),
         exact_only=frozenset(exact_only),
+        first_given=first_given,
+        middle=middle,
     )
+
+
+def _given_name_positions(text: str, kind: str, count: int, company: bool) -> tuple[int | None, frozenset[int]]:
+    """Where a person's first given name is among the tokens, and which tokens are middle names."""
+    # The Entity List gives no type: a name without a company-type word may be a person's.
+    if kind not in (INDIVIDUAL, UNKNOWN) or company:
+        return None, frozenset()
+    family, comma, _ = text.partition(",")
+    if comma:
+        family_form = analyse(family, kind)
+        first_given = len(family_form.tokens) if family_form else 0
+        if first_given >= count:
+            return None, frozenset()
+        return first_given, frozenset(range(first_given + 1, count))
+    # "Given Middle Family": the last word is the family name.
+    return 0, frozenset(range(1, count - 1))
+
+
+# One sound written the ways different romanisations write it (BGN/PCGN,
+# French and German habits, Arabic and Persian names in English): "Dzhong"
+# and "Jong", "Klyuev" and "Kliuew", "Beltekheksport" and "Beltechexport",
+# "Qayoum" and "Kaioum". Reduced to one spelling, they compare as equal.
+# Applied in order: later rules see what earlier ones wrote.
+_ROMANISATION_VARIANTS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"dzh|dj", "j"),
+        (r"sch", "sh"),
+        (r"kh", "h"),
+        # Not first: an initial "Ch" is mostly Chinese or English ("Chen", "Chai"), not a Russian "kh".
+        (r"(?<=.)ch", "h"),
+        (r"gh", "g"),
+        (r"ph", "f"),
+        (r"x", "ks"),
+        (r"tz", "ts"),
+        (r"c(?=[eiy])", "ts"),
+        (r"[cq]", "k"),
+        (r"w", "v"),
+        (r"y", "i"),
+        (r"ee", "i"),
+        (r"o[ou]", "u"),
+        (r"(.)\1+", r"\1"),
+    )
+)
+
+
+@lru_cache(maxsize=200_000)
+def romanisation_key(token: str) -> str:
+    """Spell a comparable token the one way its romanisations share ("klyuev" and "kliuew" give "kliuev")."""
+    for pattern, replacement in _ROMANISATION_VARIANTS:
+        token = pattern.sub(replacement, token)
+    return token
 
 
 # "X a.k.a. Y", "X (f.k.a. Y)", "X ALSO KNOWN AS Y": the lists sometimes write aliases into the name.

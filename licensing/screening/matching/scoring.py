@@ -2,11 +2,13 @@
 
 Tokens are paired one to one, best first, by rapidfuzz's optimal string
 alignment similarity, so word order does not matter and a typo costs a
-little. Each token weighs what it tells apart (its inverse document frequency
-on the lists): sharing "trading company" is worth little, sharing
-"rosoboronexport" a lot. The score is the weighted share of both names that
-was paired. Company-type words (LLC, OOO, GmbH) were set aside by rigour and
-only nudge the score.
+little. Two spellings of one word in different romanisations ("Klyuev" /
+"Kliuew", "Dzhong" / "Jong") pair almost as if equal. Each token weighs what
+it tells apart (its inverse document frequency on the lists): sharing
+"trading company" is worth little, sharing "rosoboronexport" a lot. The score
+is the weighted share of both names that was paired; a listed person's
+middle name the subject leaves out costs a fixed small share. Company-type
+words (LLC, OOO, GmbH) were set aside by rigour and only nudge the score.
 """
 
 from collections.abc import Callable
@@ -15,21 +17,35 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 from rigour.text import metaphone
 
-from .names import INDIVIDUAL, UNKNOWN, NameForm
+from .names import INDIVIDUAL, UNKNOWN, NameForm, romanisation_key
 
 # Below this similarity two tokens are different words, not spellings of one.
 TOKEN_SIMILARITY_FLOOR = 0.7
 # Tokens must be this long, and one of them longer, to pair when they differ:
 # "li" and "lu" are different names, not typos.
 FUZZY_MIN_LENGTH = 3
-# Two words of at least this length that sound the same (rigour's metaphone).
+# Two words that differ only as romanisations do ("dzhong" / "jong").
+SAME_ROMANISATION_SIMILARITY = 0.95
+# In a word this short a letter is a larger part of what tells one name
+# from another ("Pinto" / "Pinta"): a difference costs a little more.
+SHORT_WORD_LENGTH = 5
+SHORT_WORD_PENALTY = 0.03
+# Typing rarely changes a word's first letter: two words that begin
+# differently are less alike than their spelling says ("Pinto" / "Sinto").
+FIRST_LETTER_PENALTY = 0.1
+# Two words of at least this length that sound the same (rigour's metaphone):
+# an English word written in Cyrillic and back ("Трейд", "treid" / "trade").
 PHONETIC_MIN_LENGTH = 5
-SAME_SOUND_SIMILARITY = 0.8
+SAME_SOUND_SIMILARITY = 0.75
 # Two words run together on one side must be this alike the other side's word.
 RUN_TOGETHER_SIMILARITY = 0.85
-# An unpaired token on the list's side (a middle name the subject left out)
-# counts for this much of its weight.
+# An unpaired token on the list's side (a word the subject left out) counts
+# for this much of its weight.
 LIST_SIDE_EXTRA_FACTOR = 0.6
+# A listed person's middle name the subject left out counts for this share of
+# the average word found: which middle name is missing says nothing, only
+# how many are.
+MIDDLE_NAME_FACTOR = 0.4
 # Words that say "a company" without being a legal form rigour recognises;
 # they count for this much of their weight.
 GENERIC_COMPANY_WORDS = frozenset({"company", "co", "corp", "corporation", "pvt", "pte", "pt", "tbk"})
@@ -58,10 +74,12 @@ class Scorer:
         for i, a in enumerate(q):
             exact = i in query.exact_only
             for j, b in enumerate(r):
-                similarity = float(a == b) if exact else _similarity(a, b)
+                similarity = float(a == b) if exact else token_similarity(a, b)
                 if similarity:
                     pairs.append((similarity, i, j))
-        pairs.sort(reverse=True)
+        # Best first; of equal pairs, the earlier words, so a name written
+        # twice ("OO, Tun Tun") pairs its first given name, not its middle one.
+        pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
         # A paired query token weighs what its list token weighs, so a typo
         # (a token the lists never use) does not count as a rare word.
         used_q: dict[int, float] = {}
@@ -78,17 +96,27 @@ class Scorer:
             paired.append((similarity, q[i], r[j]))
         matched += self._pair_run_together(q, r, used_q, used_r, paired)
         query_weight = sum(used_q[i] if i in used_q else self.weight(token) for i, token in enumerate(q))
-        # The subject's whole name found inside a longer listed name: a left-out
-        # middle name costs less than an extra word in the subject's name. A
-        # company's left-out word counts in full if it tells more than any word
-        # found ("Shenzhen Technology" is not "Shenzhen Guoweichip Technology").
-        subset = len(used_q) == len(q) >= 2
+        # The subject's whole name found inside a longer listed name: a word
+        # left out costs less than an extra word in the subject's name. A
+        # person's left-out middle name counts the same whichever it is; the
+        # first given name counts in full (a subject known by a listed
+        # person's middle and family names is another person). A company's
+        # left-out word counts in full if it tells more than any word found
+        # ("Shenzhen Technology" is not "Shenzhen Guoweichip Technology").
+        # Chinese, Japanese and Korean names have no middle names and few
+        # syllables: a syllable left out makes another name.
+        syllables = bool(query.exact_only)
+        subset = len(used_q) == len(q) >= 2 and not syllables
         telling = float("inf") if persons else max(used_q.values(), default=0.0)
+        middle_name_weight = MIDDLE_NAME_FACTOR * sum(used_q.values()) / max(len(used_q), 1)
         list_weight = 0.0
         for j, token in enumerate(r):
             weight = self.weight(token)
-            if subset and j not in used_r and weight <= telling:
-                weight *= LIST_SIDE_EXTRA_FACTOR
+            if subset and j not in used_r:
+                if persons and j in candidate.middle:
+                    weight = middle_name_weight
+                elif not (persons and j == candidate.first_given) and weight <= telling:
+                    weight *= LIST_SIDE_EXTRA_FACTOR
             list_weight += weight
         score = matched / (query_weight + list_weight) if paired else 0.0
         reasons = []
@@ -123,14 +151,14 @@ class Scorer:
                     continue
                 joined = left[i] + left[i + 1]
                 for j, token in enumerate(right):
-                    if j in used_right or _similarity(joined, token) < RUN_TOGETHER_SIMILARITY:
+                    if j in used_right or token_similarity(joined, token) < RUN_TOGETHER_SIMILARITY:
                         continue
                     # Weighed as the list's words: one word, or the two run together.
                     if query_side:
                         list_token_weight = self.weight(token)
                     else:
                         list_token_weight = self.weight(left[i]) + self.weight(left[i + 1])
-                    similarity = _similarity(joined, token)
+                    similarity = token_similarity(joined, token)
                     if query_side:
                         used_q[i] = used_q[i + 1] = list_token_weight / 2
                         used_r.add(j)
@@ -150,20 +178,29 @@ class Scorer:
 
 
 @lru_cache(maxsize=65536)
-def _similarity(a: str, b: str) -> float:
+def token_similarity(a: str, b: str) -> float:
     """How alike two tokens are (0 when they are different words)."""
     if a == b:
         return 1.0
+    a_key, b_key = romanisation_key(a), romanisation_key(b)
+    if a_key == b_key:
+        return SAME_ROMANISATION_SIMILARITY
     if min(len(a), len(b)) < FUZZY_MIN_LENGTH or max(len(a), len(b)) <= FUZZY_MIN_LENGTH:
         return 0.0
+    # A typo in a word romanised another way ("eschak" / "eshaq") is a typo in the shared spelling.
+    similarity = max(_spelling_similarity(a, b), _spelling_similarity(a_key, b_key))
+    if similarity < SAME_SOUND_SIMILARITY and min(len(a), len(b)) >= PHONETIC_MIN_LENGTH and _sound(a) == _sound(b):
+        similarity = SAME_SOUND_SIMILARITY
+    if a[0] != b[0] and a_key[0] != b_key[0]:
+        similarity -= FIRST_LETTER_PENALTY
+    return similarity if similarity >= TOKEN_SIMILARITY_FLOOR else 0.0
+
+
+def _spelling_similarity(a: str, b: str) -> float:
     similarity = OSA.normalized_similarity(a, b)
-    if similarity >= TOKEN_SIMILARITY_FLOOR:
-        return similarity
-    # Transliterations of one word that spelling does not bring close
-    # ("arktik" / "arctic", "vremia" / "vremya") sound the same.
-    if min(len(a), len(b)) >= PHONETIC_MIN_LENGTH and _sound(a) == _sound(b):
-        return SAME_SOUND_SIMILARITY
-    return 0.0
+    if max(len(a), len(b)) <= SHORT_WORD_LENGTH:
+        similarity -= SHORT_WORD_PENALTY
+    return similarity
 
 
 @lru_cache(maxsize=65536)
