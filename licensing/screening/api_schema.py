@@ -24,7 +24,8 @@ class HitQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=Hit.Status.choices, required=False, help_text="Default: awaiting adjudication."
     )
-    offset = serializers.IntegerField(min_value=0, default=0)
+    # Bounded: past a million hits a filter, not a page, is what is wanted.
+    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
 
 
 class AdjudicationSerializer(serializers.Serializer):
@@ -136,6 +137,7 @@ def problems(*codes: int) -> dict:
         403: "The role may not do this.",
         404: "No such record.",
         409: "The hit is not in a state that allows this.",
+        422: "The country code is well formed but names no country.",
         429: "Too many requests.",
         503: "No restricted-party list is in force.",
     }

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from licensing.accounts.permissions import Action, user_can
+from licensing.api.errors import UNPROCESSABLE
 from licensing.cases.models import LicenceApplication
 from licensing.parties.models import Customer, Person
 from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, ReasonRequired
@@ -61,7 +62,7 @@ class SearchView(ScreeningApiView):
         summary="Screen a name against the restricted-party lists in force",
         description="Results at or above the match threshold, best first; scores from 0 to 1.",
         parameters=[schema.SearchQuerySerializer],
-        responses={200: schema.SearchResponseSerializer, **schema.problems(400, 503)},
+        responses={200: schema.SearchResponseSerializer, **schema.problems(400, 422, 503)},
         tags=["screening"],
     )
     def get(self, request):
@@ -71,7 +72,9 @@ class SearchView(ScreeningApiView):
                 name=query["name"], limit=query["limit"], type=query.get("type", ""), country=query.get("country", "")
             )
         except DjangoValidationError as error:
-            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+            errors = error.message_dict if hasattr(error, "error_dict") else {"name": error.messages}
+            # The format was checked above: a code naming no country is well formed but unknown, a 422.
+            raise ValidationError(errors, code=UNPROCESSABLE if set(errors) == {"country"} else None)
         except NoListInForce as error:
             raise NoList(str(error))
         return Response({"threshold": match_threshold(), "results": [result_data(r) for r in results]})

@@ -165,7 +165,7 @@ def rescreen_progress(request, pk):
 def rescreen_start(request):
     """Screen every customer, person and party again now."""
     _require(request.user, Action.IMPORT_SCREENING_LISTS)
-    rescreen = start_rescreen(reason=f"requested by {request.user.get_username()}")
+    rescreen = start_rescreen(actor=request.user, reason=f"requested by {request.user.get_username()}")
     messages.success(request, f"Re-screen #{rescreen.pk} of {rescreen.subjects} subjects started.")
     return redirect("screening:lists")
 

@@ -1,5 +1,6 @@
 """The published contract: an OpenAPI 3 schema, docs served locally, and the API holding to both."""
 
+import datetime
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from schemathesis.core.failures import FailureGroup
 from licensing.accounts.permissions import ClientRole
 from licensing.api.tokens import issue_api_token
 from licensing.api.webhooks.subscriptions import create_subscription
+from licensing.screening.models import Feed, ListVersion
 from licensing.wsgi import application
 
 from ..factories import PersonFactory, add_status, transaction
@@ -152,24 +154,15 @@ def test_every_operation_of_this_api_holds_to_the_schema_for_valid_and_invalid_i
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "screening",
-    [
-        pytest.param(False, id="outside-screening"),
-        pytest.param(
-            True,
-            id="screening",
-            marks=pytest.mark.xfail(
-                reason="GET /api/v1/screening/hits answers a schema-valid offset beyond bigint with 400 (DataError), "
-                "and GET /api/v1/screening/search answers 503 while no list is in force",
-                strict=False,
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("screening", [False, True], ids=["outside-screening", "screening"])
 def test_the_other_apps_operations_under_api_v1_hold_to_the_schema_too(
     screening, world, in_process_requests, admin_user
 ):
+    if screening:
+        # Without a list in force the search answers its documented 503, which the 5xx check counts.
+        ListVersion.objects.create(
+            feed=Feed.CSL, published_on=datetime.date(2026, 7, 31), status=ListVersion.Status.IN_FORCE, digest="0" * 64
+        )
     # Those apps' endpoints are for people: an administrator's session reaches them.
     client = Client()
     client.force_login(admin_user)

@@ -142,6 +142,17 @@ def test_a_batch_run_twice_changes_nothing_the_second_time(listed, django_captur
     assert Hit.objects.count() == 1
 
 
+def test_starting_a_rescreen_records_who_started_it_and_its_size(listed, officer, django_capture_on_commit_callbacks):
+    CustomerFactory.create_batch(3)
+
+    rescreen = start_rescreen(actor=officer, reason="requested by the officer", size=2)
+
+    event = Event.objects.get(verb="screening.rescreen_started", target_id=str(rescreen.pk))
+    assert event.actor == officer
+    assert event.after == {"version": None, "subjects": rescreen.subjects, "batches": rescreen.batches.count()}
+    assert rescreen.subjects >= 3
+
+
 def _cleared(hit, officer, officer2):
     hit = adjudicate_hit(actor=officer, hit=hit, outcome="false_positive", reason="Different company, Jakarta")
     return adjudicate_hit(actor=officer2, hit=hit, outcome="clear")

@@ -25,7 +25,9 @@ def batch_size() -> int:
     return int(getattr(settings, "SCREENING_RESCREEN_BATCH_SIZE", DEFAULT_BATCH_SIZE))
 
 
-def start_rescreen(*, version: ListVersion | None = None, reason: str = "", size: int | None = None) -> Rescreen:
+def start_rescreen(
+    *, actor=None, version: ListVersion | None = None, reason: str = "", size: int | None = None
+) -> Rescreen:
     """Cut every subject into batches and queue them; the batches run after commit."""
     size = size or batch_size()
     with transaction.atomic():
@@ -45,6 +47,13 @@ def start_rescreen(*, version: ListVersion | None = None, reason: str = "", size
         if not batches:
             rescreen.finished_at = timezone.now()
         rescreen.save(update_fields=["subjects", "finished_at"])
+        record_event(
+            actor=actor,
+            verb="screening.rescreen_started",
+            target=rescreen,
+            reason=rescreen.reason,
+            after={"version": version.pk if version else None, "subjects": rescreen.subjects, "batches": len(batches)},
+        )
         batch_ids = list(rescreen.batches.values_list("pk", flat=True))
         transaction.on_commit(lambda: _enqueue(batch_ids))
     return rescreen
