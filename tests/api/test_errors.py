@@ -67,3 +67,10 @@ def test_too_many_list_items_are_refused(billing):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "aliases"
+
+
+def test_a_value_over_the_limit_is_refused_even_when_trimming_would_bring_it_within(billing):
+    padded = billing.put(URL, {"kind": "entity", "legal_name": "\n" + "x" * 300}, format="json")
+
+    assert padded.status_code == 400 and padded.json()["errors"][0]["field"] == "legal_name"
+    assert not Customer.objects.exists()

@@ -36,6 +36,10 @@ class StrictTextMixin:
     def to_internal_value(self, data):
         if not isinstance(data, str):
             raise serializers.ValidationError("Give this as a JSON string.", code="invalid")
+        # The schema's maxLength bounds the text as sent: trimming its
+        # whitespace first must not let a longer value through.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
