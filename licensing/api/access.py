@@ -1,8 +1,8 @@
 """The access check: may billing grant this recipient this item now? Read-only, decided afresh each time.
 
-It asks the same rules as a posted transaction (`licensing.cases.decision.evaluate`)
-and caches nothing, so a revoked licence, a new hold or a blocked customer
-shows in the very next answer.
+It asks the same rules as a posted transaction (`licensing.cases.decision.decide`)
+of facts loaded in one query, and caches nothing, so a revoked licence, a new
+hold or a blocked customer shows in the very next answer.
 """
 
 import datetime
@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from licensing.cases.decision import Request, evaluate
+from licensing.cases.decision import Request, decide
+from licensing.cases.facts import load_facts
 from licensing.cases.models import Decision, Licence
 from licensing.parties.models import Customer, Person
-from licensing.reference.models import Activity, ControlledItem
+from licensing.reference.models import Activity
 
 
 class UnknownParty(Exception):
@@ -44,29 +45,34 @@ def check_access(
 ) -> AccessAnswer:
     """Decide, without writing anything, whether access may be granted now."""
     checked_at = timezone.now()
-    found = Customer.objects.filter(external_id=customer).first()
-    if found is None:
+    activity = activity or Activity.EXPORT
+    facts = load_facts(
+        customer=customer,
+        item=item,
+        person=person,
+        country=country,
+        activity=activity,
+        transaction_id=None,
+        on=timezone.localdate(),
+    )
+    if facts.customer is None:
         raise UnknownParty("customer", f"No customer has external_id {customer}.")
-    controlled = ControlledItem.objects.filter(code=item).first()
-    if controlled is None:
+    if facts.item is None:
         raise UnknownParty("item", f"No controlled item has the code {item}.")
-    recipient = None
-    if person is not None:
-        recipient = Person.objects.filter(customer=found, external_id=person).first()
-        if recipient is None:
-            raise UnknownParty("person", f"Customer {customer} has no person with external_id {person}.")
-    destination = country or _default_destination(found, recipient)
+    if person is not None and facts.person is None:
+        raise UnknownParty("person", f"Customer {customer} has no person with external_id {person}.")
+    destination = country or _default_destination(facts.customer, facts.person)
     if destination is None:
         raise UnknownParty("country", f"Give the country: customer {customer} has no country recorded.")
-    result = evaluate(
+    result = decide(
         Request(
-            customer=found,
-            person=recipient,
-            item=controlled,
-            activity=activity or Activity.EXPORT,
+            customer=facts.customer,
+            person=facts.person,
+            item=facts.item,
+            activity=activity,
             destination_country=destination,
         ),
-        on=timezone.localdate(),
+        facts,
     )
     return AccessAnswer(
         # Only an explicit authorisation grants access; every other outcome,

@@ -1,12 +1,14 @@
 """The decision for a transaction: authorised, hold, licence required, or refused, with reasons.
 
 `evaluate` reads and never writes, so the transaction service and a read-only
-access check can share it. The order of the checks is the order an officer
-would apply them: the customer's standing, embargoed destinations, who the
-recipient is, where a release to them is attributed, what the letters require,
-and whether a licence already covers it.
+access check can share it. It loads its facts in one query
+(`licensing.cases.facts`) and `decide` applies the rules to them in the order
+an officer would: the customer's standing, screening, embargoed destinations,
+who the recipient is, where a release to them is attributed, what the letters
+require, and whether a licence already covers it.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -18,11 +20,10 @@ from licensing.reference.models import (
     Activity,
     ControlledItem,
     LicenceRequirement,
-    embargo_data_in_force,
-    groups_of,
 )
 from licensing.screening.decision import screening_outcome
 
+from .facts import DecisionFacts, load_facts
 from .models import Decision, Licence
 
 
@@ -63,20 +64,37 @@ class Request:
 
 def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
     """Decide a transaction as of `on`, returning the decision and the reasons for it."""
+    facts = load_facts(
+        customer=request.customer.external_id,
+        item=request.item.code,
+        person=request.person.external_id if request.person is not None else None,
+        country=request.destination_country,
+        activity=request.activity,
+        transaction_id=request.transaction_id,
+        on=on,
+    )
+    # Decide on the rows as they are now, not as the caller last saw them.
+    fresh = dataclasses.replace(request, customer=facts.customer, person=facts.person, item=facts.item)
+    return decide(fresh, facts)
+
+
+def decide(request: Request, facts: DecisionFacts) -> Evaluation:
+    """Apply the rules to loaded facts; reads nothing more from the database."""
+    on = facts.on
     customer = request.customer
     if customer.status == Customer.Status.BLOCKED:
         return Evaluation(Decision.REFUSED, [_with_reason(f"Customer {customer} is blocked", customer.status_reason)])
     if customer.status == Customer.Status.ON_HOLD:
         return Evaluation(Decision.HOLD, [_with_reason(f"Customer {customer} is on hold", customer.status_reason)])
 
-    screened = screening_outcome(request, on=on)
+    screened = screening_outcome(request, facts)
     if screened is not None:
         return screened
 
-    if not embargo_data_in_force(on):
+    if not facts.embargo_data_in_force:
         # Without country groups for the date nothing can be ruled out: fail closed.
         return Evaluation(Decision.HOLD, [f"No EAR country-group data is in force on {on}: cannot decide."])
-    embargo = _embargo_groups(request.destination_country, on)
+    embargo = _embargo_groups(facts, request.destination_country)
     if embargo:
         return Evaluation(
             Decision.REFUSED,
@@ -87,7 +105,7 @@ def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
         )
 
     recipient = request.recipient
-    determination = ForeignPersonDetermination.objects.for_subject(recipient).approved().first()
+    determination = facts.determination
     if determination is None:
         return Evaluation(
             Decision.HOLD,
@@ -115,7 +133,7 @@ def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
             if determination.is_foreign
             else f"{recipient} is a U.S. person ({determination.get_basis_display()}, {determination})"
         )
-        embargo = _embargo_groups(country, on) if country else ()
+        embargo = _embargo_groups(facts, country) if country else ()
         if embargo:
             return Evaluation(
                 Decision.REFUSED,
@@ -130,7 +148,7 @@ def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
             f"({determination}); destination {country}"
         )
 
-    requirement = _first_applicable_requirement(request, determination, country, deemed, on)
+    requirement = _first_applicable_requirement(request, facts, determination, country, deemed)
     if requirement is None:
         reason = (
             f"{described}; no licence requirement covers a release to a U.S. person."
@@ -141,7 +159,7 @@ def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
         return Evaluation(Decision.AUTHORISED, [reason], determination=determination, attributed_country=country)
 
     required = f"{described}; a licence is required by {requirement} ({requirement.legal_basis})"
-    licence, shortfall = _covering_licence(request, country, on, requirement.application_per_transaction)
+    licence, shortfall = _covering_licence(request, facts, country, requirement.application_per_transaction)
     if licence is not None:
         return Evaluation(
             Decision.AUTHORISED,
@@ -168,18 +186,12 @@ def _with_reason(text: str, reason: str) -> str:
     return f"{text}: {reason}" if reason else f"{text}."
 
 
-def _embargo_groups(country_code: str, on: datetime.date) -> tuple[str, ...]:
-    return tuple(sorted(groups_of(country_code, on) & set(EMBARGO_GROUPS)))
+def _embargo_groups(facts: DecisionFacts, country_code: str) -> tuple[str, ...]:
+    return tuple(sorted(facts.groups_of(country_code) & set(EMBARGO_GROUPS)))
 
 
-def _first_applicable_requirement(request, determination, country, deemed, on):
-    requirements = (
-        LicenceRequirement.objects.in_force_on(on)
-        .filter(items=request.item)
-        .prefetch_related("country_groups")
-        .order_by("effective_from", "pk")
-    )
-    for requirement in requirements:
+def _first_applicable_requirement(request, facts: DecisionFacts, determination, country, deemed):
+    for requirement in facts.requirements:
         if not requirement.covers_activity(request.activity):
             continue
         scope = requirement.Scope
@@ -190,21 +202,18 @@ def _first_applicable_requirement(request, determination, country, deemed, on):
         ):
             return requirement
         if requirement.scope == scope.COUNTRY_GROUPS and country and (determination.is_foreign or not deemed):
-            wanted = {g.code for g in requirement.country_groups.all()}
-            if wanted & groups_of(country, on):
+            if requirement.group_codes & facts.groups_of(country):
                 return requirement
     return None
 
 
-def _covering_licence(request: Request, country: str, on: datetime.date, per_transaction: bool):
+def _covering_licence(request: Request, facts: DecisionFacts, country: str, per_transaction: bool):
     """Return (licence, []) for an active licence covering the request, else (None, why not)."""
-    candidates = Licence.objects.active_on(on).filter(
-        customer=request.customer, item=request.item, activity=request.activity, country_id=country
-    )
+    candidates = [licence for licence in facts.licences if licence.country_id == country]
     if per_transaction and request.transaction_id is not None:
-        candidates = candidates.filter(application__transaction_id=request.transaction_id)
+        candidates = [c for c in candidates if c.application_transaction_id == request.transaction_id]
     shortfall = []
-    for licence in candidates.order_by("valid_until"):
+    for licence in candidates:
         if licence.person_id is not None and licence.person_id != getattr(request.person, "pk", None):
             continue
         if licence.person_id is None and request.person is not None:

@@ -1,21 +1,17 @@
-"""What screening says about a transaction, for `licensing.cases.decision.evaluate`.
+"""What screening says about a transaction, for `licensing.cases.decision.decide`.
 
-Read-only, and one query whatever the size of the lists (a second one only
-when hits bear on the request): whether a list is in force, whether hits are
-in effect for the customer, the person or the transaction's application
-parties, and whether the customer and person have been screened at all. An
-open hit holds the transaction pending screening; a confirmed match has its
-list's effect (table below); a subject never screened while lists are in
-force is held too, so a failed or late screening task fails closed.
+It reads the screening facts loaded with the rest of the decision's
+(`licensing.cases.facts`): whether a list is in force, the hits in effect for
+the customer, the person or the transaction's application parties, and whether
+the customer and person have been screened at all. An open hit holds the
+transaction pending screening; a confirmed match has its list's effect (table
+below); a subject never screened while lists are in force is held too, so a
+failed or late screening task fails closed.
 """
 
-import datetime
+from licensing.cases.models import Decision
 
-from django.db.models import BooleanField, Exists, Q, Value
-
-from licensing.cases.models import Decision, Licence
-
-from .models import Hit, ListVersion, SubjectScreening
+from .models import Hit
 
 # The effect of a confirmed match, by list. A denial order forbids any
 # transaction with the denied person (15 CFR 764.3(a)(2)); U.S. persons may
@@ -32,25 +28,21 @@ CONFIRMED_MATCH_EFFECTS = {
 }
 
 
-def screening_outcome(request, *, on: datetime.date):
+def screening_outcome(request, facts):
     """Return the Evaluation screening imposes on the request (hold, refusal, licence), or None."""
     # Imported here: the decision module imports this one.
     from licensing.cases.decision import Evaluation
 
-    involved = Q(customer=request.customer)
-    if request.person is not None:
-        involved |= Q(person=request.person)
-    if request.transaction_id is not None:
-        involved |= Q(party__application__transaction_id=request.transaction_id)
-    state = _state(request, involved)
-    if state is None:
+    screening = facts.screening
+    if not screening.lists_in_force:
         return None
-    if not state["hits"]:
+    hits = screening.hits
+    if not hits:
         unscreened = [
             name
             for name, screened in (
-                (f"Customer {request.customer}", state["customer_screened"]),
-                (f"Person {request.person}", state["person_screened"]),
+                (f"Customer {request.customer}", screening.customer_screened),
+                (f"Person {request.person}", screening.person_screened),
             )
             if not screened
         ]
@@ -63,7 +55,6 @@ def screening_outcome(request, *, on: datetime.date):
                 ],
             )
         return None
-    hits = list(Hit.objects.in_effect().filter(involved).select_related("entry", "entry__version").order_by("pk"))
 
     refusals = [
         h
@@ -88,7 +79,7 @@ def screening_outcome(request, *, on: datetime.date):
         return Evaluation(Decision.HOLD, reasons)
 
     licensing = [h for h in hits if h.status == Hit.Status.CONFIRMED]
-    if _has_own_licence(request, on):
+    if _has_own_licence(request, facts):
         # The licence the listing calls for exists; the rest of the evaluation checks its scope.
         return None
     reasons = []
@@ -109,31 +100,12 @@ def _confirmed(hit: Hit) -> str:
     return f"{hit.subject_name} is {entry.name} on the {entry.list_name} (confirmed match, hit #{hit.pk})"
 
 
-def _has_own_licence(request, on: datetime.date) -> bool:
-    licences = Licence.objects.active_on(on).filter(
-        customer=request.customer, item=request.item, activity=request.activity
-    )
-    if request.transaction_id is not None:
-        licences = licences.filter(application__transaction_id=request.transaction_id)
-    if request.person is not None:
-        licences = licences.filter(Q(person=request.person) | Q(person__isnull=True))
-    return licences.exists()
-
-
-def _state(request, involved: Q) -> dict | None:
-    """In one query: None if no list is in force, else whether hits bear on the request and who was screened."""
-    person_screened = (
-        Exists(SubjectScreening.objects.filter(person=request.person))
-        if request.person is not None
-        else Value(True, output_field=BooleanField())
-    )
-    return (
-        ListVersion.objects.in_force()
-        .annotate(
-            hits=Exists(Hit.objects.in_effect().filter(involved)),
-            customer_screened=Exists(SubjectScreening.objects.filter(customer=request.customer)),
-            person_screened=person_screened,
-        )
-        .values("hits", "customer_screened", "person_screened")
-        .first()
-    )
+def _has_own_licence(request, facts) -> bool:
+    # The facts hold the customer's active licences for the item and activity.
+    for licence in facts.licences:
+        if request.transaction_id is not None and licence.application_transaction_id != request.transaction_id:
+            continue
+        if request.person is not None and licence.person_id not in (None, request.person.pk):
+            continue
+        return True
+    return False

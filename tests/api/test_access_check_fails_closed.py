@@ -4,7 +4,7 @@ import socket
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from ..factories import CustomerFactory
 
@@ -65,3 +65,11 @@ def test_with_its_database_session_killed_the_check_answers_503_and_does_not_all
 
     assert response.status_code == 503
     assert response.json()["allowed"] is False
+    # A server closes a broken connection when the request ends (the test
+    # client leaves that out); the next check then runs on a new session,
+    # which prepares its statement afresh.
+    close_old_connections()
+    following = billing.get(URL, {"customer": customer.external_id, "item": "frontier-1"})
+    # (No controlled item exists in this test: the answer is that news, from the database.)
+    assert following.status_code == 422
+    assert following.json()["errors"][0]["field"] == "item"

@@ -1,3 +1,4 @@
+import functools
 import logging
 
 from django.urls import reverse
@@ -13,6 +14,17 @@ from ..serializers.access import AccessAnswerSerializer, AccessProblemSerializer
 from .base import ApiView
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _licences_path() -> str:
+    return reverse("api:licences")
+
+
+def _licence_link(number: str) -> str:
+    # Resolving the route costs more than the rest of the answer; only the
+    # number (capitals, digits and hyphens) varies.
+    return f"{_licences_path()}/{number}"
 
 
 class AccessCheckView(ApiView):
@@ -67,7 +79,7 @@ class AccessCheckView(ApiView):
                 "licence": {
                     "number": licence.number,
                     "valid_until": licence.valid_until,
-                    "link": reverse("api:licence", args=[licence.number]),
+                    "link": _licence_link(licence.number),
                 }
                 if licence
                 else None,

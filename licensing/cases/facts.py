@@ -1,0 +1,462 @@
+"""Everything a decision reads, loaded in one query.
+
+The access check is billing's hot path: it must decide from the current state
+of the database (no cache could know that a licence was revoked a moment ago)
+and answer in a few milliseconds. Each ORM query costs more in Python than in
+PostgreSQL, so the decision's facts come back from one plain SQL statement:
+one UNION ALL branch per kind of fact, every value as text, turned back into
+model instances here. The rules in `licensing.cases.decision` then run in
+Python on what was loaded, and never go back to the database.
+
+Instances carry only the fields a decision reads; any other field loads on
+first access (Django's deferred fields), so a caller that needs more gets the
+right value, at the cost of a query.
+"""
+
+# The statement is composed once, at import, from the models' own table names
+# and the project's constants; every value from a request is a parameter.
+# ruff: noqa: S608
+
+import datetime
+import decimal
+import json
+import weakref
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import connection, models
+
+from licensing.determinations.models import ForeignPersonDetermination
+from licensing.parties.models import Customer, Person
+from licensing.reference.models import (
+    EMBARGO_GROUPS,
+    ControlledItem,
+    CountryGroupMembership,
+    LicenceRequirement,
+)
+from licensing.screening.models import Hit, ListEntry, ListVersion, SubjectScreening
+
+from .models import ApplicationParty, Licence, LicenceApplication
+
+
+@dataclass(frozen=True)
+class ScreeningFacts:
+    lists_in_force: bool
+    customer_screened: bool
+    # True when no person is asked about.
+    person_screened: bool
+    # Hits in effect (open, clearing, confirmed) on the customer, the person or
+    # the parties of the transaction's application, oldest first.
+    hits: list[Hit]
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    on: datetime.date
+    customer: Customer | None
+    person: Person | None
+    item: ControlledItem | None
+    # The recipient's approved determination, whether or not it is in force on `on`.
+    determination: ForeignPersonDetermination | None
+    # (country, group) memberships in force on `on`, for the countries the
+    # decision can ask about and for the embargo groups.
+    memberships: frozenset[tuple[str, str]]
+    # Requirements in force on `on` for the item, oldest first; each has
+    # `group_codes`, the country groups it names.
+    requirements: list[LicenceRequirement]
+    # Active licences on `on` for the customer, the item and the activity, soonest to expire first.
+    licences: list[Licence]
+    screening: ScreeningFacts
+
+    def groups_of(self, country: str) -> set[str]:
+        return {group for member, group in self.memberships if member == country}
+
+    @property
+    def embargo_data_in_force(self) -> bool:
+        return any(group in EMBARGO_GROUPS for _, group in self.memberships)
+
+
+def load_facts(
+    *,
+    customer: str,
+    item: str,
+    person: str | None,
+    country: str | None,
+    activity: str,
+    transaction_id: int | None,
+    on: datetime.date,
+) -> DecisionFacts:
+    """Load, in one query, what deciding a request for these external ids needs to know."""
+    params = {
+        "customer": customer,
+        "person": person,
+        "item": item,
+        "country": country,
+        "activity": activity,
+        "transaction": transaction_id,
+        "on": on.isoformat(),
+    }
+    rows: dict[str, list] = {kind: [] for kind in _BRANCHES}
+    for row in _fetch(params):
+        rows[row[0]].append(row[1:])
+
+    customer_row = _single(rows["customer"])
+    person_row = _single(rows["person"])
+    found_customer = _CUSTOMER.build(customer_row) if customer_row else None
+    found_person = _PERSON.build(person_row) if person_row else None
+    determination = None
+    if rows["determination"]:
+        determination = _DETERMINATION.build(_single(rows["determination"]))
+        # Its subject is the recipient already loaded: naming it costs no query.
+        if found_person is not None:
+            determination.person = found_person
+        else:
+            determination.customer = found_customer
+    item_row = _single(rows["item"])
+    return DecisionFacts(
+        on=on,
+        customer=found_customer,
+        person=found_person,
+        item=_ITEM.build(item_row) if item_row else None,
+        determination=determination,
+        memberships=frozenset((member, group) for member, group, *_ in rows["membership"]),
+        requirements=_requirements(rows["requirement"]),
+        licences=sorted(
+            (_licence(row) for row in rows["licence"]),
+            key=lambda licence: (licence.valid_until, licence.pk),
+        ),
+        screening=_screening(rows["screening"], rows["hit"]),
+    )
+
+
+# PostgreSQL spends longer planning this statement than running it, so each
+# connection prepares it once and then only executes it. The set holds the
+# driver's connections (a reconnect starts afresh), weakly so closed ones go.
+_PREPARED_ON: weakref.WeakSet = weakref.WeakSet()
+_STATEMENT_NAME = "exportdesk_decision_facts"
+# The parameters in the order the prepared statement numbers them, with their types.
+_PARAMETERS = {
+    "customer": "text",
+    "person": "text",
+    "item": "text",
+    "country": "text",
+    "activity": "text",
+    "transaction": "bigint",
+    "on": "date",
+}
+
+
+def _fetch(params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(_SQL, params)
+            return cursor.fetchall()
+        driver_connection = connection.connection
+        if driver_connection not in _PREPARED_ON:
+            cursor.execute(_PREPARE_SQL)
+            _PREPARED_ON.add(driver_connection)
+        cursor.execute(_EXECUTE_SQL, [params[name] for name in _PARAMETERS])
+        return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Some fields of one model, read as text columns under a table alias."""
+
+    model: type[models.Model]
+    alias: str
+    names: tuple[str, ...]
+
+    @cached_property
+    def fields(self) -> list[models.Field]:
+        # In the model's own order: `Model.from_db` matches values to fields by position.
+        return [f for f in self.model._meta.concrete_fields if f.attname in self.names]
+
+    @cached_property
+    def attnames(self) -> list[str]:
+        return [f.attname for f in self.fields]
+
+    @cached_property
+    def converters(self) -> list:
+        return [_converter(f) for f in self.fields]
+
+    @property
+    def width(self) -> int:
+        return len(self.names)
+
+    def columns(self) -> list[str]:
+        return [_as_text(f'{self.alias}."{f.column}"', f) for f in self.fields]
+
+    def build(self, values):
+        converted = [
+            None if value is None else convert(value) for convert, value in zip(self.converters, values, strict=False)
+        ]
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+_CUSTOMER = _Part(
+    Customer,
+    "c",
+    (
+        "id",
+        "external_id",
+        "legal_name",
+        "status",
+        "status_reason",
+        "country_of_incorporation_id",
+        "headquarters_country_id",
+    ),
+)
+_PERSON = _Part(
+    Person, "p", ("id", "customer_id", "external_id", "given_name", "family_name", "employer_id", "location_country_id")
+)
+_ITEM = _Part(ControlledItem, "i", ("id", "code", "name", "eccn"))
+_DETERMINATION = _Part(
+    ForeignPersonDetermination,
+    "d",
+    (
+        "id",
+        "customer_id",
+        "person_id",
+        "status",
+        "outcome",
+        "basis",
+        "attribution_country_id",
+        "effective_on",
+        "review_by",
+    ),
+)
+_REQUIREMENT = _Part(
+    LicenceRequirement,
+    "r",
+    ("id", "title", "legal_basis", "activities", "scope", "application_per_transaction", "effective_from"),
+)
+_LICENCE = _Part(
+    Licence,
+    "l",
+    (
+        "id",
+        "number",
+        "application_id",
+        "status",
+        "customer_id",
+        "person_id",
+        "item_id",
+        "activity",
+        "country_id",
+        "covers_employees",
+        "valid_from",
+        "valid_until",
+        "authorised_quantity",
+        "authorised_value",
+        "quantity_used",
+        "value_used",
+    ),
+)
+_HIT = _Part(
+    Hit,
+    "h",
+    ("id", "customer_id", "person_id", "party_id", "entry_id", "status", "score", "subject_name", "matched_name"),
+)
+_ENTRY = _Part(
+    ListEntry,
+    "e",
+    (
+        "id",
+        "version_id",
+        "list_code",
+        "source",
+        "name",
+        "federal_register_notice",
+        "license_requirement",
+        "license_policy",
+    ),
+)
+_VERSION = _Part(ListVersion, "v", ("id", "feed", "published_on"))
+
+
+def _requirements(rows) -> list[LicenceRequirement]:
+    # One row per (requirement, country group it names); none named gives one row with no group.
+    by_id: dict[int, LicenceRequirement] = {}
+    for row in rows:
+        values, group = row[: _REQUIREMENT.width], row[_REQUIREMENT.width]
+        requirement = by_id.get(int(values[0]))
+        if requirement is None:
+            requirement = _REQUIREMENT.build(values)
+            requirement.group_codes = set()
+            by_id[requirement.pk] = requirement
+        if group is not None:
+            requirement.group_codes.add(group)
+    return sorted(by_id.values(), key=lambda r: (r.effective_from, r.pk))
+
+
+def _licence(row) -> Licence:
+    licence = _LICENCE.build(row[: _LICENCE.width])
+    transaction_id = row[_LICENCE.width]
+    licence.application_transaction_id = int(transaction_id) if transaction_id is not None else None
+    return licence
+
+
+def _screening(state_rows, hit_rows) -> ScreeningFacts:
+    lists_in_force, customer_screened, person_screened, *_ = _single(state_rows)
+    hits = []
+    for row in hit_rows:
+        hit = _HIT.build(row[: _HIT.width])
+        entry = _ENTRY.build(row[_HIT.width : _HIT.width + _ENTRY.width])
+        entry.version = _VERSION.build(row[_HIT.width + _ENTRY.width :])
+        hit.entry = entry
+        hits.append(hit)
+    return ScreeningFacts(
+        lists_in_force=_true(lists_in_force),
+        customer_screened=_true(customer_screened),
+        person_screened=_true(person_screened),
+        hits=sorted(hits, key=lambda hit: hit.pk),
+    )
+
+
+def _single(rows):
+    if len(rows) > 1:
+        raise ValueError(f"expected at most one row, got {len(rows)}")
+    return rows[0] if rows else None
+
+
+def _true(text) -> bool:
+    return text in ("1", "true", "t")
+
+
+def _as_text(expression: str, model_field: models.Field) -> str:
+    # PostgreSQL spells a boolean as text 'true', SQLite as '1': make both '1' or '0'.
+    if isinstance(model_field, models.BooleanField):
+        return f"CASE WHEN {expression} THEN '1' ELSE '0' END"
+    return f"CAST({expression} AS TEXT)"
+
+
+def _converter(model_field: models.Field):
+    """Return the function that turns the field's text column back into its Python value."""
+    target = model_field.target_field if model_field.is_relation else model_field
+    if isinstance(target, models.JSONField):
+        return json.loads
+    if isinstance(target, models.BooleanField):
+        return _true
+    if isinstance(target, (models.AutoField, models.IntegerField)):
+        return int
+    if isinstance(target, models.DecimalField):
+        # SQLite gives "2" where PostgreSQL gives "2.00": keep the field's places, as the ORM does.
+        places = decimal.Decimal(1).scaleb(-target.decimal_places)
+        return lambda text: decimal.Decimal(text).quantize(places)
+    if isinstance(target, models.FloatField):
+        return float
+    if isinstance(target, models.DateTimeField):
+        return target.to_python
+    if isinstance(target, models.DateField):
+        return datetime.date.fromisoformat
+    if isinstance(target, (models.CharField, models.TextField)):
+        return str
+    raise TypeError(f"no conversion from text for {model_field!r}")
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _through(relation) -> str:
+    return relation.through._meta.db_table
+
+
+def _flag(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN '1' ELSE '0' END"
+
+
+def _quoted(values) -> str:
+    # Only the project's own constants (statuses, group codes) are inlined; input is always a parameter.
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def _compose() -> tuple[str, tuple[str, ...]]:
+    """Build the statement: CTEs for the parties asked about, then one branch per kind of fact."""
+    hit_statuses = _quoted((*Hit.AWAITING, Hit.Status.CONFIRMED))
+    branches = {
+        "customer": (_CUSTOMER.columns(), "FROM c"),
+        "person": (_PERSON.columns(), "FROM p"),
+        "item": (_ITEM.columns(), "FROM i"),
+        "determination": (_DETERMINATION.columns(), "FROM d"),
+        "membership": (
+            ["m.country_id", "m.group_id"],
+            f"FROM {_table(CountryGroupMembership)} m "
+            "WHERE m.effective_from <= %(on)s AND (m.effective_until IS NULL OR m.effective_until > %(on)s) "
+            f"AND (m.country_id IN (SELECT code FROM countries) OR m.group_id IN ({_quoted(EMBARGO_GROUPS)}))",
+        ),
+        "requirement": (
+            [*_REQUIREMENT.columns(), "rg.countrygroup_id"],
+            f"FROM {_table(LicenceRequirement)} r "
+            f"JOIN {_through(LicenceRequirement.items)} ri ON ri.licencerequirement_id = r.id "
+            "JOIN i ON i.id = ri.controlleditem_id "
+            f"LEFT JOIN {_through(LicenceRequirement.country_groups)} rg ON rg.licencerequirement_id = r.id "
+            "WHERE r.effective_from <= %(on)s AND (r.effective_until IS NULL OR r.effective_until >= %(on)s)",
+        ),
+        "licence": (
+            [*_LICENCE.columns(), "CAST(a.transaction_id AS TEXT)"],
+            f"FROM {_table(Licence)} l JOIN {_table(LicenceApplication)} a ON a.id = l.application_id "
+            "WHERE l.customer_id IN (SELECT id FROM c) AND l.item_id IN (SELECT id FROM i) "
+            f"AND l.activity = %(activity)s AND l.status = '{Licence.Status.ACTIVE}' "
+            "AND l.valid_from <= %(on)s AND l.valid_until >= %(on)s",
+        ),
+        "screening": (
+            [
+                _flag(f"EXISTS (SELECT 1 FROM {_table(ListVersion)} WHERE status = '{ListVersion.Status.IN_FORCE}')"),
+                _flag(f"EXISTS (SELECT 1 FROM {_table(SubjectScreening)} s WHERE s.customer_id IN (SELECT id FROM c))"),
+                _flag(
+                    "%(person)s IS NULL OR EXISTS "
+                    f"(SELECT 1 FROM {_table(SubjectScreening)} s WHERE s.person_id IN (SELECT id FROM p))"
+                ),
+            ],
+            "",
+        ),
+        "hit": (
+            [*_HIT.columns(), *_ENTRY.columns(), *_VERSION.columns()],
+            f"FROM {_table(Hit)} h JOIN {_table(ListEntry)} e ON e.id = h.entry_id "
+            f"JOIN {_table(ListVersion)} v ON v.id = e.version_id "
+            f"WHERE h.status IN ({hit_statuses}) AND (h.customer_id IN (SELECT id FROM c) "
+            "OR h.person_id IN (SELECT id FROM p) "
+            f"OR h.party_id IN (SELECT ap.id FROM {_table(ApplicationParty)} ap "
+            f"JOIN {_table(LicenceApplication)} la ON la.id = ap.application_id "
+            "WHERE la.transaction_id = %(transaction)s))",
+        ),
+    }
+    width = max(len(columns) for columns, _ in branches.values())
+    selects = []
+    for kind, (columns, source) in branches.items():
+        padded = columns + ["CAST(NULL AS TEXT)"] * (width - len(columns))
+        selects.append(f"SELECT '{kind}' AS kind, {', '.join(padded)} {source}".rstrip())
+    approved = ForeignPersonDetermination.Status.APPROVED
+    ctes = (
+        "WITH "
+        f"c AS (SELECT * FROM {_table(Customer)} WHERE external_id = %(customer)s), "
+        f"p AS (SELECT * FROM {_table(Person)} WHERE customer_id IN (SELECT id FROM c) "
+        "AND external_id = %(person)s), "
+        f"i AS (SELECT * FROM {_table(ControlledItem)} WHERE code = %(item)s), "
+        # The recipient is the person if one is asked about, else the customer.
+        f"d AS (SELECT * FROM {_table(ForeignPersonDetermination)} WHERE status = '{approved}' "
+        "AND (person_id IN (SELECT id FROM p) OR (%(person)s IS NULL AND customer_id IN (SELECT id FROM c)))), "
+        # Every country the decision may ask the groups of: the one asked about,
+        # the defaults when none is, and the determination's attribution.
+        "countries AS (SELECT %(country)s AS code "
+        "UNION SELECT location_country_id FROM p "
+        "UNION SELECT country_of_incorporation_id FROM c "
+        "UNION SELECT headquarters_country_id FROM c "
+        "UNION SELECT attribution_country_id FROM d) "
+    )
+    return ctes + "\nUNION ALL\n".join(selects), tuple(branches)
+
+
+def _prepared(sql: str) -> tuple[str, str]:
+    """The PostgreSQL PREPARE and EXECUTE statements for `sql`, its named parameters numbered."""
+    for number, name in enumerate(_PARAMETERS, start=1):
+        sql = sql.replace(f"%({name})s", f"${number}")
+    types = ", ".join(_PARAMETERS.values())
+    placeholders = ", ".join(["%s"] * len(_PARAMETERS))
+    return f"PREPARE {_STATEMENT_NAME} ({types}) AS {sql}", f"EXECUTE {_STATEMENT_NAME} ({placeholders})"
+
+
+_SQL, _BRANCHES = _compose()
+_PREPARE_SQL, _EXECUTE_SQL = _prepared(_SQL)
