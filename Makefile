@@ -40,4 +40,5 @@ run-prod: setup
 	scripts/run-prod
 
 bench: setup
+	WITH_BENCH=1 scripts/bootstrap
 	scripts/with-postgres $(PY) bench/run.py

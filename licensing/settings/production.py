@@ -14,6 +14,8 @@ from .env import env_bool, env_int, env_str
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("SECRET_KEY must be set in production")
 SECRET_KEY = env_str("SECRET_KEY")
+if not CACHE_URL:  # noqa: F405
+    raise ImproperlyConfigured("CACHE_URL must name Redis in production: every process shares the API's rate limits")
 DEBUG = False
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -1,8 +1,11 @@
 """Who may call the API: bearer tokens by role, revocation, and staff sessions with CSRF."""
 
+import os
+import uuid
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
@@ -121,7 +124,25 @@ def test_a_session_that_has_not_passed_its_second_factor_is_refused(officer):
     assert "second factor" in response.json()["detail"]
 
 
-def test_requests_are_throttled_per_token(db, settings):
+@pytest.fixture(params=["memory", "redis"])
+def throttle_cache(request, settings):
+    """The cache the budgets are counted in: memory (the embedded default) or Redis (production)."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+                "KEY_PREFIX": f"throttle-test-{uuid.uuid4().hex}",
+            }
+        }
+    yield request.param
+    if request.param == "memory":
+        cache.clear()
+    # In Redis the counters carry this run's own prefix and expire on their own;
+    # clearing would empty a database other tests' brokers may be using.
+
+
+def test_requests_are_throttled_per_token(db, settings, throttle_cache):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"client": "3/min", "anonymous": "3/min"},
@@ -134,4 +155,5 @@ def test_requests_are_throttled_per_token(db, settings):
     other = second.get("/api/v1/customers/C-1")
 
     assert codes == [200, 200, 200, 429]
+    assert 1 <= int(first.get("/api/v1/customers/C-1")["Retry-After"]) <= 60
     assert other.status_code == 200

@@ -59,6 +59,7 @@ def production(tmp_path, django_db_blocker):
         **os.environ,
         "DATABASE_URL": f"{server}/{database}",
         "CELERY_BROKER_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
         "SECRET_KEY": "smoke-" + "s" * 60,
         "PORT": str(port),
         "EXPORTDESK_VAR_DIR": str(tmp_path / "var"),

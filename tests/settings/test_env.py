@@ -84,6 +84,7 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "licensing.settings.production",
         "SECRET_KEY": "k" * 20 + "production-only-secret-for-the-check-0123456789",
+        "CACHE_URL": "redis://127.0.0.1:6379/15",
         "ALLOWED_HOSTS": "exportdesk.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path}/check.sqlite3",
         "EXPORTDESK_VAR_DIR": str(tmp_path),
@@ -99,3 +100,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_cache(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="licensing.settings.production",
+        EXPORTDESK_VAR_DIR=str(tmp_path),
+        SECRET_KEY="k" * 20 + "production-only-secret-for-the-check-0123456789",
+    )
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "CACHE_URL must name Redis in production" in result.stderr
