@@ -178,13 +178,15 @@ def _dropped_middle(name: str, rng: random.Random) -> str | None:
 
 _TO_CYRILLIC = icu.Transliterator.createInstance("Latin-Russian/BGN")
 # Letters the BGN romanisation of Russian never uses, as a Russian writer would render them.
-_FOREIGN_LETTERS = (("ck", "k"), ("c", "k"), ("w", "v"), ("q", "k"), ("x", "ks"), ("j", "dzh"))
+# Latin letters Russian has no letter for, as a Russian writer would spell
+# them. "ch" is left alone: it is ч in a romanised Russian name.
+_FOREIGN_LETTERS = (("ck", "k"), (r"c(?!h)", "k"), ("w", "v"), ("q", "k"), ("x", "ks"), ("j", "dzh"))
 
 
 def _to_cyrillic(text: str) -> str:
     lowered = text.lower()
     for latin, replacement in _FOREIGN_LETTERS:
-        lowered = lowered.replace(latin, replacement)
+        lowered = re.sub(latin, replacement, lowered)
     return _TO_CYRILLIC.transliterate(lowered.title())
 
 
