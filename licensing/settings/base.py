@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
@@ -154,21 +153,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Beat's schedule lives in the database (django-celery-beat), editable by admins.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Beat writes these into its database schedule each time it starts, so they
-# are changed here rather than in the admin.
-CELERY_BEAT_SCHEDULE = {
-    "Screening: import the scheduled lists": {
-        "task": "licensing.screening.tasks.import_scheduled_lists",
-        # trade.gov publishes the CSL once a day; an unchanged list changes nothing.
-        "schedule": crontab(minute="15", hour="5"),
-    },
-    "Screening: screen unscreened subjects": {
-        "task": "licensing.screening.tasks.screen_unscreened_subjects",
-        # Catches subjects whose screening task was lost or that were made in the admin.
-        "schedule": crontab(minute="20"),
-    },
-}
-
 # Restricted-party screening. The threshold is the score (0 to 1) from which
 # a resemblance to a listed name is a hit.
 SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.80, minimum=0.01, maximum=1.0)
