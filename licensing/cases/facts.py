@@ -58,8 +58,9 @@ class DecisionFacts:
     item: ControlledItem | None
     # The recipient's approved determination, whether or not it is in force on `on`.
     determination: ForeignPersonDetermination | None
-    # (country, group) memberships in force on `on`, for the countries the
-    # decision can ask about and for the embargo groups.
+    # Whether any embargo group (E:1, E:2) has members on `on`: without that data nothing can be ruled out.
+    embargo_data_in_force: bool
+    # (country, group) memberships in force on `on`, for the countries the decision can ask about.
     memberships: frozenset[tuple[str, str]]
     # Requirements in force on `on` for the item, oldest first; each has
     # `group_codes`, the country groups it names.
@@ -70,10 +71,6 @@ class DecisionFacts:
 
     def groups_of(self, country: str) -> set[str]:
         return {group for member, group in self.memberships if member == country}
-
-    @property
-    def embargo_data_in_force(self) -> bool:
-        return any(group in EMBARGO_GROUPS for _, group in self.memberships)
 
 
 def load_facts(
@@ -113,8 +110,10 @@ def load_facts(
         else:
             determination.customer = found_customer
     item_row = _single(rows["item"])
+    embargo_data, lists_in_force, customer_screened, person_screened, *_ = _single(rows["state"])
     return DecisionFacts(
         on=on,
+        embargo_data_in_force=_true(embargo_data),
         customer=found_customer,
         person=found_person,
         item=_ITEM.build(item_row) if item_row else None,
@@ -125,7 +124,12 @@ def load_facts(
             (_licence(row) for row in rows["licence"]),
             key=lambda licence: (licence.valid_until, licence.pk),
         ),
-        screening=_screening(rows["screening"], rows["hit"]),
+        screening=ScreeningFacts(
+            lists_in_force=_true(lists_in_force),
+            customer_screened=_true(customer_screened),
+            person_screened=_true(person_screened),
+            hits=_hits(rows["hit"]),
+        ),
     )
 
 
@@ -297,8 +301,7 @@ def _licence(row) -> Licence:
     return licence
 
 
-def _screening(state_rows, hit_rows) -> ScreeningFacts:
-    lists_in_force, customer_screened, person_screened, *_ = _single(state_rows)
+def _hits(hit_rows) -> list[Hit]:
     hits = []
     for row in hit_rows:
         hit = _HIT.build(row[: _HIT.width])
@@ -306,12 +309,7 @@ def _screening(state_rows, hit_rows) -> ScreeningFacts:
         entry.version = _VERSION.build(row[_HIT.width + _ENTRY.width :])
         hit.entry = entry
         hits.append(hit)
-    return ScreeningFacts(
-        lists_in_force=_true(lists_in_force),
-        customer_screened=_true(customer_screened),
-        person_screened=_true(person_screened),
-        hits=sorted(hits, key=lambda hit: hit.pk),
-    )
+    return sorted(hits, key=lambda hit: hit.pk)
 
 
 def _single(rows):
@@ -372,6 +370,9 @@ def _quoted(values) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
+_MEMBERSHIP_IN_FORCE = "m.effective_from <= %(on)s AND (m.effective_until IS NULL OR m.effective_until > %(on)s)"
+
+
 def _compose() -> tuple[str, tuple[str, ...]]:
     """Build the statement: CTEs for the parties asked about, then one branch per kind of fact."""
     hit_statuses = _quoted((*Hit.AWAITING, Hit.Status.CONFIRMED))
@@ -383,8 +384,7 @@ def _compose() -> tuple[str, tuple[str, ...]]:
         "membership": (
             ["m.country_id", "m.group_id"],
             f"FROM {_table(CountryGroupMembership)} m "
-            "WHERE m.effective_from <= %(on)s AND (m.effective_until IS NULL OR m.effective_until > %(on)s) "
-            f"AND (m.country_id IN (SELECT code FROM countries) OR m.group_id IN ({_quoted(EMBARGO_GROUPS)}))",
+            f"WHERE m.country_id IN (SELECT code FROM countries) AND {_MEMBERSHIP_IN_FORCE}",
         ),
         "requirement": (
             [*_REQUIREMENT.columns(), "rg.countrygroup_id"],
@@ -401,8 +401,13 @@ def _compose() -> tuple[str, tuple[str, ...]]:
             f"AND l.activity = %(activity)s AND l.status = '{Licence.Status.ACTIVE}' "
             "AND l.valid_from <= %(on)s AND l.valid_until >= %(on)s",
         ),
-        "screening": (
+        # One row of flags: each an indexed existence test.
+        "state": (
             [
+                _flag(
+                    f"EXISTS (SELECT 1 FROM {_table(CountryGroupMembership)} m "
+                    f"WHERE m.group_id IN ({_quoted(EMBARGO_GROUPS)}) AND {_MEMBERSHIP_IN_FORCE})"
+                ),
                 _flag(f"EXISTS (SELECT 1 FROM {_table(ListVersion)} WHERE status = '{ListVersion.Status.IN_FORCE}')"),
                 _flag(f"EXISTS (SELECT 1 FROM {_table(SubjectScreening)} s WHERE s.customer_id IN (SELECT id FROM c))"),
                 _flag(
