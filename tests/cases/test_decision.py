@@ -13,7 +13,7 @@ from licensing.cases.services.transactions import decide_transaction
 from licensing.determinations.models import DeterminationTask
 from licensing.parties.models import Customer, StatusRecord
 from licensing.parties.services import set_customer_status
-from licensing.reference.models import Activity, CountryGroup, LicenceRequirement
+from licensing.reference.models import Activity, CountryGroup, CountryGroupMembership, LicenceRequirement
 
 from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
 
@@ -293,3 +293,14 @@ def test_expired_licence_gets_a_new_draft_application(world):
     decide_transaction(actor=None, transaction_record=record)
     statuses = sorted(LicenceApplication.objects.filter(transaction=record).values_list("status", flat=True))
     assert statuses == ["approved", "draft"]
+
+
+def test_without_embargo_group_data_in_force_nothing_is_authorised(world):
+    customer = world.determined(world.entity("JP"))
+    # The groups' data ends: no date on which E:1 and E:2 are known.
+    CountryGroupMembership.objects.filter(group_id__in=["E:1", "E:2"]).update(effective_until=LAST_MONTH)
+
+    record = transaction(customer, world.item, activity=Activity.EXPORT, country="JP")
+
+    assert record.decision == Decision.HOLD
+    assert "No EAR country-group data is in force" in record.decision_reasons[0]
