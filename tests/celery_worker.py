@@ -128,3 +128,11 @@ def forget_connections() -> None:
     celery_app.amqp._producer_pool = None
     celery_app.__dict__.pop("backend", None)
     celery_app._local.__dict__.pop("backend", None)
+
+
+def result_of(async_result, *, timeout: float):
+    """Wait for the result of a task that the worker process runs."""
+    # Celery refuses to wait while its process-wide "inside a task" flag is set,
+    # and an eager task running meanwhile in another thread of this process
+    # (the live server's, say) sets it; the task waited on here runs elsewhere.
+    return async_result.get(timeout=timeout, disable_sync_subtasks=False)

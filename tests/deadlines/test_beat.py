@@ -12,7 +12,7 @@ from licensing.deadlines.models import Deadline, Kind, Notification, Reminder
 from licensing.deadlines.reminders import offset_due
 from licensing.deadlines.tasks import deliver_reminder_email, send_due_reminders
 
-from ..celery_worker import forget_connections, redis_url_for_this_run, start_celery, stop_celery, wait_until
+from ..celery_worker import forget_connections, redis_url_for_this_run, result_of, start_celery, stop_celery, wait_until
 from .conftest import TODAY, days
 
 BEAT_TASK = "Deadlines test: send due reminders every second"
@@ -112,8 +112,8 @@ def test_beat_running_twice_sends_a_reminder_once(celery_on_redis, filed, office
         message="the reminder to be e-mailed",
     )
     # On top of beat running twice: a manual run and a retried delivery.
-    send_due_reminders.delay().get(timeout=60)
-    deliver_reminder_email.delay(Reminder.objects.get().pk).get(timeout=60)
+    result_of(send_due_reminders.delay(), timeout=60)
+    result_of(deliver_reminder_email.delay(Reminder.objects.get().pk), timeout=60)
 
     def runs() -> int:
         return len(re.findall(r"send_due_reminders\[[^\]]+\] succeeded", worker_log.read_text()))

@@ -10,6 +10,7 @@ from licensing.cases.tasks import redecide_held_transactions
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.status import Basis, Outcome
 
+from ..celery_worker import result_of
 from ..factories import CustomerFactory, letter, transaction
 
 
@@ -32,6 +33,6 @@ def test_a_worker_on_redis_redecides_a_held_transaction(celery_worker, officer, 
         approved_by=reviewer,
     )
     result = redecide_held_transactions.delay(customer_id=customer.pk)
-    assert result.get(timeout=30) == 1
+    assert result_of(result, timeout=30) == 1
     record.refresh_from_db()
     assert record.decision == Decision.AUTHORISED
