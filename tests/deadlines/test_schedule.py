@@ -5,11 +5,13 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask, PeriodicTas
 
 from licensing.celery import app as celery_app
 from licensing.deadlines import tasks  # noqa: F401 - registers the tasks the schedule names
-from licensing.deadlines.schedule import SCHEDULE, install_schedule
+from licensing.deadlines.schedule import SCHEDULE
+from licensing.ops.beat import install_schedule
 
 
 def install():
     install_schedule(
+        SCHEDULE,
         periodic_task_model=PeriodicTask,
         crontab_model=CrontabSchedule,
         changes_model=PeriodicTasks,

@@ -1,18 +1,11 @@
-from django.conf import settings
 from django.db import migrations
-from django.utils import timezone
 
-from licensing.deadlines.schedule import install_schedule
+from licensing.deadlines.schedule import SCHEDULE
+from licensing.ops.beat import install_from_migration
 
 
 def install(apps, schema_editor):
-    install_schedule(
-        periodic_task_model=apps.get_model("django_celery_beat", "PeriodicTask"),
-        crontab_model=apps.get_model("django_celery_beat", "CrontabSchedule"),
-        changes_model=apps.get_model("django_celery_beat", "PeriodicTasks"),
-        timezone_name=settings.TIME_ZONE,
-        now=timezone.now(),
-    )
+    install_from_migration(apps, SCHEDULE)
 
 
 class Migration(migrations.Migration):
