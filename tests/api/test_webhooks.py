@@ -129,7 +129,7 @@ def test_a_rolled_back_change_sends_nothing(subscribe, receiver, django_capture_
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         with db_transaction.atomic():
-            publish(WebhookEvent.CUSTOMER_HELD, {"customer": {}})
+            publish(WebhookEvent.CUSTOMER_HELD, lambda: {"customer": {}})
             raise RuntimeError("the change failed")
 
     assert receiver.received == []
@@ -179,7 +179,7 @@ def test_failed_deliveries_are_retried_with_backoff_and_given_up_after_the_last_
     flaky_receiver.answers = [500] * 10
 
     with db_transaction.atomic():
-        publish(WebhookEvent.CUSTOMER_HELD, {"customer": {"external_id": "C-1"}})
+        publish(WebhookEvent.CUSTOMER_HELD, lambda: {"customer": {"external_id": "C-1"}})
 
     wait_until(
         lambda: (
@@ -308,7 +308,7 @@ def test_the_delivery_log_is_readable_through_the_api_and_in_the_admin(
     subscription = subscribe(WebhookEvent.CUSTOMER_HELD)
     receiver.answers = [500]
     with django_capture_on_commit_callbacks(execute=True):
-        publish(WebhookEvent.CUSTOMER_HELD, {"customer": {"external_id": "C-1"}})
+        publish(WebhookEvent.CUSTOMER_HELD, lambda: {"customer": {"external_id": "C-1"}})
     delivery = WebhookDelivery.objects.get()
 
     log = integration_admin.get(f"/api/v1/webhooks/{subscription.pk}/deliveries").json()

@@ -22,7 +22,7 @@ def announce_expiring_licences(*, on: datetime.date | None = None) -> int:
             # Keyed on the end date, so a licence extended to a new date is announced again.
             if publish(
                 WebhookEvent.LICENCE_EXPIRING,
-                {**events.licence_data(licence), "days_left": (licence.valid_until - on).days},
+                lambda licence=licence: {**events.licence_data(licence), "days_left": (licence.valid_until - on).days},
                 dedupe_key=f"licence.expiring:{licence.pk}:{licence.valid_until}",
             ):
                 count += 1

@@ -3,6 +3,7 @@
 import json
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -13,19 +14,22 @@ from ..models import WebhookDelivery, WebhookSubscription
 log = logging.getLogger(__name__)
 
 
-def publish(event_type: str, data: dict, *, dedupe_key: str | None = None) -> list[WebhookDelivery]:
+def publish(event_type: str, describe: Callable[[], dict], *, dedupe_key: str | None = None) -> list[WebhookDelivery]:
     """Queue an event for every subscription that listens to it; call inside the change's transaction.
 
     The deliveries are rows written with the change, so a rolled-back change
-    sends nothing; sending starts once the transaction commits. `dedupe_key`
-    names the happening: a second publish with the same key sends nothing new.
+    sends nothing; sending starts once the transaction commits. `describe`
+    returns the event's data; it is called only when someone listens, since
+    the services announce every decision and most have no subscriber.
+    `dedupe_key` names the happening: a second publish with the same key sends
+    nothing new.
     """
     subscriptions = WebhookSubscription.objects.listening_to(event_type)
     if not subscriptions:
         return []
     event_id = uuid.uuid4()
     body = json.dumps(
-        {"id": str(event_id), "type": event_type, "occurred_at": timezone.now(), "data": data},
+        {"id": str(event_id), "type": event_type, "occurred_at": timezone.now(), "data": describe()},
         cls=DjangoJSONEncoder,
         separators=(",", ":"),
     )

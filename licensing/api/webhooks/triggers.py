@@ -22,11 +22,11 @@ HELD_STATUSES = (Customer.Status.ON_HOLD, Customer.Status.BLOCKED)
 def on_transition(obj, *, transition, before: str) -> None:
     """Publish the webhook events a state-machine transition causes."""
     if isinstance(obj, LicenceApplication):
-        publish(WebhookEvent.APPLICATION_STATUS_CHANGED, events.application_data(obj, status_before=before))
+        publish(WebhookEvent.APPLICATION_STATUS_CHANGED, lambda: events.application_data(obj, status_before=before))
     elif isinstance(obj, Licence) and transition.name == "expire":
         publish(
             WebhookEvent.LICENCE_EXPIRED,
-            events.licence_data(obj),
+            lambda: events.licence_data(obj),
             dedupe_key=f"licence.expired:{obj.pk}",
         )
 
@@ -36,15 +36,17 @@ def announce_decision(record: Transaction, *, decision_before: str, event: Event
     # A re-decision that lands where it was is not news to billing.
     if decision_before == record.decision:
         return
-    publish(WebhookEvent.TRANSACTION_DECIDED, events.transaction_data(record), dedupe_key=f"event:{event.pk}")
+    publish(WebhookEvent.TRANSACTION_DECIDED, lambda: events.transaction_data(record), dedupe_key=f"event:{event.pk}")
 
 
 def announce_licence_issued(licence: Licence) -> None:
     """Publish licence.issued for a licence just recorded."""
-    publish(WebhookEvent.LICENCE_ISSUED, events.licence_data(licence), dedupe_key=f"licence.issued:{licence.pk}")
+    publish(
+        WebhookEvent.LICENCE_ISSUED, lambda: events.licence_data(licence), dedupe_key=f"licence.issued:{licence.pk}"
+    )
 
 
 def announce_if_held(customer: Customer, *, event: Event) -> None:
     """Publish customer.held when a change just recorded left the customer on hold or blocked."""
     if customer.status in HELD_STATUSES:
-        publish(WebhookEvent.CUSTOMER_HELD, events.customer_data(customer), dedupe_key=f"event:{event.pk}")
+        publish(WebhookEvent.CUSTOMER_HELD, lambda: events.customer_data(customer), dedupe_key=f"event:{event.pk}")
