@@ -12,6 +12,9 @@ Imported by gunicorn (not run as a script) this module is the server's URL
 configuration and WSGI application: the project's URLs plus the trivial view.
 """
 
+# The loading SQL is composed from the benchmark's own constants; no input reaches it.
+# ruff: noqa: S608
+
 import datetime
 import json
 import os
@@ -270,9 +273,132 @@ def _load_records() -> tuple[str, list[str]]:
             valid_from=today - datetime.timedelta(days=10),
         )
         checked.append(customer.external_id)
+    started = time.monotonic()
+    load_case_volume()
+    print(f"loaded the case volume in {time.monotonic() - started:.0f} s", file=sys.stderr)
     token = issue_api_token(actor=None, name="bench", role=ClientRole.BILLING)[1]
     print(f"loaded {CUSTOMERS:,} customers and {TRANSACTIONS:,} transactions in {loaded_in:.0f} s", file=sys.stderr)
     return token, checked
+
+
+def load_case_volume() -> None:
+    """Give the bulk customers what a real book of business has, so every table the check reads is large.
+
+    Each bulk customer gets an approved determination, a person with one, an
+    application with a party and an active licence on its first transaction,
+    and a screening against a list in force; one in a hundred has a hit. The
+    checked customers are screened too, so they stay authorised. Rows are
+    copied from the checked customers' own (made by the services) where they
+    exist, so they are as complete as real ones.
+    """
+    from django.db import connection
+
+    bulk = "SELECT id, country_of_incorporation_id AS country FROM parties_customer WHERE external_id LIKE 'BULK-%'"
+    with connection.cursor() as cursor:
+        _clone(
+            cursor,
+            "determinations_foreignpersondetermination",
+            "status = 'approved'",
+            bulk,
+            {"customer_id": "src.id", "person_id": "NULL", "attribution_country_id": "src.country"},
+        )
+        cursor.execute(
+            "INSERT INTO parties_person (external_id, relationship, given_name, family_name, employer_name, email, "
+            "created_at, updated_at, customer_id, location_country_id) "
+            "SELECT 'EMP-' || id, 'employee', 'Given', 'Family ' || id, '', '', now(), now(), id, country "
+            f"FROM ({bulk}) src"
+        )
+        cursor.execute("ANALYZE parties_person")
+        persons = "SELECT id, location_country_id AS country FROM parties_person"
+        _clone(
+            cursor,
+            "determinations_foreignpersondetermination",
+            "status = 'approved'",
+            persons,
+            {"customer_id": "NULL", "person_id": "src.id", "attribution_country_id": "src.country"},
+        )
+        first_transactions = (
+            "SELECT DISTINCT ON (customer_id) id AS transaction_id, customer_id FROM cases_transaction "
+            "WHERE external_id LIKE 'BULK-TX-%' ORDER BY customer_id, id"
+        )
+        _clone(
+            cursor,
+            "cases_licenceapplication",
+            "true",
+            first_transactions,
+            {"customer_id": "src.customer_id", "transaction_id": "src.transaction_id", "person_id": "NULL"},
+        )
+        bulk_applications = (
+            "SELECT a.id AS application_id, a.customer_id FROM cases_licenceapplication a "
+            "JOIN cases_transaction t ON t.id = a.transaction_id WHERE t.external_id LIKE 'BULK-TX-%'"
+        )
+        _clone(
+            cursor,
+            "cases_licence",
+            "true",
+            bulk_applications,
+            {
+                "application_id": "src.application_id",
+                "customer_id": "src.customer_id",
+                "number": "'B' || src.application_id",
+                "person_id": "NULL",
+            },
+        )
+        _clone(
+            cursor,
+            "cases_applicationparty",
+            "role = 'ultimate_consignee'",
+            bulk_applications,
+            {"application_id": "src.application_id", "customer_id": "src.customer_id", "person_id": "NULL"},
+        )
+        cursor.execute(
+            "INSERT INTO screening_listversion (feed, published_on, status, source, digest, row_count, entry_count, "
+            "counts, created_at, in_force_at) "
+            "VALUES ('csl', CURRENT_DATE, 'in_force', 'bench', '', 10000, 10000, '{}', now(), now()) RETURNING id"
+        )
+        version = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO screening_listentry (key, fingerprint, list_code, source, entity_number, type, name, "
+            "alt_names, addresses, countries, programs, federal_register_notice, license_requirement, "
+            "license_policy, remarks, source_list_url, details, version_id) "
+            "SELECT 'E-' || n, md5(n::text), 'EL', 'Entity List (EL) - Bureau of Industry and Security', n::text, "
+            "'Entity', 'Listed Entity ' || n, '[]', '[]', '[\"CN\"]', '[]', '', 'For all items subject to the EAR', "
+            "'Presumption of denial', '', '', '{}', %s FROM generate_series(1, 10000) n",
+            [version],
+        )
+        for subject, table in (("customer_id", "parties_customer"), ("person_id", "parties_person")):
+            cursor.execute(
+                f"INSERT INTO screening_subjectscreening (screened_at, names, versions, match_count, {subject}) "
+                f"SELECT now(), '[]', '[]', 0, id FROM {table}"
+            )
+        cursor.execute(
+            "INSERT INTO screening_hit (entry_key, status, score, subject_name, matched_name, reasons, "
+            "first_matched_at, last_matched_at, proposal_reason, adjudication_reason, adjudicated_fingerprint, "
+            "updated_at, customer_id, entry_id) "
+            "SELECT e.key, (ARRAY['open', 'cleared', 'confirmed'])[1 + c.id % 3], 0.9, c.legal_name, e.name, '[]', "
+            "now(), now(), '', '', '', now(), c.id, e.id "
+            "FROM parties_customer c JOIN screening_listentry e ON e.key = 'E-' || (1 + c.id % 10000) "
+            "WHERE c.external_id LIKE 'BULK-%' AND c.id % 100 = 0"
+        )
+        cursor.execute("ANALYZE")
+
+
+def _clone(cursor, table: str, template: str, source: str, overrides: dict) -> None:
+    """Insert one row of `table` per row of `source`: a copy of a template row with `overrides` as SQL."""
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id' "
+        "ORDER BY ordinal_position",
+        [table],
+    )
+    columns = [row[0] for row in cursor.fetchall()]
+    values = ", ".join(overrides.get(column, f"template.{column}") for column in columns)
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} "
+        f"FROM (SELECT * FROM {table} WHERE {template} LIMIT 1) template CROSS JOIN ({source}) src"
+    )
+    # The next step's plan must see these rows: planned on the old statistics,
+    # a join against a table just grown from 20 rows to 100,000 takes hours.
+    cursor.execute(f"ANALYZE {table}")
 
 
 def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
@@ -378,9 +504,9 @@ def lua_script(directory: Path, token: str, customers: list[str]) -> Path:
     return script
 
 
-def report(trivial: dict, access: dict, count_queries: int) -> str:
+def report(trivial: dict, access: dict, count_queries: int, pages: tuple[int, list[str]]) -> str:
     ratio = access["rps"] / trivial["rps"]
-    met = ratio >= GOAL_RATIO and access["p99"] < GOAL_P99_MS
+    met = ratio >= GOAL_RATIO and access["p99"] < GOAL_P99_MS and not pages[1]
     rows = [
         "| endpoint | requests/s | p50 (ms) | p99 (ms) | requests/s ratio |",
         "|---|---:|---:|---:|---:|",
@@ -397,7 +523,12 @@ def report(trivial: dict, access: dict, count_queries: int) -> str:
             f"{TRANSACTIONS:,} transactions loaded; wrk with {CONNECTIONS} connections, {MEASURE_SECONDS} s per "
             f"endpoint after {WARMUP_SECONDS} s of warm-up, both in the same run. Each check is for one of "
             f"{CHECKED_CUSTOMERS} customers with an approved determination and an active licence (the decision's "
-            f"longest path, {count_queries} database queries per check including the token lookup).",
+            f"longest path, {count_queries} database queries per check including the token lookup). Beside "
+            "them, each bulk customer has an approved determination, a person with one, an application with a "
+            "party and an active licence, and a screening against a list in force; one in a hundred has a hit.",
+            "",
+            f"The decision's statement reads {pages[0]} pages (8 kB buffers) per check; tables read in full: "
+            f"{', '.join(pages[1]) or 'none'}.",
             "",
             *rows,
             "",
@@ -406,6 +537,44 @@ def report(trivial: dict, access: dict, count_queries: int) -> str:
             + ("" if not (trivial["errors"] or access["errors"]) else " wrk reported errors; see its output."),
         ]
     )
+
+
+def pages_read_per_check(customer: str) -> tuple[int, list[str]]:
+    """Buffers the facts statement reads for one check, from its generic plan, and any table it reads in full.
+
+    A branch no index serves reads its whole table on every check; on this
+    volume that shows as hundreds of pages instead of a few dozen.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    from licensing.cases import facts
+
+    on = timezone.localdate()
+    values = {"customer": customer, "item": "frontier-1", "person": None, "country": None, "activity": "export"}
+    facts.load_facts(**values, transaction_id=None, on=on)  # prepares the statement on this connection
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute(
+            "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + facts._EXECUTE_SQL,
+            [customer, None, "frontier-1", None, "export", None, on],
+        )
+        plan = cursor.fetchone()[0]
+        cursor.execute("RESET plan_cache_mode")
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    root = plan[0]["Plan"]
+    in_full = []
+
+    def walk(node):
+        scanned = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+        if "Relation Name" in node and scanned > 100:
+            in_full.append(f"{node['Node Type']} on {node['Relation Name']} ({scanned} rows)")
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(root)
+    return root["Shared Hit Blocks"] + root.get("Shared Read Blocks", 0), in_full
 
 
 def queries_per_check(token: str, customer: str) -> int:
@@ -436,6 +605,7 @@ def main() -> int:
     try:
         token, customers = load(database_url)
         count = queries_per_check(token, customers[0])
+        pages = pages_read_per_check(customers[0])
         from django.db import connections
 
         connections.close_all()
@@ -448,7 +618,7 @@ def main() -> int:
         trivial = wrk(f"{base}/bench/trivial", MEASURE_SECONDS)
         wrk(f"{base}/api/v1/access-check", WARMUP_SECONDS, script)
         access = wrk(f"{base}/api/v1/access-check", MEASURE_SECONDS, script)
-        print(report(trivial, access, count))
+        print(report(trivial, access, count, pages))
     finally:
         if server is not None:
             stop_server(server)
