@@ -556,7 +556,7 @@ def pages_read_per_check(customer: str) -> tuple[int, list[str]]:
     with connection.cursor() as cursor:
         cursor.execute("SET plan_cache_mode = force_generic_plan")
         cursor.execute(
-            "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + facts._EXECUTE_SQL,
+            facts._statement(None).explain_sql(),
             [customer, None, "frontier-1", None, "export", None, on],
         )
         plan = cursor.fetchone()[0]

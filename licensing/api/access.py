@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from licensing.cases.decision import Request, decide
-from licensing.cases.facts import load_facts
+from licensing.cases.facts import CompanionRead, DecisionFacts, load_facts
 from licensing.cases.models import Decision, Licence
 from licensing.parties.models import Customer, Person
 from licensing.reference.models import Activity
@@ -35,6 +35,30 @@ class AccessAnswer:
     checked_at: datetime.datetime
 
 
+def access_facts(
+    *,
+    customer: str,
+    item: str,
+    person: str | None = None,
+    activity: str | None = None,
+    country: str | None = None,
+    companion: CompanionRead | None = None,
+    companion_value=None,
+) -> DecisionFacts:
+    """Load, in one statement, what the check decides from (and the caller's companion read, if any)."""
+    return load_facts(
+        customer=customer,
+        item=item,
+        person=person,
+        country=country,
+        activity=activity or Activity.EXPORT,
+        transaction_id=None,
+        on=timezone.localdate(),
+        companion=companion,
+        companion_value=companion_value,
+    )
+
+
 def check_access(
     *,
     customer: str,
@@ -42,19 +66,17 @@ def check_access(
     person: str | None = None,
     activity: str | None = None,
     country: str | None = None,
+    facts: DecisionFacts | None = None,
 ) -> AccessAnswer:
-    """Decide, without writing anything, whether access may be granted now."""
+    """Decide, without writing anything, whether access may be granted now.
+
+    `facts`, if given, are what `access_facts` loaded for these same values
+    within this request; otherwise they are loaded here.
+    """
     checked_at = timezone.now()
     activity = activity or Activity.EXPORT
-    facts = load_facts(
-        customer=customer,
-        item=item,
-        person=person,
-        country=country,
-        activity=activity,
-        transaction_id=None,
-        on=timezone.localdate(),
-    )
+    if facts is None:
+        facts = access_facts(customer=customer, item=item, person=person, activity=activity, country=country)
     if facts.customer is None:
         raise UnknownParty("customer", f"No customer has external_id {customer}.")
     if facts.item is None:

@@ -4,25 +4,38 @@ from rest_framework import authentication, exceptions
 
 from licensing.accounts.two_factor import VERIFIED_SESSION_KEY
 
-from .tokens import client_for
+from .tokens import ApiClient, client_for
 
 MAX_TOKEN_LENGTH = 200
+
+
+def presented_token(request) -> str | None:
+    """The token of an `Authorization: Bearer` header; None without one. A malformed token is refused."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    raw = raw.strip()
+    if not raw or len(raw) > MAX_TOKEN_LENGTH or not raw.isascii() or any(c.isspace() for c in raw):
+        raise exceptions.AuthenticationFailed("The bearer token is malformed.")
+    return raw
+
+
+def known_client(client: ApiClient | None) -> ApiClient:
+    """The client a token was found for; refuses the request when it was not found."""
+    if client is None:
+        raise exceptions.AuthenticationFailed("The bearer token is unknown or has been revoked.")
+    return client
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer <token>`, checked against the stored hashes."""
 
     def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        scheme, _, raw = header.partition(" ")
-        if scheme.lower() != "bearer":
+        raw = presented_token(request)
+        if raw is None:
             return None
-        raw = raw.strip()
-        if not raw or len(raw) > MAX_TOKEN_LENGTH or not raw.isascii() or any(c.isspace() for c in raw):
-            raise exceptions.AuthenticationFailed("The bearer token is malformed.")
-        client = client_for(raw)
-        if client is None:
-            raise exceptions.AuthenticationFailed("The bearer token is unknown or has been revoked.")
+        client = known_client(client_for(raw))
         return client, client
 
     def authenticate_header(self, request):

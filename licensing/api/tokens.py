@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from licensing.accounts.permissions import Action, ClientRole, user_can
 from licensing.audit.services import record_event
+from licensing.cases.facts import CompanionRead
 
 from .models import ApiToken
 
@@ -103,20 +104,33 @@ def revoke_api_token(*, actor, token: ApiToken, reason: str) -> ApiToken:
 
 def client_for(raw: str) -> ApiClient | None:
     """Return the client a presented token belongs to, or None if it is unknown or revoked."""
-    # A plain cursor: this runs on every API call, the access check included,
-    # and the ORM's per-query cost would be most of the request.
+    # A plain cursor: this runs on every API call, and the ORM's per-query
+    # cost would be most of a small request.
     with connection.cursor() as cursor:
-        cursor.execute(TOKEN_QUERY, [hash_token(raw)])
-        row = cursor.fetchone()
+        cursor.execute(f"SELECT {', '.join(CLIENT_COLUMNS)} {CLIENT_SOURCE}", {"key_hash": hash_token(raw)})
+        return client_from_row(cursor.fetchone())
+
+
+def client_from_row(row) -> ApiClient | None:
+    """The client a row of CLIENT_COLUMNS names (None: no valid token), its use noted."""
     if row is None:
         return None
-    client = ApiClient(token_id=row[0], name=row[1], role=row[2])
+    client = ApiClient(token_id=int(row[0]), name=row[1], role=row[2])
     _note_use(client.token_id)
     return client
 
 
-# The table name is the model's own, not input; the token is a parameter.
-TOKEN_QUERY = f"SELECT id, name, role FROM {ApiToken._meta.db_table} WHERE key_hash = %s AND revoked_at IS NULL"  # noqa: S608
+# Who holds a valid token: the columns (as text) and where they are read.
+# The table name is the model's own, not input; the key hash is a parameter.
+CLIENT_COLUMNS = ("CAST(t.id AS TEXT)", "t.name", "t.role")
+CLIENT_SOURCE = f"FROM {ApiToken._meta.db_table} t WHERE t.key_hash = %(key_hash)s AND t.revoked_at IS NULL"  # noqa: S608
+
+# The access check reads the token in the same statement as the decision's facts.
+CLIENT_READ = CompanionRead(
+    name="client",
+    columns=CLIENT_COLUMNS,
+    source=CLIENT_SOURCE.replace("%(key_hash)s", "%(companion)s"),
+)
 
 _last_noted: dict[int, float] = {}
 _last_noted_lock = threading.Lock()

@@ -21,7 +21,7 @@ import datetime
 import decimal
 import json
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection, models
@@ -68,9 +68,27 @@ class DecisionFacts:
     # Active licences on `on` for the customer, the item and the activity, soonest to expire first.
     licences: list[Licence]
     screening: ScreeningFacts
+    # The rows of the caller's companion read (see CompanionRead), if it asked for one.
+    companion: list[tuple] = field(default_factory=list)
 
     def groups_of(self, country: str) -> set[str]:
         return {group for member, group in self.memberships if member == country}
+
+
+@dataclass(frozen=True)
+class CompanionRead:
+    """A read a caller adds to the decision's statement, so that it costs no round trip of its own.
+
+    The access check reads the caller's API token this way. `source` is the
+    FROM clause (with WHERE) that `columns`, text expressions, are read from;
+    it may use %(companion)s, a parameter of `parameter_type`. Its rows come
+    back in `DecisionFacts.companion`.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    source: str
+    parameter_type: str = "text"
 
 
 def load_facts(
@@ -82,8 +100,11 @@ def load_facts(
     activity: str,
     transaction_id: int | None,
     on: datetime.date,
+    companion: CompanionRead | None = None,
+    companion_value=None,
 ) -> DecisionFacts:
     """Load, in one query, what deciding a request for these external ids needs to know."""
+    statement = _statement(companion)
     params = {
         "customer": customer,
         "person": person,
@@ -92,9 +113,10 @@ def load_facts(
         "activity": activity,
         "transaction": transaction_id,
         "on": on.isoformat(),
+        "companion": companion_value,
     }
-    rows: dict[str, list] = {kind: [] for kind in _BRANCHES}
-    for row in _fetch(params):
+    rows: dict[str, list] = {kind: [] for kind in statement.kinds}
+    for row in statement.fetch(params):
         rows[row[0]].append(row[1:])
 
     customer_row = _single(rows["customer"])
@@ -130,15 +152,11 @@ def load_facts(
             person_screened=_true(person_screened),
             hits=_hits(rows["hit"]),
         ),
+        companion=[row[: len(companion.columns)] for row in rows[_COMPANION]] if companion else [],
     )
 
 
-# PostgreSQL spends longer planning this statement than running it, so each
-# connection prepares it once and then only executes it. The set holds the
-# driver's connections (a reconnect starts afresh), weakly so closed ones go.
-_PREPARED_ON: weakref.WeakSet = weakref.WeakSet()
-_STATEMENT_NAME = "exportdesk_decision_facts"
-# The parameters in the order the prepared statement numbers them, with their types.
+# The parameters in the order a prepared statement numbers them, with their types.
 _PARAMETERS = {
     "customer": "text",
     "person": "text",
@@ -148,19 +166,50 @@ _PARAMETERS = {
     "transaction": "bigint",
     "on": "date",
 }
+_COMPANION = "companion"
 
 
-def _fetch(params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(_SQL, params)
+class _Statement:
+    """The composed statement, with or without one companion read, and where it is prepared."""
+
+    def __init__(self, name: str, companion: CompanionRead | None):
+        self.sql, self.kinds = _compose(companion)
+        self.parameters = dict(_PARAMETERS)
+        if companion is not None:
+            self.parameters[_COMPANION] = companion.parameter_type
+        self.prepare_sql, self.execute_sql = _prepared(self.sql, name, self.parameters)
+        # PostgreSQL spends longer planning this statement than running it, so
+        # each connection prepares it once and then only executes it. The set
+        # holds the driver's connections (a reconnect starts afresh), weakly so
+        # closed ones go.
+        self.prepared_on: weakref.WeakSet = weakref.WeakSet()
+
+    def fetch(self, params: dict) -> list[tuple]:
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                cursor.execute(self.sql, params)
+                return cursor.fetchall()
+            driver_connection = connection.connection
+            if driver_connection not in self.prepared_on:
+                cursor.execute(self.prepare_sql)
+                self.prepared_on.add(driver_connection)
+            cursor.execute(self.execute_sql, [params[name] for name in self.parameters])
             return cursor.fetchall()
-        driver_connection = connection.connection
-        if driver_connection not in _PREPARED_ON:
-            cursor.execute(_PREPARE_SQL)
-            _PREPARED_ON.add(driver_connection)
-        cursor.execute(_EXECUTE_SQL, [params[name] for name in _PARAMETERS])
-        return cursor.fetchall()
+
+    def explain_sql(self) -> str:
+        """EXPLAIN of the prepared statement, for benchmarks: pass the values in `parameters` order."""
+        return "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + self.execute_sql
+
+
+_STATEMENTS: dict[CompanionRead | None, _Statement] = {}
+
+
+def _statement(companion: CompanionRead | None) -> _Statement:
+    statement = _STATEMENTS.get(companion)
+    if statement is None:
+        name = "exportdesk_decision_facts" + (f"_with_{companion.name}" if companion else "")
+        statement = _STATEMENTS.setdefault(companion, _Statement(name, companion))
+    return statement
 
 
 @dataclass(frozen=True)
@@ -373,7 +422,7 @@ def _quoted(values) -> str:
 _MEMBERSHIP_IN_FORCE = "m.effective_from <= %(on)s AND (m.effective_until IS NULL OR m.effective_until > %(on)s)"
 
 
-def _compose() -> tuple[str, tuple[str, ...]]:
+def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
     """Build the statement: CTEs for the parties asked about, then one branch per kind of fact.
 
     PostgreSQL runs it from a generic plan, made once without the values, so
@@ -462,12 +511,13 @@ def _compose() -> tuple[str, tuple[str, ...]]:
         (
             "hit",
             hit_columns,
-            hit_source
-            + f"JOIN {_table(ApplicationParty)} ap ON ap.id = h.party_id "
+            hit_source + f"JOIN {_table(ApplicationParty)} ap ON ap.id = h.party_id "
             f"JOIN {_table(LicenceApplication)} la ON la.id = ap.application_id "
             f"WHERE h.status IN ({hit_statuses}) AND la.transaction_id = %(transaction)s",
         ),
     ]
+    if companion is not None:
+        branches.append((_COMPANION, list(companion.columns), companion.source))
     width = max(len(columns) for _, columns, _ in branches)
     selects = []
     for kind, columns, source in branches:
@@ -482,14 +532,10 @@ def _compose() -> tuple[str, tuple[str, ...]]:
     return ctes + "\nUNION ALL\n".join(selects), tuple(dict.fromkeys(kind for kind, _, _ in branches))
 
 
-def _prepared(sql: str) -> tuple[str, str]:
+def _prepared(sql: str, name: str, parameters: dict[str, str]) -> tuple[str, str]:
     """The PostgreSQL PREPARE and EXECUTE statements for `sql`, its named parameters numbered."""
-    for number, name in enumerate(_PARAMETERS, start=1):
-        sql = sql.replace(f"%({name})s", f"${number}")
-    types = ", ".join(_PARAMETERS.values())
-    placeholders = ", ".join(["%s"] * len(_PARAMETERS))
-    return f"PREPARE {_STATEMENT_NAME} ({types}) AS {sql}", f"EXECUTE {_STATEMENT_NAME} ({placeholders})"
-
-
-_SQL, _BRANCHES = _compose()
-_PREPARE_SQL, _EXECUTE_SQL = _prepared(_SQL)
+    for number, parameter in enumerate(parameters, start=1):
+        sql = sql.replace(f"%({parameter})s", f"${number}")
+    types = ", ".join(parameters.values())
+    placeholders = ", ".join(["%s"] * len(parameters))
+    return f"PREPARE {name} ({types}) AS {sql}", f"EXECUTE {name} ({placeholders})"

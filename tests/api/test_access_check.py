@@ -6,12 +6,15 @@ from django.db import connection
 from django.db import transaction as db_transaction
 from django.test.utils import CaptureQueriesContext
 
+from licensing.api.models import ApiToken
+from licensing.api.tokens import revoke_api_token
 from licensing.cases.models import Decision, Licence
 from licensing.cases.services.licences import change_licence_status
 from licensing.parties.models import Customer
 from licensing.parties.services import set_customer_status
 
 from ..factories import CustomerFactory, PersonFactory, transaction
+from .conftest import client_with_token
 
 URL = "/api/v1/access-check"
 
@@ -114,9 +117,9 @@ def test_the_check_writes_nothing_and_its_query_count_does_not_grow_with_the_dat
             assert check(billing, customer).json()["allowed"] is True
         db_transaction.set_rollback(True)
 
-    # The token, then everything the decision reads (a statement prepared once per connection).
-    assert [q["sql"].split()[0] for q in large.captured_queries] == ["SELECT", "EXECUTE"]
-    assert len(small.captured_queries) == 2
+    # The token and everything the decision reads, in one statement prepared once per connection.
+    assert [q["sql"].split()[0] for q in large.captured_queries] == ["EXECUTE"]
+    assert len(small.captured_queries) == 1
 
 
 def test_an_unknown_customer_is_a_404_that_does_not_allow(billing, db):
@@ -155,6 +158,38 @@ def test_without_a_token_the_check_is_a_401_that_does_not_allow(anonymous, cases
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert response.json()["allowed"] is False
+
+
+def test_a_revoked_or_unknown_token_is_refused_on_the_very_next_check(billing, billing_token, cases):
+    customer = cases.foreign_customer("DE")
+    assert check(billing, customer).status_code == 200
+
+    revoke_api_token(actor=None, token=ApiToken.objects.get(name="billing-test"), reason="Rotated")
+    revoked = check(billing, customer)
+    unknown = check(client_with_token(billing_token + "x"), customer)
+
+    for response in (revoked, unknown):
+        assert response.status_code == 401
+        assert response.json()["allowed"] is False
+        assert "unknown or has been revoked" in response.json()["detail"]
+
+
+def test_a_malformed_query_with_a_valid_token_names_the_field(billing, cases):
+    customer = cases.foreign_customer("DE")
+
+    response = check(billing, customer, activity="smuggling")
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["activity"]
+    assert response.json()["allowed"] is False
+
+
+def test_a_malformed_query_without_a_valid_token_is_refused_for_the_token_first(cases, billing_token):
+    customer = cases.foreign_customer("DE")
+
+    response = check(client_with_token(billing_token + "x"), customer, activity="smuggling")
+
+    assert response.status_code == 401
 
 
 def test_an_expired_licence_does_not_allow(billing, cases, letter_covering_many):

@@ -8,9 +8,11 @@ from rest_framework.response import Response
 
 from licensing.accounts.permissions import Action
 
-from ..access import UnknownParty, check_access
+from ..access import UnknownParty, access_facts, check_access
+from ..authentication import known_client, presented_token
 from ..errors import UNPROCESSABLE, ServiceUnavailable, problem_response, problems
 from ..serializers.access import AccessAnswerSerializer, AccessProblemSerializer, AccessQuerySerializer
+from ..tokens import CLIENT_READ, client_from_row, hash_token
 from .base import ApiView
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,23 @@ class AccessCheckView(ApiView):
     """The gate billing asks before granting access. It fails closed."""
 
     actions_by_method = {"GET": Action.CHECK_ACCESS}
+
+    def initial(self, request, *args, **kwargs):
+        # Billing's token is read in the same statement as the decision's
+        # facts, which halves the check's round trips to the database. The
+        # facts are used only once the token has been found valid and its
+        # role allowed (below, in the usual order); anything unusual (no
+        # token, a query that does not parse) takes the ordinary path.
+        self.parsed, self.facts = None, None
+        raw = presented_token(request)
+        query = self.query_or_none(AccessQuerySerializer) if raw is not None else None
+        if query is not None:
+            self.parsed = query
+            self.facts = access_facts(**query, companion=CLIENT_READ, companion_value=hash_token(raw))
+            rows = self.facts.companion
+            client = known_client(client_from_row(rows[0] if rows else None))
+            request.user, request.auth = client, client
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="access_check",
@@ -57,15 +76,9 @@ class AccessCheckView(ApiView):
         tags=["access"],
     )
     def get(self, request):
-        query = self.query(AccessQuerySerializer)
+        query = self.parsed or self.query(AccessQuerySerializer)
         try:
-            answer = check_access(
-                customer=query["customer"],
-                item=query["item"],
-                person=query.get("person"),
-                activity=query.get("activity"),
-                country=query.get("country"),
-            )
+            answer = check_access(**query, facts=self.facts)
         except UnknownParty as unknown:
             if unknown.field in ("customer", "person"):
                 raise exceptions.NotFound(str(unknown))

@@ -57,6 +57,13 @@ class ApiView(GenericAPIView):
     def query(self, serializer_class) -> dict:
         return _query_parser(serializer_class).run_validation(self.request.query_params.dict())
 
+    def query_or_none(self, serializer_class) -> dict | None:
+        """The parsed query string, or None if it does not parse (`query` then says why)."""
+        try:
+            return self.query(serializer_class)
+        except exceptions.ValidationError:
+            return None
+
     def body(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
