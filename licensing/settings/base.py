@@ -200,6 +200,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "licensing.api.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["licensing.api.parsing.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "licensing.api.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
