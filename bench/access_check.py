@@ -523,7 +523,8 @@ def report(trivial: dict, access: dict, count_queries: int, pages: tuple[int, li
             f"{TRANSACTIONS:,} transactions loaded; wrk with {CONNECTIONS} connections, {MEASURE_SECONDS} s per "
             f"endpoint after {WARMUP_SECONDS} s of warm-up, both in the same run. Each check is for one of "
             f"{CHECKED_CUSTOMERS} customers with an approved determination and an active licence (the decision's "
-            f"longest path, {count_queries} database queries per check including the token lookup). Beside "
+            f"longest path, {count_queries} database {'query' if count_queries == 1 else 'queries'} per check, the "
+            "token lookup included). Beside "
             "them, each bulk customer has an approved determination, a person with one, an application with a "
             "party and an active licence, and a screening against a list in force; one in a hundred has a hit.",
             "",
