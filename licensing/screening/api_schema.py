@@ -3,6 +3,8 @@
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from licensing.api.serializers.common import StrictSerializer, TextField
+
 from .matching.names import TYPES
 from .models import EntryType, Hit
 from .search import MAX_LIMIT, MAX_NAME_LENGTH
@@ -11,8 +13,9 @@ from .services.adjudication import OUTCOMES
 PROBLEM = "application/problem+json"
 
 
-class SearchQuerySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=MAX_NAME_LENGTH, help_text="The name to screen.")
+class SearchQuerySerializer(StrictSerializer):
+    # The project's text field: its schema refuses NUL, and its length is the text's as sent.
+    name = TextField(max_length=MAX_NAME_LENGTH, help_text="The name to screen.")
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=10, help_text="Most results to return.")
     type = serializers.ChoiceField(choices=TYPES, required=False, help_text="What the name is: ranks matches.")
     country = serializers.RegexField(
