@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from licensing.accounts.models import Role
 from licensing.reference import loading
@@ -29,6 +30,31 @@ def _reference_data_for_database_tests(request):
         "django_db"
     ):
         request.getfixturevalue("reference_data")
+
+
+@pytest.fixture(autouse=True)
+def _decision_stamps_written_as_statements_end(request):
+    """Stamp customers as each statement ends, since a test's own transaction never commits.
+
+    In production a customer's DecisionStamp is written at commit (see the
+    cases migration 0003). A test that is not transactional runs inside one
+    transaction that is rolled back, so without this its stamps would never
+    change and the access check would never reuse an answer in it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        return
+    if "db" not in request.fixturenames and not marker:
+        return
+    request.getfixturevalue("db")
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint "
+                "WHERE contype = 't' AND conname LIKE 'exportdesk_stamp_%%'"
+            )
+            (names,) = cursor.fetchone()
+            cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
 
 
 @pytest.fixture

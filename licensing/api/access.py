@@ -1,17 +1,24 @@
-"""The access check: may billing grant this recipient this item now? Read-only, decided afresh each time.
+"""The access check: may billing grant this recipient this item now? Read-only, never stale.
 
 It asks the same rules as a posted transaction (`licensing.cases.decision.decide`)
-of facts loaded in one query, and caches nothing, so a revoked licence, a new
-hold or a blocked customer shows in the very next answer.
+of facts loaded in one query. Billing asks the same question over and over, so
+each process remembers its answers, each beside the DecisionStamp of the facts
+it came from, and gives one again only when the stamp it reads afresh, in the
+check's one query, is still the same: the database changes the stamp whenever
+anything the decision reads changes, so a revoked licence, a new hold or a
+blocked customer shows in the very next answer.
 """
 
+import dataclasses
 import datetime
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from licensing.cases.decision import Request, decide
-from licensing.cases.facts import CompanionRead, DecisionFacts, load_facts
+from licensing.cases.facts import CompanionRead, DecisionFacts, Stamp, load_facts, read_stamp
 from licensing.cases.models import Decision, Licence
 from licensing.parties.models import Customer, Person
 from licensing.reference.models import Activity
@@ -29,13 +36,57 @@ class UnknownParty(Exception):
 class AccessAnswer:
     allowed: bool
     decision: str
-    reasons: list[str]
+    reasons: tuple[str, ...]
     licence: Licence | None
     attributed_country: str | None
     checked_at: datetime.datetime
 
 
-def access_facts(
+@dataclass(frozen=True)
+class PreparedCheck:
+    """What one check read: a remembered answer whose stamp still holds, or the facts to decide from."""
+
+    question: tuple
+    companion: list[tuple]
+    remembered: AccessAnswer | None = None
+    facts: DecisionFacts | None = None
+
+
+class _Answers:
+    """The answers this process gave, each with the stamp of its facts; the least recently used go first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[tuple, tuple[Stamp, AccessAnswer]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, question: tuple) -> tuple[Stamp, AccessAnswer] | None:
+        with self._lock:
+            entry = self._entries.get(question)
+            if entry is not None:
+                self._entries.move_to_end(question)
+            return entry
+
+    def put(self, question: tuple, stamp: Stamp, answer: AccessAnswer) -> None:
+        with self._lock:
+            self._entries[question] = (stamp, answer)
+            self._entries.move_to_end(question)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+# Billing's customers asking about its items: a few thousand answers cover a busy hour.
+ANSWERS = _Answers(size=4096)
+
+
+def prepare_check(
     *,
     customer: str,
     item: str,
@@ -44,19 +95,33 @@ def access_facts(
     country: str | None = None,
     companion: CompanionRead | None = None,
     companion_value=None,
-) -> DecisionFacts:
-    """Load, in one statement, what the check decides from (and the caller's companion read, if any)."""
-    return load_facts(
+) -> PreparedCheck:
+    """Read, in one query, what the check needs (and the caller's companion read, if any).
+
+    If this process answered the same question today from facts whose stamp
+    is still current, that answer stands and only the stamp is read. If the
+    stamp has changed since, the facts are read as well, in a second query.
+    """
+    on = timezone.localdate()
+    activity = activity or Activity.EXPORT
+    question = (customer, item, person, activity, country, on)
+    remembered = ANSWERS.get(question)
+    if remembered is not None:
+        stamp, rows = read_stamp(customer=customer, companion=companion, companion_value=companion_value)
+        if stamp == remembered[0]:
+            return PreparedCheck(question=question, companion=rows, remembered=remembered[1])
+    facts = load_facts(
         customer=customer,
         item=item,
         person=person,
         country=country,
-        activity=activity or Activity.EXPORT,
+        activity=activity,
         transaction_id=None,
-        on=timezone.localdate(),
+        on=on,
         companion=companion,
         companion_value=companion_value,
     )
+    return PreparedCheck(question=question, companion=facts.companion, facts=facts)
 
 
 def check_access(
@@ -66,17 +131,20 @@ def check_access(
     person: str | None = None,
     activity: str | None = None,
     country: str | None = None,
-    facts: DecisionFacts | None = None,
+    prepared: PreparedCheck | None = None,
 ) -> AccessAnswer:
     """Decide, without writing anything, whether access may be granted now.
 
-    `facts`, if given, are what `access_facts` loaded for these same values
-    within this request; otherwise they are loaded here.
+    `prepared`, if given, is what `prepare_check` read for these same values
+    within this request; otherwise it is read here.
     """
     checked_at = timezone.now()
     activity = activity or Activity.EXPORT
-    if facts is None:
-        facts = access_facts(customer=customer, item=item, person=person, activity=activity, country=country)
+    if prepared is None:
+        prepared = prepare_check(customer=customer, item=item, person=person, activity=activity, country=country)
+    if prepared.remembered is not None:
+        return dataclasses.replace(prepared.remembered, checked_at=checked_at)
+    facts = prepared.facts
     if facts.customer is None:
         raise UnknownParty("customer", f"No customer has external_id {customer}.")
     if facts.item is None:
@@ -96,16 +164,19 @@ def check_access(
         ),
         facts,
     )
-    return AccessAnswer(
+    answer = AccessAnswer(
         # Only an explicit authorisation grants access; every other outcome,
         # including ones added to the rules later, refuses it.
         allowed=result.decision == Decision.AUTHORISED,
         decision=result.decision,
-        reasons=list(result.reasons),
+        reasons=tuple(result.reasons),
         licence=result.licence,
         attributed_country=result.attributed_country,
         checked_at=checked_at,
     )
+    if facts.stamp is not None:
+        ANSWERS.put(prepared.question, facts.stamp, answer)
+    return answer
 
 
 def _default_destination(customer: Customer, person: Person | None) -> str | None:

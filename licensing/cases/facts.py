@@ -1,12 +1,15 @@
 """Everything a decision reads, loaded in one query.
 
 The access check is billing's hot path: it must decide from the current state
-of the database (no cache could know that a licence was revoked a moment ago)
-and answer in a few milliseconds. Each ORM query costs more in Python than in
-PostgreSQL, so the decision's facts come back from one plain SQL statement:
-one UNION ALL branch per kind of fact, every value as text, turned back into
-model instances here. The rules in `licensing.cases.decision` then run in
-Python on what was loaded, and never go back to the database.
+of the database and answer in a few milliseconds. Each ORM query costs more in
+Python than in PostgreSQL, so the decision's facts come back from one plain SQL
+statement: one UNION ALL branch per kind of fact, every value as text, turned
+back into model instances here. The rules in `licensing.cases.decision` then
+run in Python on what was loaded, and never go back to the database.
+
+The facts carry the decision stamps (`DecisionStamp`) they were read at, and
+`read_stamp` reads just those: equal stamps mean the same facts, which is how
+the access check knows a remembered answer still stands.
 
 Instances carry only the fields a decision reads; any other field loads on
 first access (Django's deferred fields), so a caller that needs more gets the
@@ -36,7 +39,11 @@ from licensing.reference.models import (
 )
 from licensing.screening.models import Hit, ListEntry, ListVersion, SubjectScreening
 
-from .models import ApplicationParty, Licence, LicenceApplication
+from .models import ApplicationParty, DecisionStamp, Licence, LicenceApplication
+
+# The customer's and the reference data's DecisionStamp versions, read with
+# the facts; None where either is not stamped (always, on SQLite).
+Stamp = tuple[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ class DecisionFacts:
     screening: ScreeningFacts
     # The rows of the caller's companion read (see CompanionRead), if it asked for one.
     companion: list[tuple] = field(default_factory=list)
+    # What the facts were read at: equal stamps, read later, mean the same facts would be read again.
+    stamp: Stamp = None
 
     def groups_of(self, country: str) -> set[str]:
         return {group for member, group in self.memberships if member == country}
@@ -132,7 +141,9 @@ def load_facts(
         else:
             determination.customer = found_customer
     item_row = _single(rows["item"])
-    embargo_data, lists_in_force, customer_screened, person_screened, *_ = _single(rows["state"])
+    embargo_data, lists_in_force, customer_screened, person_screened, customer_version, reference_version, *_ = _single(
+        rows["state"]
+    )
     return DecisionFacts(
         on=on,
         embargo_data_in_force=_true(embargo_data),
@@ -152,8 +163,29 @@ def load_facts(
             person_screened=_true(person_screened),
             hits=_hits(rows["hit"]),
         ),
-        companion=[row[: len(companion.columns)] for row in rows[_COMPANION]] if companion else [],
+        companion=_companion_rows(rows, companion),
+        stamp=_stamp(customer_version, reference_version),
     )
+
+
+def read_stamp(*, customer: str, companion: CompanionRead | None = None, companion_value=None) -> tuple[Stamp, list]:
+    """The stamp `load_facts` would read now for this customer, and the companion read's rows, in one query."""
+    statement = _probe(companion)
+    rows: dict[str, list] = {kind: [] for kind in statement.kinds}
+    for row in statement.fetch({"customer": customer, "companion": companion_value}):
+        rows[row[0]].append(row[1:])
+    stamp_row = _single(rows["stamp"])
+    return _stamp(*stamp_row[:2]) if stamp_row else None, _companion_rows(rows, companion)
+
+
+def _stamp(customer_version, reference_version) -> Stamp:
+    if customer_version is None or reference_version is None:
+        return None
+    return customer_version, reference_version
+
+
+def _companion_rows(rows, companion: CompanionRead | None) -> list[tuple]:
+    return [row[: len(companion.columns)] for row in rows[_COMPANION]] if companion else []
 
 
 # The parameters in the order a prepared statement numbers them, with their types.
@@ -170,18 +202,16 @@ _COMPANION = "companion"
 
 
 class _Statement:
-    """The composed statement, with or without one companion read, and where it is prepared."""
+    """One composed statement, and the connections it is prepared on."""
 
-    def __init__(self, name: str, companion: CompanionRead | None):
-        self.sql, self.kinds = _compose(companion)
-        self.parameters = dict(_PARAMETERS)
-        if companion is not None:
-            self.parameters[_COMPANION] = companion.parameter_type
+    def __init__(self, name: str, composed: tuple[str, tuple[str, ...]], parameters: dict[str, str]):
+        self.sql, self.kinds = composed
+        self.parameters = parameters
         self.prepare_sql, self.execute_sql = _prepared(self.sql, name, self.parameters)
-        # PostgreSQL spends longer planning this statement than running it, so
-        # each connection prepares it once and then only executes it. The set
-        # holds the driver's connections (a reconnect starts afresh), weakly so
-        # closed ones go.
+        # PostgreSQL spends longer planning the facts statement than running
+        # it, so each connection prepares a statement once and then only
+        # executes it. The set holds the driver's connections (a reconnect
+        # starts afresh), weakly so closed ones go.
         self.prepared_on: weakref.WeakSet = weakref.WeakSet()
 
     def fetch(self, params: dict) -> list[tuple]:
@@ -201,14 +231,27 @@ class _Statement:
         return "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + self.execute_sql
 
 
-_STATEMENTS: dict[CompanionRead | None, _Statement] = {}
+_STATEMENTS: dict[tuple[str, CompanionRead | None], _Statement] = {}
 
 
 def _statement(companion: CompanionRead | None) -> _Statement:
-    statement = _STATEMENTS.get(companion)
+    """The facts statement, with the companion read if one is given."""
+    return _cached_statement("exportdesk_decision_facts", _compose, _PARAMETERS, companion)
+
+
+def _probe(companion: CompanionRead | None) -> _Statement:
+    """The stamp statement, with the companion read if one is given."""
+    return _cached_statement("exportdesk_decision_stamp", _compose_probe, {"customer": "text"}, companion)
+
+
+def _cached_statement(name: str, compose, parameters: dict[str, str], companion: CompanionRead | None) -> _Statement:
+    key = (name, companion)
+    statement = _STATEMENTS.get(key)
     if statement is None:
-        name = "exportdesk_decision_facts" + (f"_with_{companion.name}" if companion else "")
-        statement = _STATEMENTS.setdefault(companion, _Statement(name, companion))
+        if companion is not None:
+            name += f"_with_{companion.name}"
+            parameters = {**parameters, _COMPANION: companion.parameter_type}
+        statement = _STATEMENTS.setdefault(key, _Statement(name, compose(companion), parameters))
     return statement
 
 
@@ -502,6 +545,7 @@ def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
                     "%(person)s IS NULL OR EXISTS "
                     f"(SELECT 1 FROM {_table(SubjectScreening)} s WHERE s.person_id = {person_id})"
                 ),
+                *_STAMP_COLUMNS,
             ],
             "",
         ),
@@ -516,19 +560,35 @@ def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
             f"WHERE h.status IN ({hit_statuses}) AND la.transaction_id = %(transaction)s",
         ),
     ]
+    ctes = (
+        f"{_CUSTOMER_CTE}, "
+        f"p AS (SELECT * FROM {_table(Person)} WHERE customer_id = {customer_id} AND external_id = %(person)s), "
+        f"i AS (SELECT * FROM {_table(ControlledItem)} WHERE code = %(item)s) "
+    )
+    return _union(ctes, branches, companion)
+
+
+def _compose_probe(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
+    """Build the stamp statement: the stamps `_compose` reads (see DecisionStamp), and the companion read."""
+    return _union(f"{_CUSTOMER_CTE} ", [("stamp", list(_STAMP_COLUMNS), "")], companion)
+
+
+_CUSTOMER_CTE = f"WITH c AS (SELECT * FROM {_table(Customer)} WHERE external_id = %(customer)s)"
+_STAMP_COLUMNS = (
+    f"(SELECT CAST(version AS TEXT) FROM {_table(DecisionStamp)} WHERE customer_id = (SELECT id FROM c))",
+    f"(SELECT CAST(version AS TEXT) FROM {_table(DecisionStamp)} WHERE customer_id = {DecisionStamp.REFERENCE_DATA})",
+)
+
+
+def _union(ctes: str, branches: list, companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
+    """One SELECT per branch, padded with NULLs to the widest, under the CTEs; and the kinds of row, in order."""
     if companion is not None:
-        branches.append((_COMPANION, list(companion.columns), companion.source))
+        branches = [*branches, (_COMPANION, list(companion.columns), companion.source)]
     width = max(len(columns) for _, columns, _ in branches)
     selects = []
     for kind, columns, source in branches:
         padded = columns + ["CAST(NULL AS TEXT)"] * (width - len(columns))
         selects.append(f"SELECT '{kind}' AS kind, {', '.join(padded)} {source}".rstrip())
-    ctes = (
-        "WITH "
-        f"c AS (SELECT * FROM {_table(Customer)} WHERE external_id = %(customer)s), "
-        f"p AS (SELECT * FROM {_table(Person)} WHERE customer_id = {customer_id} AND external_id = %(person)s), "
-        f"i AS (SELECT * FROM {_table(ControlledItem)} WHERE code = %(item)s) "
-    )
     return ctes + "\nUNION ALL\n".join(selects), tuple(dict.fromkeys(kind for kind, _, _ in branches))
 
 

@@ -446,3 +446,27 @@ class LicenceUsage(models.Model):
 
     def __str__(self):
         return f"{self.transaction} used {self.quantity} units / {self.value} of {self.licence}"
+
+
+class DecisionStamp(models.Model):
+    """A version of everything a customer's decisions read, changed by the database on every change to it.
+
+    PostgreSQL triggers (migration 0003) give a customer's row a new version,
+    from one sequence, whenever a row feeding its decisions is written: the
+    customer, its persons, determinations, applications, licences, screenings
+    and hits. Row `REFERENCE_DATA` is versioned the same way on any change to
+    the reference data a decision reads (items, requirements, country groups,
+    lists). Equal versions mean nothing a decision reads has changed, which is
+    what lets the access check reuse an answer (`licensing.api.access`).
+    Versions are never reused, even across rolled-back transactions. SQLite
+    has no triggers here: its rows never exist, and nothing is reused.
+    """
+
+    REFERENCE_DATA = 0
+
+    # A customer's id, or REFERENCE_DATA. Not a foreign key: a deleted customer's stamp is harmless.
+    customer_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField()
+
+    def __str__(self):
+        return f"decision stamp {self.customer_id}: {self.version}"

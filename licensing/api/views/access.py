@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from licensing.accounts.permissions import Action
 
-from ..access import UnknownParty, access_facts, check_access
+from ..access import UnknownParty, check_access, prepare_check
 from ..authentication import known_client, presented_token
 from ..errors import UNPROCESSABLE, ServiceUnavailable, problem_response, problems
 from ..serializers.access import AccessAnswerSerializer, AccessProblemSerializer, AccessQuerySerializer
@@ -36,17 +36,17 @@ class AccessCheckView(ApiView):
 
     def initial(self, request, *args, **kwargs):
         # Billing's token is read in the same statement as the decision's
-        # facts, which halves the check's round trips to the database. The
-        # facts are used only once the token has been found valid and its
-        # role allowed (below, in the usual order); anything unusual (no
-        # token, a query that does not parse) takes the ordinary path.
-        self.parsed, self.facts = None, None
+        # facts (or their stamp), which halves the check's round trips to the
+        # database. What was read is used only once the token has been found
+        # valid and its role allowed (below, in the usual order); anything
+        # unusual (no token, a query that does not parse) takes the ordinary path.
+        self.parsed, self.prepared = None, None
         raw = presented_token(request)
         query = self.query_or_none(AccessQuerySerializer) if raw is not None else None
         if query is not None:
             self.parsed = query
-            self.facts = access_facts(**query, companion=CLIENT_READ, companion_value=hash_token(raw))
-            rows = self.facts.companion
+            self.prepared = prepare_check(**query, companion=CLIENT_READ, companion_value=hash_token(raw))
+            rows = self.prepared.companion
             client = known_client(client_from_row(rows[0] if rows else None))
             request.user, request.auth = client, client
         super().initial(request, *args, **kwargs)
@@ -78,7 +78,7 @@ class AccessCheckView(ApiView):
     def get(self, request):
         query = self.parsed or self.query(AccessQuerySerializer)
         try:
-            answer = check_access(**query, facts=self.facts)
+            answer = check_access(**query, prepared=self.prepared)
         except UnknownParty as unknown:
             if unknown.field in ("customer", "person"):
                 raise exceptions.NotFound(str(unknown))
