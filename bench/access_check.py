@@ -490,6 +490,7 @@ def _milliseconds(value: str) -> float:
 
 
 def lua_script(directory: Path, token: str, customers: list[str]) -> Path:
+    """Billing asking about the checked customers in turn: each question is asked again and again."""
     paths = ", ".join(f'"/api/v1/access-check?customer={c}&item=frontier-1"' for c in customers)
     script = directory / "access_check.lua"
     script.write_text(
@@ -504,14 +505,44 @@ def lua_script(directory: Path, token: str, customers: list[str]) -> Path:
     return script
 
 
-def report(trivial: dict, access: dict, count_queries: int, pages: tuple[int, list[str]]) -> str:
+def new_questions_script(directory: Path, token: str) -> Path:
+    """Billing asking about the bulk customers in turn, each thread from its own place: no question comes twice."""
+    script = directory / "new_questions.lua"
+    script.write_text(
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        "local threads = 0\n"
+        "function setup(thread)\n"
+        f"  thread:set('start', threads * {CUSTOMERS // CONNECTIONS})\n"
+        "  threads = threads + 1\n"
+        "end\n"
+        "function init(args)\n"
+        "  n = start\n"
+        "end\n"
+        'local path = "/api/v1/access-check?customer=BULK-%06d&item=frontier-1"\n'
+        "request = function()\n"
+        "  n = n + 1\n"
+        f"  return wrk.format(nil, string.format(path, n % {CUSTOMERS}))\n"
+        "end\n"
+    )
+    return script
+
+
+def report(trivial: dict, access: dict, new: dict, count_queries: int, pages: tuple[int, list[str]]) -> str:
     ratio = access["rps"] / trivial["rps"]
     met = ratio >= GOAL_RATIO and access["p99"] < GOAL_P99_MS and not pages[1]
+
+    def row(name, figures):
+        return (
+            f"| {name} | {figures['rps']:.0f} | {figures['p50']:.2f} | {figures['p99']:.2f} | "
+            f"{figures['rps'] / trivial['rps']:.2f} |"
+        )
+
     rows = [
         "| endpoint | requests/s | p50 (ms) | p99 (ms) | requests/s ratio |",
         "|---|---:|---:|---:|---:|",
-        f"| trivial Django view | {trivial['rps']:.0f} | {trivial['p50']:.2f} | {trivial['p99']:.2f} | 1.00 |",
-        f"| GET /api/v1/access-check | {access['rps']:.0f} | {access['p50']:.2f} | {access['p99']:.2f} | {ratio:.2f} |",
+        row("trivial Django view", trivial),
+        row("GET /api/v1/access-check, questions asked before", access),
+        row("GET /api/v1/access-check, a new question every time", new),
     ]
     return "\n".join(
         [
@@ -528,14 +559,18 @@ def report(trivial: dict, access: dict, count_queries: int, pages: tuple[int, li
             "them, each bulk customer has an approved determination, a person with one, an application with a "
             "party and an active licence, and a screening against a list in force; one in a hundred has a hit.",
             "",
+            "A question asked before (the checked customers, in turn) is answered again once the check has read "
+            "that the customer's decision stamp is unchanged; a new question (the bulk customers, in turn, none "
+            "twice) reads all of the decision's facts. Both make one query.",
+            "",
             f"The decision's statement reads {pages[0]} pages (8 kB buffers) per check; tables read in full: "
             f"{', '.join(pages[1]) or 'none'}.",
             "",
             *rows,
             "",
-            f"Goal: at least {GOAL_RATIO:.2f} of the trivial view's requests/s with p99 under {GOAL_P99_MS:.0f} ms: "
-            f"{'met' if met else 'not met'}."
-            + ("" if not (trivial["errors"] or access["errors"]) else " wrk reported errors; see its output."),
+            f"Goal: at least {GOAL_RATIO:.2f} of the trivial view's requests/s with p99 under {GOAL_P99_MS:.0f} ms, "
+            f"for questions asked before: {'met' if met else 'not met'}."
+            + ("" if not any(f["errors"] for f in (trivial, access, new)) else " wrk reported errors; see its output."),
         ]
     )
 
@@ -619,7 +654,8 @@ def main() -> int:
         trivial = wrk(f"{base}/bench/trivial", MEASURE_SECONDS)
         wrk(f"{base}/api/v1/access-check", WARMUP_SECONDS, script)
         access = wrk(f"{base}/api/v1/access-check", MEASURE_SECONDS, script)
-        print(report(trivial, access, count, pages))
+        new = wrk(f"{base}/api/v1/access-check", MEASURE_SECONDS, new_questions_script(workdir, token))
+        print(report(trivial, access, new, count, pages))
     finally:
         if server is not None:
             stop_server(server)
