@@ -1,3 +1,5 @@
+import warnings
+
 import pytest
 from django.db import connection
 
@@ -13,6 +15,30 @@ from .factories import ItemFactory, UserFactory
 def _private_media(settings, tmp_path):
     # Uploaded evidence and generated files go to a directory per test.
     settings.MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with any session still open on it ended before it is dropped.
+
+    A session some test's thread or subprocess left open would otherwise stop
+    the drop (PostgreSQL refuses to drop a database in use); each one ended is
+    reported with the query it last ran, to find where it came from.
+    """
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200), pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for pid, application, state, query, _ in cursor.fetchall():
+            warnings.warn(
+                f"ended a session left open on the test database: pid {pid} {application!r} {state}: {query}",
+                stacklevel=2,
+            )
+    connection.close()
 
 
 @pytest.fixture
