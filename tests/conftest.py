@@ -74,13 +74,20 @@ def _decision_stamps_written_as_statements_end(request):
         return
     request.getfixturevalue("db")
     if connection.vendor == "postgresql" and connection.in_atomic_block:
+        names = request.getfixturevalue("_stamp_triggers")
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint "
-                "WHERE contype = 't' AND conname LIKE 'exportdesk_stamp_%%'"
-            )
-            (names,) = cursor.fetchone()
             cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+
+
+@pytest.fixture(scope="session")
+def _stamp_triggers(django_db_setup, django_db_blocker) -> str:
+    """The stamp triggers' constraint names, quoted and comma-separated, as SET CONSTRAINTS takes them."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint "
+            "WHERE contype = 't' AND conname LIKE 'exportdesk_stamp_%%'"
+        )
+        return cursor.fetchone()[0]
 
 
 @pytest.fixture

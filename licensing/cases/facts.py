@@ -124,9 +124,7 @@ def load_facts(
         "on": on.isoformat(),
         "companion": companion_value,
     }
-    rows: dict[str, list] = {kind: [] for kind in statement.kinds}
-    for row in statement.fetch(params):
-        rows[row[0]].append(row[1:])
+    rows = statement.rows_by_kind(params)
 
     customer_row = _single(rows["customer"])
     person_row = _single(rows["person"])
@@ -170,10 +168,7 @@ def load_facts(
 
 def read_stamp(*, customer: str, companion: CompanionRead | None = None, companion_value=None) -> tuple[Stamp, list]:
     """The stamp `load_facts` would read now for this customer, and the companion read's rows, in one query."""
-    statement = _probe(companion)
-    rows: dict[str, list] = {kind: [] for kind in statement.kinds}
-    for row in statement.fetch({"customer": customer, "companion": companion_value}):
-        rows[row[0]].append(row[1:])
+    rows = _probe(companion).rows_by_kind({"customer": customer, "companion": companion_value})
     stamp_row = _single(rows["stamp"])
     return _stamp(*stamp_row[:2]) if stamp_row else None, _companion_rows(rows, companion)
 
@@ -213,6 +208,13 @@ class _Statement:
         # executes it. The set holds the driver's connections (a reconnect
         # starts afresh), weakly so closed ones go.
         self.prepared_on: weakref.WeakSet = weakref.WeakSet()
+
+    def rows_by_kind(self, params: dict) -> dict[str, list[tuple]]:
+        """Each kind of row the statement returns (every kind present), with its columns after the kind."""
+        rows: dict[str, list] = {kind: [] for kind in self.kinds}
+        for row in self.fetch(params):
+            rows[row[0]].append(row[1:])
+        return rows
 
     def fetch(self, params: dict) -> list[tuple]:
         with connection.cursor() as cursor:
