@@ -2,7 +2,7 @@
 
 Run with `.venv/bin/python bench/screening.py` (options: --customers N,
 --per-kind N, --negatives N). It reads the full Consolidated Screening List
-from ../shared/data beside the checkout, keeps its own database,
+from the snapshot the screening app ships, keeps its own database,
 exportdesk_bench_screening, on the PostgreSQL server DATABASE_URL names
 (default 127.0.0.1; created and migrated if missing, kept between runs), and
 prints a markdown section. Every figure is set
@@ -12,6 +12,7 @@ listed name, the exhaustive matcher the issue cites.
 
 import argparse
 import datetime
+import gzip
 import os
 import platform
 import random
@@ -30,8 +31,7 @@ if _server.scheme in ("postgres", "postgresql"):
     os.environ["DATABASE_URL"] = urlunsplit(_server._replace(path="/exportdesk_bench_screening"))
 # Tasks run in this process, one after another: the re-screen is timed on one core.
 os.environ["CELERY_BROKER_URL"] = ""
-DATA = ROOT.parent / "shared" / "data"
-CSL = DATA / "csl" / "consolidated-2026-07-31.csv"
+CSL = ROOT / "licensing" / "screening" / "data" / "csl" / "consolidated-2026-07-31.csv.gz"
 
 
 def ensure_database() -> None:
@@ -130,7 +130,7 @@ def make_customers(count: int) -> int:
     existing = Customer.objects.filter(external_id__startswith="BENCH-").count()
     if existing >= count:
         return 0
-    listed = [e.name for e in merge_rows(read_csv(CSL.read_bytes())) if e.type != "vessel"]
+    listed = [e.name for e in merge_rows(read_csv(gzip.decompress(CSL.read_bytes()))) if e.type != "vessel"]
     rng = random.Random(5)
     fakers = [Faker(locale) for locale in ("en_US", "de_DE", "fr_FR", "ja_JP", "zh_CN", "ru_RU", "es_MX", "tr_TR")]
     for number, faker in enumerate(fakers):
@@ -185,7 +185,7 @@ def main() -> None:
     threshold = match_threshold()
 
     # Quality and latency on the index alone, built from the full CSL.
-    entries = quality.entries_from_csl_rows(read_csv(CSL.read_bytes()))
+    entries = quality.entries_from_csl_rows(read_csv(gzip.decompress(CSL.read_bytes())))
     build_started = time.perf_counter()
     from licensing.screening.matching.index import ScreeningIndex
 

@@ -1,6 +1,7 @@
-"""Real list data for the screening tests, read from ../shared/data beside the checkout, and ways to edit it."""
+"""Real list data for the screening tests, from the snapshots the screening app ships, and ways to edit it."""
 
 import csv
+import gzip
 import io
 from functools import lru_cache
 from pathlib import Path
@@ -12,10 +13,19 @@ from licensing.screening.importers.csl import CSV_COLUMNS
 from licensing.screening.models import Feed
 from licensing.screening.services.imports import request_import, run_import
 
-DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
+DATA = Path(settings.BASE_DIR) / "licensing" / "screening" / "data"
 CSL_SAMPLE = DATA / "csl" / "consolidated-sample.csv"
-CSL_FULL = DATA / "csl" / "consolidated-2026-07-31.csv"
+CSL_FULL = DATA / "csl" / "consolidated-2026-07-31.csv.gz"
 OFAC = DATA / "ofac"
+
+
+def unpacked_bytes(path: Path) -> bytes:
+    """The bytes of a shipped snapshot, unpacked if it is gzip-compressed."""
+    return gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+
+
+def ofac_bytes(name: str) -> bytes:
+    return unpacked_bytes(OFAC / f"{name}.csv.gz")
 
 
 # Real entries from the full list that the decision tests lean on.
@@ -32,7 +42,7 @@ def sample_rows() -> list[dict]:
 
 @lru_cache(maxsize=1)
 def _full_rows() -> tuple[dict, ...]:
-    with CSL_FULL.open(encoding="utf-8", newline="") as handle:
+    with gzip.open(CSL_FULL, "rt", encoding="utf-8", newline="") as handle:
         return tuple(csv.DictReader(handle))
 
 

@@ -8,7 +8,7 @@ from licensing.screening.importers import ListFormatError, list_digest
 from licensing.screening.importers.csl import merge_rows, read_csv, read_json
 from licensing.screening.importers.ofac import read_sdn
 
-from .conftest import CSL_SAMPLE, OFAC, csl_csv, full_rows, sample_rows
+from .conftest import CSL_SAMPLE, csl_csv, full_rows, ofac_bytes, sample_rows
 
 
 def as_trade_gov_json(rows: list[dict]) -> bytes:
@@ -141,7 +141,7 @@ def test_a_json_entry_without_a_name_is_refused_with_the_line_it_starts_on():
 
 
 def test_the_ofac_files_read_with_aliases_addresses_and_types():
-    rows, entries = read_sdn(*(OFAC.joinpath(f"{n}.csv").read_bytes() for n in ("sdn", "alt", "add")))
+    rows, entries = read_sdn(*(ofac_bytes(n) for n in ("sdn", "alt", "add")))
     assert rows == len(entries) == 7379
     by_key = {e.key: e for e in entries}
     cuba_bank = by_key["SDN:306"]

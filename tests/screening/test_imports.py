@@ -86,7 +86,7 @@ def test_only_an_administrator_may_import(officer, admin_user):
 
 def test_an_ofac_import_needs_all_three_files(db):
     with pytest.raises(ValidationError) as refused:
-        request_import(actor=None, feed=Feed.OFAC_SDN, sources={"sdn": str(OFAC / "sdn.csv")})
+        request_import(actor=None, feed=Feed.OFAC_SDN, sources={"sdn": str(OFAC / "sdn.csv.gz")})
     assert refused.value.message_dict == {"sources": ["Give a file or URL for: alt, add."]}
 
 

@@ -12,12 +12,12 @@ from licensing.screening.matching.index import CANDIDATES_PER_NAME, ScreeningInd
 from licensing.screening.matching.names import analyse
 
 from . import quality
-from .conftest import CSL_FULL
+from .conftest import CSL_FULL, unpacked_bytes
 
 
 @pytest.mark.slow
 def test_recall_and_false_positives_on_the_full_list_at_the_default_threshold():
-    entries = quality.entries_from_csl_rows(read_csv(CSL_FULL.read_bytes()))
+    entries = quality.entries_from_csl_rows(read_csv(unpacked_bytes(CSL_FULL)))
     index = ScreeningIndex(entries)
     probes = quality.positives(entries, per_kind=200) + quality.negatives(
         3000, listed=quality.listed_token_sets(entries)

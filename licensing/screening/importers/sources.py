@@ -1,5 +1,7 @@
 """Fetch a list file from a path or an http(s) URL, with a size limit and a timeout."""
 
+import gzip
+import io
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -9,6 +11,7 @@ from django.conf import settings
 
 from . import ListFormatError
 
+GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 120
 
@@ -43,6 +46,21 @@ def read_source(location: str) -> bytes:
         data = path.read_bytes()
     if len(data) > limit:
         raise ListFormatError(f"is larger than the limit of {limit} bytes", source=location)
+    return decompressed(data, limit=limit, location=location)
+
+
+def decompressed(data: bytes, *, limit: int, location: str) -> bytes:
+    """Return gzip-compressed data unpacked (snapshots are shipped as .gz); other data as it is."""
+    if data[:2] != GZIP_MAGIC:
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+            # Read one byte past the limit so a compressed bomb is refused, not unpacked whole.
+            data = unpacked.read(limit + 1)
+    except (OSError, EOFError) as error:
+        raise ListFormatError(f"is not a readable gzip file ({error})", source=location) from None
+    if len(data) > limit:
+        raise ListFormatError(f"unpacks to more than the limit of {limit} bytes", source=location)
     return data
 
 

@@ -1,21 +1,32 @@
 """Import the Consolidated Screening List or OFAC's SDN files from paths or URLs, showing progress."""
 
 import datetime
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from licensing.screening.importers.sources import is_url
 from licensing.screening.models import Feed, ListImport
 from licensing.screening.services.imports import request_import, run_import
 
 OFAC_FILES = ("sdn", "alt", "add")
 
 
+def _in_directory(base: str, name: str) -> str:
+    """The file NAME.csv under a directory or base URL, or NAME.csv.gz where only that is on disk."""
+    plain = f"{base}/{name}.csv"
+    if not is_url(base) and not Path(plain).exists() and Path(f"{plain}.gz").exists():
+        return f"{plain}.gz"
+    return plain
+
+
 class Command(BaseCommand):
     help = (
         "Import a restricted-party list as a new dated version. "
         "CSL: import_screening_list csl FILE_OR_URL (CSV or JSON). "
-        "OFAC: import_screening_list ofac --sdn ... --alt ... --add ... (or --ofac-dir DIR_OR_URL)."
+        "OFAC: import_screening_list ofac --sdn ... --alt ... --add ... (or --ofac-dir DIR_OR_URL). "
+        "Files may be gzip-compressed."
     )
 
     def add_arguments(self, parser):
@@ -40,7 +51,7 @@ class Command(BaseCommand):
             if options["location"]:
                 raise CommandError("For OFAC give --sdn, --alt and --add, or --ofac-dir.")
             base = (options["ofac_dir"] or "").rstrip("/")
-            sources = {name: options[name] or (f"{base}/{name}.csv" if base else "") for name in OFAC_FILES}
+            sources = {name: options[name] or (_in_directory(base, name) if base else "") for name in OFAC_FILES}
         published_on = None
         if options["published_on"]:
             try:
