@@ -5,7 +5,7 @@ from django.db import transaction
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
-from licensing.security.uploads import storage_token, validate_upload
+from licensing.security.uploads import name_for_type, storage_token, validate_upload
 
 from .models import EvidenceDocument, Person
 
@@ -14,12 +14,14 @@ def attach_evidence(*, actor, person: Person, kind: str, upload, description: st
     """Store an evidence file for a person after checking its content and size."""
     if not user_can(actor, Action.VIEW_EVIDENCE):
         raise PermissionDenied(f"{actor} may not handle personal evidence")
-    validate_upload(upload)
+    mime = validate_upload(upload)
     document = EvidenceDocument(
         person=person,
         kind=kind,
         token=storage_token(),
-        original_name=(upload.name or "upload")[:255],
+        # The name's extension follows the content, so a PDF named .html is
+        # kept and served as the PDF it is.
+        original_name=name_for_type(upload.name, mime),
         description=description,
         uploaded_by=actor,
     )
@@ -27,7 +29,7 @@ def attach_evidence(*, actor, person: Person, kind: str, upload, description: st
     with transaction.atomic():
         # The file is written by save(); if the row fails to commit the file is
         # removed below so no orphan is left behind.
-        document.file.save(document.token, upload, save=False)
+        document.file.save(name_for_type(document.token, mime), upload, save=False)
         try:
             document.save()
             record_event(

@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -221,7 +222,8 @@ class StatusRecord(models.Model):
 
 def evidence_path(instance, filename):
     # The stored name says nothing about the person; the original name is kept in the row.
-    return f"evidence/{instance.person_id}/{instance.token}"
+    # The extension is the detected content's (see attach_evidence), never the uploader's.
+    return f"evidence/{instance.person_id}/{instance.token}{PurePath(filename).suffix}"
 
 
 class EvidenceDocument(models.Model):

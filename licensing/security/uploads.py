@@ -1,6 +1,7 @@
 """Checks on uploaded files: type by content, never by name, and a size limit."""
 
 import secrets
+from pathlib import PurePath
 
 import filetype
 from django.conf import settings
@@ -13,6 +14,10 @@ ALLOWED_TYPES = {
     "image/jpeg": "jpg",
     "image/tiff": "tif",
 }
+# Served for a stored file whose content is no longer one of the allowed
+# types: the browser downloads it and never renders it.
+UNKNOWN_TYPE = "application/octet-stream"
+_HEAD_BYTES = 8192
 
 
 def validate_upload(uploaded, *, field: str = "file") -> str:
@@ -23,7 +28,7 @@ def validate_upload(uploaded, *, field: str = "file") -> str:
     if uploaded.size > limit:
         raise ValidationError({field: f"The file is {uploaded.size:,} bytes; the limit is {limit:,}."})
     uploaded.seek(0)
-    head = uploaded.read(8192)
+    head = uploaded.read(_HEAD_BYTES)
     uploaded.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_TYPES:
@@ -31,6 +36,26 @@ def validate_upload(uploaded, *, field: str = "file") -> str:
         raise ValidationError(
             {field: f"Only PDF, PNG, JPEG or TIFF files are accepted; this file is {found}, whatever its name."}
         )
+    return kind.mime
+
+
+def name_for_type(name: str, mime: str) -> str:
+    """Return `name` with the extension of its detected type, so no name can claim another type."""
+    extension = ALLOWED_TYPES.get(mime)
+    # Short enough that the extension always fits a 255-character name column.
+    stem = (PurePath(name or "upload").stem or "upload")[:200]
+    if extension is None:
+        return stem
+    return f"{stem}.{extension}"
+
+
+def served_type(handle) -> str:
+    """Return the MIME type to serve a stored file with, read from its content (never from a name)."""
+    head = handle.read(_HEAD_BYTES)
+    handle.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        return UNKNOWN_TYPE
     return kind.mime
 
 

@@ -73,3 +73,30 @@ def test_evidence_needs_a_signed_in_user(client, officer):
     )
     response = client.get(reverse("person_evidence_download", args=[document.person_id, document.pk]))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("content", "extension", "mime"), [(PDF, "pdf", "application/pdf"), (PNG, "png", "image/png")])
+def test_a_pdf_or_png_named_html_is_kept_and_served_as_what_it_is(client, officer, content, extension, mime):
+    document = attach_evidence(
+        actor=officer, person=PersonFactory(), kind="passport", upload=SimpleUploadedFile("passport.html", content)
+    )
+    assert document.original_name == f"passport.{extension}"
+    assert document.file.name.endswith(f".{extension}")
+
+    client.force_login(officer)
+    response = client.get(reverse("person_evidence_download", args=[document.person_id, document.pk]))
+    assert response["Content-Type"] == mime
+    assert f'filename="passport.{extension}"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == content
+
+
+def test_a_stored_file_named_html_from_before_is_served_by_its_content_not_its_name(client, officer):
+    document = attach_evidence(
+        actor=officer, person=PersonFactory(), kind="passport", upload=SimpleUploadedFile("scan.pdf", PDF)
+    )
+    # A row written before names followed content.
+    EvidenceDocument.objects.filter(pk=document.pk).update(original_name="scan.html")
+    client.force_login(officer)
+    response = client.get(reverse("person_evidence_download", args=[document.person_id, document.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="scan.pdf"' in response["Content-Disposition"]

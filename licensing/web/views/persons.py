@@ -13,6 +13,7 @@ from licensing.parties import evidence, services
 from licensing.parties.models import EvidenceDocument, Person, StatusRecord
 from licensing.parties.status import Basis, assess_person
 from licensing.reference.models import Country
+from licensing.security.uploads import name_for_type, served_type
 
 from ..access import requires
 from ..casefile import case_context
@@ -238,6 +239,10 @@ def person_evidence_download(request, pk, document_pk):
         handle = evidence.open_evidence(actor=request.user, document=document)
     except FileNotFoundError:
         raise Http404("The stored file is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name)
+    # The type and the name's extension come from the content: a name chosen by
+    # whoever uploaded the file never makes the browser render it as a page.
+    content_type = served_type(handle)
+    filename = name_for_type(document.original_name, content_type)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
