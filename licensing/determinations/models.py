@@ -70,7 +70,9 @@ class ForeignPersonDetermination(SubjectMixin):
         help_text="15 CFR 734.13(b): most recent country of citizenship or permanent residency.",
     )
     itar_countries = models.JSONField(
-        default=list, blank=True, help_text="22 CFR 120.51: every citizenship, for information."
+        default=list,
+        blank=True,
+        help_text="22 CFR 120.51(b): every citizenship held or once held, every permanent residency held.",
     )
     facts = models.JSONField(default=list, blank=True, help_text="The records the assessment read.")
     effective_on = models.DateField()

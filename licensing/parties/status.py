@@ -2,8 +2,9 @@
 
 The rules are 15 CFR 772.1 (who is a U.S. person) and 734.13(b) (a release to
 a foreign person is attributed to their most recent country of citizenship or
-permanent residency). The ITAR set (22 CFR 120.51: every citizenship) is
-computed alongside for information.
+permanent residency). The ITAR set is computed alongside for information:
+22 CFR 120.51(b) counts every country of which the person holds or has held
+citizenship and every country of which they hold permanent residency.
 """
 
 import datetime
@@ -70,8 +71,26 @@ def assess_person(person: Person, on: datetime.date) -> Assessment:
             f"{person} acquired statuses in {', '.join(sorted(latest_countries))} on the same day "
             f"({latest}); correct the dates so the most recent one is known."
         )
-    itar = tuple(sorted({r.country_id for r in foreign if r.kind == StatusRecord.Kind.CITIZENSHIP}))
+    itar = itar_countries(person.status_records.all(), on)
     return Assessment(Outcome.FOREIGN_PERSON, Basis.FOREIGN_CITIZENSHIP, latest_countries.pop(), itar, facts)
+
+
+def itar_countries(records, on: datetime.date) -> tuple[str, ...]:
+    """Return the countries a release is an export to under 22 CFR 120.51(b), as of `on`.
+
+    Every citizenship the person holds or has held (a renounced one still
+    counts, unlike for 734.13(b)) and every permanent residency they hold.
+    """
+    countries = set()
+    for record in records:
+        # A release to someone is never an export to the United States.
+        if record.country_id == UNITED_STATES or record.acquired_on > on:
+            continue
+        if record.kind == StatusRecord.Kind.CITIZENSHIP:
+            countries.add(record.country_id)
+        elif record.kind == StatusRecord.Kind.PERMANENT_RESIDENCY and record.held_on(on):
+            countries.add(record.country_id)
+    return tuple(sorted(countries))
 
 
 def assess_customer(customer: Customer, on: datetime.date) -> Assessment:

@@ -1,4 +1,4 @@
-"""15 CFR 772.1 and 734.13(b), read from a person's dated history."""
+"""15 CFR 772.1 and 734.13(b), and the ITAR set of 22 CFR 120.51(b), read from a person's dated history."""
 
 import datetime
 
@@ -23,11 +23,21 @@ CASES = [
         "IL",
         ("IL", "RU"),
     ),
+    # A permanent resident of Canada: 734.13(b) attributes to Canada, the
+    # more recent status; the ITAR set counts the residency beside the citizenship.
     (
         [(C, "IN", "1990-01-01", None), (PR, "CA", "2019-04-01", None)],
         Outcome.FOREIGN_PERSON,
         Basis.FOREIGN_CITIZENSHIP,
         "CA",
+        ("CA", "IN"),
+    ),
+    # A residency given up no longer counts for either rule.
+    (
+        [(C, "IN", "1990-01-01", None), (PR, "AE", "2012-04-01", "2018-04-01")],
+        Outcome.FOREIGN_PERSON,
+        Basis.FOREIGN_CITIZENSHIP,
+        "IN",
         ("IN",),
     ),
     (
@@ -53,13 +63,22 @@ CASES = [
         "MX",
         ("MX",),
     ),
-    # A renounced citizenship no longer counts for attribution.
+    # A former citizen of Japan: the renounced citizenship no longer counts
+    # for attribution, but the ITAR set counts every citizenship ever held.
     (
         [(C, "KR", "1985-01-01", None), (C, "JP", "2005-01-01", "2012-01-01")],
         Outcome.FOREIGN_PERSON,
         Basis.FOREIGN_CITIZENSHIP,
         "KR",
-        ("KR",),
+        ("JP", "KR"),
+    ),
+    # A former citizen who is now a permanent resident elsewhere: all three count for ITAR.
+    (
+        [(C, "RU", "1980-01-01", "2016-01-01"), (C, "IL", "2015-06-01", None), (PR, "DE", "2020-03-01", None)],
+        Outcome.FOREIGN_PERSON,
+        Basis.FOREIGN_CITIZENSHIP,
+        "DE",
+        ("DE", "IL", "RU"),
     ),
     (
         [(C, "AF", "1985-01-01", None), (PI, "US", "2022-09-01", None)],
