@@ -44,11 +44,14 @@ class ClientRole(models.TextChoices):
     BILLING = "billing", "Billing integration"
     READ_ONLY = "read_only", "Read-only integration"
     INTEGRATION_ADMIN = "integration_admin", "Integration administrator"
+    # Screens names and nothing else: a sign-up flow that checks a new customer before provisioning it.
+    SCREENING = "screening", "Screening integration"
 
 
 _COMPLIANCE = {Role.OFFICER, Role.REVIEWER, Role.ADMIN}
 _EVERYONE = set(Role)
-_CLIENTS = set(ClientRole)
+# The integrations that read the API; a screening token only screens names.
+_CLIENTS = {ClientRole.BILLING, ClientRole.READ_ONLY, ClientRole.INTEGRATION_ADMIN}
 _WRITING_CLIENTS = {ClientRole.BILLING, ClientRole.INTEGRATION_ADMIN}
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -82,7 +85,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_LICENCE_USAGE: frozenset(_COMPLIANCE | _WRITING_CLIENTS),
     Action.MANAGE_WEBHOOKS: frozenset({Role.ADMIN, ClientRole.INTEGRATION_ADMIN}),
     Action.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
-    Action.SEARCH_SCREENING_LISTS: frozenset(_EVERYONE),
+    # Billing screens a new customer at sign-up; a machine never adjudicates what it found.
+    Action.SEARCH_SCREENING_LISTS: frozenset(_EVERYONE | {ClientRole.BILLING, ClientRole.SCREENING}),
     Action.ADJUDICATE_SCREENING_HITS: frozenset(_COMPLIANCE),
     # The lists are reference data.
     Action.IMPORT_SCREENING_LISTS: frozenset({Role.ADMIN}),

@@ -7,7 +7,7 @@ from licensing.api.serializers.common import StrictSerializer, TextField
 
 from .matching.names import TYPES
 from .models import EntryType, Hit
-from .search import MAX_LIMIT, MAX_NAME_LENGTH
+from .search import MAX_LIMIT, MAX_NAME_LENGTH, MAX_THRESHOLD, MIN_THRESHOLD
 from .services.adjudication import OUTCOMES
 
 PROBLEM = "application/problem+json"
@@ -20,6 +20,12 @@ class SearchQuerySerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=TYPES, required=False, help_text="What the name is: ranks matches.")
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166 alpha-2 country of the subject: ranks matches."
+    )
+    threshold = serializers.FloatField(
+        min_value=MIN_THRESHOLD,
+        max_value=MAX_THRESHOLD,
+        required=False,
+        help_text="The score from which a listed name is a result. Default: the product's (SCREENING_MATCH_THRESHOLD).",
     )
 
 
@@ -60,7 +66,7 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 class SearchResponseSerializer(serializers.Serializer):
-    threshold = serializers.FloatField()
+    threshold = serializers.FloatField(help_text="The threshold this search applied: the caller's or the default.")
     results = SearchResultSerializer(many=True)
 
 

@@ -16,10 +16,9 @@ from licensing.parties.models import Customer, Person
 from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, ReasonRequired
 
 from . import api_schema as schema
-from .loading import match_threshold
 from .models import Hit, SubjectScreening
 from .presenting import hit_data, result_data, screening_data
-from .search import NoListInForce, search_name
+from .search import NoListInForce, search_name, threshold_in_force
 from .services.adjudication import adjudicate_hit
 
 HITS_PAGE = 50
@@ -60,7 +59,10 @@ class SearchView(ScreeningApiView):
     @extend_schema(
         operation_id="screening_search",
         summary="Screen a name against the restricted-party lists in force",
-        description="Results at or above the match threshold, best first; scores from 0 to 1.",
+        description=(
+            "Results at or above the match threshold (the caller's, else the product's default), best first; "
+            "scores from 0 to 1, 1 only for a name identical to a listed one once normalised."
+        ),
         parameters=[schema.SearchQuerySerializer],
         responses={200: schema.SearchResponseSerializer, **schema.problems(400, 422, 503)},
         tags=["screening"],
@@ -69,7 +71,11 @@ class SearchView(ScreeningApiView):
         query = self.parsed(schema.SearchQuerySerializer, request.query_params.dict())
         try:
             results = search_name(
-                name=query["name"], limit=query["limit"], type=query.get("type", ""), country=query.get("country", "")
+                name=query["name"],
+                limit=query["limit"],
+                type=query.get("type", ""),
+                country=query.get("country", ""),
+                threshold=query.get("threshold"),
             )
         except DjangoValidationError as error:
             errors = error.message_dict if hasattr(error, "error_dict") else {"name": error.messages}
@@ -77,7 +83,8 @@ class SearchView(ScreeningApiView):
             raise ValidationError(errors, code=UNPROCESSABLE if set(errors) == {"country"} else None)
         except NoListInForce as error:
             raise NoList(str(error))
-        return Response({"threshold": match_threshold(), "results": [result_data(r) for r in results]})
+        threshold = threshold_in_force(query.get("threshold"))
+        return Response({"threshold": threshold, "results": [result_data(r) for r in results]})
 
 
 class SubjectScreeningView(ScreeningApiView):

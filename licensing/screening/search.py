@@ -13,6 +13,10 @@ from .models import ListEntry
 
 MAX_NAME_LENGTH = 300
 MAX_LIMIT = 50
+# A caller may ask for closer or looser matches, never so loose that every
+# name sharing a common word is a result.
+MIN_THRESHOLD = 0.5
+MAX_THRESHOLD = 1.0
 
 
 class NoListInForce(Exception):
@@ -42,14 +46,23 @@ def search_name(*, name: str, limit: int = 10, type: str = UNKNOWN, country: str
     country = (country or "").strip().upper()
     if country and not Country.objects.filter(pk=country).exists():
         errors["country"] = f"{country!r} is not an ISO 3166 alpha-2 country code."
-    if threshold is not None and not (isinstance(threshold, float) and 0 <= threshold <= 1):
-        errors["threshold"] = "The threshold is a number from 0 to 1."
+    if threshold is not None and not (
+        isinstance(threshold, (int, float))
+        and not isinstance(threshold, bool)
+        and MIN_THRESHOLD <= threshold <= MAX_THRESHOLD
+    ):
+        errors["threshold"] = f"The threshold is a number from {MIN_THRESHOLD} to {MAX_THRESHOLD}."
     if errors:
         raise ValidationError(errors)
     loaded = current_index()
     if not loaded.versions:
         raise NoListInForce("No restricted-party list is in force: import one before screening.")
     query = Query(names=(name,), type=type, countries=frozenset({country} if country else ()))
-    matches = loaded.search(query, threshold=match_threshold() if threshold is None else threshold, limit=limit)
+    matches = loaded.search(query, threshold=threshold_in_force(threshold), limit=limit)
     entries = ListEntry.objects.select_related("version").in_bulk([m.entry.id for m in matches])
     return [SearchResult(entries[m.entry.id], m.score, m.matched_name, m.reasons) for m in matches]
+
+
+def threshold_in_force(threshold: float | None = None) -> float:
+    """Return the threshold a search applies: the caller's, else the product's default."""
+    return match_threshold() if threshold is None else float(threshold)

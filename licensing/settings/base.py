@@ -153,9 +153,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Beat's schedule lives in the database (django-celery-beat), editable by admins.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Restricted-party screening. The threshold is the score (0 to 1) from which
-# a resemblance to a listed name is a hit.
-SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.80, minimum=0.01, maximum=1.0)
+# Restricted-party screening. The threshold is the score (0.5 to 1) from which
+# a resemblance to a listed name is a hit; a search may ask for its own within the same bounds.
+SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.80, minimum=0.5, maximum=1.0)
 SCREENING_MAX_HITS_PER_SUBJECT = env_int("SCREENING_MAX_HITS_PER_SUBJECT", 10, minimum=1)
 SCREENING_RESCREEN_BATCH_SIZE = env_int("SCREENING_RESCREEN_BATCH_SIZE", 500, minimum=1)
 SCREENING_MAX_LIST_BYTES = env_int("SCREENING_MAX_LIST_BYTES", 200 * 1024 * 1024, minimum=1024)

@@ -1,7 +1,11 @@
 """The screening endpoints: ad hoc search, a subject's results, the hits queue and adjudication."""
 
 import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
 
+from licensing.accounts.permissions import ClientRole
+from licensing.api.tokens import issue_api_token
 from licensing.cases.models import ApplicationParty, LicenceApplication
 from licensing.screening.models import Hit
 from licensing.screening.services.screening import screen_subject
@@ -75,12 +79,76 @@ def test_search_for_an_unlisted_name_returns_no_results(listed, officer, api):
         # Well formed, but no such country: unprocessable, as everywhere in the API.
         ({"name": "Rosneft", "country": "QQ"}, "country", 422),
         ({"name": "Rosneft", "fuzzy": "yes"}, "fuzzy", 400),
+        ({"name": "Rosneft", "threshold": "0.3"}, "threshold", 400),
+        ({"name": "Rosneft", "threshold": "1.5"}, "threshold", 400),
+        ({"name": "Rosneft", "threshold": "close"}, "threshold", 400),
     ],
 )
 def test_search_refuses_bad_input_naming_the_field(listed, officer, api, params, field, status):
     response = api(officer).get(SEARCH, params)
     assert response.status_code == status, response.content
     assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_search_applies_the_callers_threshold_and_says_which_it_applied(listed, officer, api):
+    name = "Shenzhen Guoweichip Technology Company"
+    default = api(officer).get(SEARCH, {"name": name}).json()
+    assert default["threshold"] == 0.8
+    score = default["results"][0]["score"]
+    assert score < 1.0
+    stricter = api(officer).get(SEARCH, {"name": name, "threshold": "1.0"}).json()
+    assert stricter["threshold"] == 1.0
+    assert stricter["results"] == []
+    looser = api(officer).get(SEARCH, {"name": name, "threshold": "0.5"}).json()
+    assert looser["threshold"] == 0.5
+    assert all(r["score"] >= 0.5 for r in looser["results"])
+    assert len(looser["results"]) >= len(default["results"])
+
+
+@override_settings(SCREENING_MATCH_THRESHOLD=0.95)
+def test_search_without_a_threshold_applies_the_products_default(listed, officer, api):
+    body = api(officer).get(SEARCH, {"name": "Shenzhen Guoweichip Technology Company"}).json()
+    assert body["threshold"] == 0.95
+    assert all(r["score"] >= 0.95 for r in body["results"])
+
+
+def _token_client(role):
+    _, raw = issue_api_token(actor=None, name=f"search-{role}", role=role)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.mark.parametrize("role", [ClientRole.BILLING, ClientRole.SCREENING])
+def test_a_billing_or_screening_token_screens_a_name(listed, role):
+    response = _token_client(role).get(SEARCH, {"name": DENIED_COMPANY})
+    assert response.status_code == 200, response.content
+    assert response.json()["results"][0]["name"] == DENIED_COMPANY
+
+
+def test_a_read_only_token_may_not_screen(listed):
+    assert _token_client(ClientRole.READ_ONLY).get(SEARCH, {"name": DENIED_COMPANY}).status_code == 403
+
+
+def test_a_screening_token_only_screens(listed):
+    client = _token_client(ClientRole.SCREENING)
+    customer = CustomerFactory(legal_name="Antasena Kreasi", external_id="CUST-SCR-1", country_of_incorporation_id="ID")
+    screen_subject(customer)
+    assert client.get("/api/v1/customers/CUST-SCR-1").status_code == 403
+    assert client.get("/api/v1/customers/CUST-SCR-1/screening").status_code == 403
+    assert client.get("/api/v1/access-check", {"customer": "CUST-SCR-1"}).status_code == 403
+
+
+@pytest.mark.parametrize("role", [ClientRole.BILLING, ClientRole.SCREENING])
+def test_no_token_adjudicates_a_hit(hit, role):
+    response = _token_client(role).post(
+        f"/api/v1/screening/hits/{hit.pk}/adjudication",
+        {"outcome": "false_positive", "reason": "Other company"},
+        format="json",
+    )
+    assert response.status_code == 403
+    hit.refresh_from_db()
+    assert hit.status == Hit.Status.OPEN
 
 
 def test_search_with_no_list_in_force_says_so_instead_of_returning_nothing(db, officer, api):

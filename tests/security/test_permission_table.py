@@ -675,6 +675,10 @@ def test_personal_evidence_never_reaches_an_api_token(db, world, role):
         answered[url] = response.status_code
         for secret in (DATE_OF_BIRTH.isoformat(), EVIDENCE_NAME, EVIDENCE_DESCRIPTION, "date_of_birth", "evidence"):
             assert secret not in body, f"{url} carries {secret!r}"
+    if role not in PERMISSIONS[Action.QUERY_API]:
+        # A token that reads nothing (a screening token) is refused the person outright.
+        assert answered[f"/api/v1/customers/{lab}/persons/{person}"] == 403
+        return
     # The token does read the person, so the absence above is not that of an empty answer.
     assert answered[f"/api/v1/customers/{lab}/persons/{person}"] == 200
     assert client.get(f"/api/v1/customers/{lab}/persons/{person}").json()["given_name"] == "Priya"

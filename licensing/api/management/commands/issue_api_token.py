@@ -10,6 +10,7 @@ ROLE_NAMES = {
     "billing": ClientRole.BILLING,
     "read-only": ClientRole.READ_ONLY,
     "admin": ClientRole.INTEGRATION_ADMIN,
+    "screening": ClientRole.SCREENING,
 }
 
 
