@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.accounts.models import Role, User
-from licensing.cases.models import LicenceApplication, Transaction
+from licensing.cases.models import Licence, LicenceApplication
 from licensing.cases.services import applications, licences
 from licensing.cases.services.transactions import record_transaction
 from licensing.determinations import services as determinations
@@ -178,6 +178,7 @@ def _letter(items) -> LicenceRequirement:
     return letter
 
 
+@transaction.atomic
 def _entity(external_id, name, country, line1, city, postal_code) -> Customer:
     existing = Customer.objects.filter(external_id=external_id).first()
     if existing is not None:
@@ -196,6 +197,7 @@ def _entity(external_id, name, country, line1, city, postal_code) -> Customer:
     return customer
 
 
+@transaction.atomic
 def _person(customer, external_id, given, family, statuses) -> Person:
     existing = Person.objects.filter(customer=customer, external_id=external_id).first()
     if existing is not None:
@@ -245,9 +247,18 @@ def _transaction(external_id, customer, person, item, activity, country, end_use
     )
 
 
+@transaction.atomic
 def _licensed(external_id, licence_number, control_number, officer, reviewer, valid_from):
-    """Take a transaction's application from draft to an issued licence."""
-    application = LicenceApplication.objects.filter(transaction__external_id=external_id).first()
+    """Take a transaction's first application from draft to an issued licence, once."""
+    # The licence number is what makes this step done. Looking at "the"
+    # application is not enough: issuing a licence re-decides its transaction,
+    # and a licence already expired (the Canadian case) opens a new draft
+    # application for it, which a second build would take for this one.
+    if Licence.objects.filter(number=licence_number).exists():
+        return
+    application = (
+        LicenceApplication.objects.filter(transaction__external_id=external_id).order_by("created_at", "pk").first()
+    )
     if application is None or application.status != LicenceApplication.Status.DRAFT:
         return
     application = applications.update_application(
@@ -271,4 +282,3 @@ def _licensed(external_id, licence_number, control_number, officer, reviewer, va
     licences.record_approval(
         actor=officer, application=application, licence_number=licence_number, valid_from=valid_from
     )
-    Transaction.objects.get(external_id=external_id)
