@@ -3,11 +3,14 @@
 Each event stores the hash of the one before it and a hash over its own
 content plus that link, so changing, removing or reordering any row breaks
 every hash after it. `verify_chain` recomputes the chain from the first event.
+A chain cut short, or rewritten and re-hashed from some event on, still links;
+the checkpoints (checkpoints.py) anchor it from outside the database.
 """
 
 import datetime
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -68,10 +71,21 @@ class Verification:
         return self.broken_at is None
 
 
-def verify_chain(events) -> Verification:
-    """Walk events in sequence order and report the first broken link."""
-    previous_hash = GENESIS_HASH
-    expected_sequence = 1
+def verify_chain(
+    events,
+    *,
+    anchors: Mapping[int, tuple[str, str]] | None = None,
+    first_sequence: int = 1,
+    previous_hash: str = GENESIS_HASH,
+) -> Verification:
+    """Walk events in sequence order and report the first broken link.
+
+    `anchors` maps a sequence to the hash a checkpoint recorded for it and a
+    name for that checkpoint; `first_sequence` and `previous_hash` start the
+    walk part-way, from a head already known to be good.
+    """
+    anchors = anchors or {}
+    expected_sequence = first_sequence
     checked = 0
     for event in events:
         if event.sequence != expected_sequence:
@@ -80,6 +94,9 @@ def verify_chain(events) -> Verification:
             return Verification(checked, event.sequence, event.pk, "does not link to the event before it")
         if content_hash(event) != event.hash:
             return Verification(checked, event.sequence, event.pk, "content does not match its hash")
+        if (anchor := anchors.get(event.sequence)) is not None and anchor[0] != event.hash:
+            problem = f"hash differs from the one {anchor[1]} recorded: the chain was rewritten at or before it"
+            return Verification(checked, event.sequence, event.pk, problem)
         previous_hash = event.hash
         expected_sequence += 1
         checked += 1

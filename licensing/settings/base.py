@@ -20,6 +20,10 @@ VAR_DIR = Path(env_str("EXPORTDESK_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "") or local_secret_key(VAR_DIR / "secret_key")
+# Signs the event log's checkpoints (licensing/audit/checkpoints.py). Kept apart
+# from SECRET_KEY and out of the database, so whoever can rewrite the log
+# cannot sign a checkpoint that agrees with the rewrite.
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY", "") or local_secret_key(VAR_DIR / "audit_checkpoint_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [

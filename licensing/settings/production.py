@@ -16,6 +16,19 @@ if not os.environ.get("SECRET_KEY"):
 SECRET_KEY = env_str("SECRET_KEY")
 if not CACHE_URL:  # noqa: F405
     raise ImproperlyConfigured("CACHE_URL must name Redis in production: every process shares the API's rate limits")
+# A key generated into the var dir would sit beside the database on the same
+# machine; production names its own, which the database never holds.
+if not os.environ.get("AUDIT_CHECKPOINT_KEY"):
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must be set in production: it signs the event log's checkpoints")
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
+if len(AUDIT_CHECKPOINT_KEY) < 50:
+    raise ImproperlyConfigured(
+        f"AUDIT_CHECKPOINT_KEY is {len(AUDIT_CHECKPOINT_KEY)} characters; use at least 50 random ones"
+    )
+if len(set(AUDIT_CHECKPOINT_KEY)) < 5:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY has fewer than 5 different characters; generate a random one")
+if AUDIT_CHECKPOINT_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must differ from SECRET_KEY")
 DEBUG = False
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -12,15 +12,6 @@ from licensing.audit.services import attributed_to_api_token, record_event
 from ..factories import CustomerFactory
 
 
-@pytest.fixture
-def three_events(db, officer):
-    customer = CustomerFactory()
-    return [
-        record_event(actor=officer, verb="customer.updated", target=customer, after={"n": n}, reason=f"step {n}")
-        for n in range(3)
-    ]
-
-
 def test_events_link_into_a_chain(three_events):
     first, second, third = three_events
     assert first.previous_hash == GENESIS_HASH

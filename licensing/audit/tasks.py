@@ -1,0 +1,22 @@
+"""Celery tasks of the event log."""
+
+import logging
+
+from celery import shared_task
+
+from .checkpoints import CheckpointRefused, take_checkpoint
+
+logger = logging.getLogger(__name__)
+
+
+# No retries: a refusal means the log no longer reaches its last checkpoint,
+# which waiting will not mend; it needs a person.
+@shared_task
+def take_audit_checkpoint() -> int | None:
+    """Checkpoint the event log's head (every quarter hour, by beat); nothing when it has not moved."""
+    try:
+        checkpoint = take_checkpoint()
+    except CheckpointRefused as error:
+        logger.error("audit checkpoint refused: %s; run manage.py verify_audit", error)
+        raise
+    return checkpoint.sequence if checkpoint else None
