@@ -296,3 +296,6 @@ APPLICANT = {
     "telephone": env_str("APPLICANT_TELEPHONE", "+1 415 555 0100"),
     "contact_name": env_str("APPLICANT_CONTACT_NAME", "Export Compliance Office"),
 }
+# Hosts a webhook may reach though they are (or resolve to) loopback, private or link-local addresses.
+WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS", [])
+API_TOKEN_EXPIRY_WARNING_DAYS = env_int("API_TOKEN_EXPIRY_WARNING_DAYS", 14, minimum=1)

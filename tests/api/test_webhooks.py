@@ -30,7 +30,14 @@ SECRET = "whsec_0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 @pytest.fixture
-def receiver():
+def allow_this_machine(settings, monkeypatch):
+    """Let webhooks reach 127.0.0.1, here and in a worker process started by the test."""
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    monkeypatch.setenv("WEBHOOK_ALLOWED_PRIVATE_HOSTS", "127.0.0.1")
+
+
+@pytest.fixture
+def receiver(allow_this_machine):
     receiver, server = start_receiver()
     yield receiver
     server.shutdown()
@@ -153,12 +160,12 @@ def fast_retries(monkeypatch):
 
 
 @pytest.fixture
-def worker_with_fast_retries(fast_retries, celery_worker):
+def worker_with_fast_retries(fast_retries, allow_this_machine, celery_worker):
     return celery_worker
 
 
 @pytest.fixture
-def flaky_receiver():
+def flaky_receiver(allow_this_machine):
     receiver, server = start_receiver()
     yield receiver
     server.shutdown()

@@ -3,9 +3,9 @@
 import enum
 import http.client
 import logging
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import WebhookAttempt, WebhookDelivery
+from .destinations import Destination, DestinationRefused, resolve_destination
 from .signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,40 @@ class Outcome(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect would send the signed body somewhere the subscription never
-    # named; it counts as a failed attempt instead.
-    def redirect_request(self, *args, **kwargs):
-        return None
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the addresses its destination was checked at, never to a fresh lookup of the name."""
+
+    def __init__(self, destination: Destination, *, timeout: float):
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.destination = destination
+
+    def connect(self):
+        self.sock = _connect(self.destination.addresses, self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _CheckedHTTPSConnection(_CheckedHTTPConnection):
+    def __init__(self, destination: Destination, *, timeout: float):
+        super().__init__(destination, timeout=timeout)
+        self.tls = ssl.create_default_context()
+
+    def connect(self):
+        super().connect()
+        # The certificate is verified against the URL's host name, not the address connected to.
+        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.destination.host)
+
+
+def _connect(addresses, timeout: float) -> socket.socket:
+    failure = OSError("no address to connect to")
+    for family, sockaddr in addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as error:
+            sock.close()
+            failure = error
+    raise failure
 
 
 def attempt_delivery(*, delivery_id: int) -> Outcome:
@@ -55,9 +82,9 @@ def attempt_delivery(*, delivery_id: int) -> Outcome:
         attempted_at = timezone.now()
         started = time.monotonic()
         if subscription.active:
-            status_code, error = _post(delivery, subscription)
+            status_code, error, refused = _post(delivery, subscription)
         else:
-            status_code, error = None, "The subscription is inactive."
+            status_code, error, refused = None, "The subscription is inactive.", True
         duration_ms = int((time.monotonic() - started) * 1000)
         WebhookAttempt.objects.create(
             delivery=delivery,
@@ -74,7 +101,7 @@ def attempt_delivery(*, delivery_id: int) -> Outcome:
             delivery.status = Status.DELIVERED
             delivery.delivered_at = timezone.now()
             outcome = Outcome.DELIVERED
-        elif not subscription.active or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        elif refused or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
             delivery.status = Status.FAILED
             outcome = Outcome.GAVE_UP
         else:
@@ -86,34 +113,44 @@ def attempt_delivery(*, delivery_id: int) -> Outcome:
     return outcome
 
 
-def _post(delivery: WebhookDelivery, subscription) -> tuple[int | None, str]:
+def _post(delivery: WebhookDelivery, subscription) -> tuple[int | None, str, bool]:
+    """POST the delivery once: (status code, error, refused). Refused: trying again would not help."""
+    try:
+        destination = resolve_destination(subscription.url)
+    except DestinationRefused as refusal:
+        return None, f"Refused: {refusal}", True
+    except (OSError, UnicodeError) as error:
+        return None, f"Could not resolve the URL's host: {error}", False
     body = delivery.body.encode()
     timestamp = int(time.time())
-    # The URL passed destination_problem when saved: https, or http to this machine only.
-    request = urllib.request.Request(  # noqa: S310
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "ExportDesk-Webhooks/1",
-            EVENT_HEADER: delivery.event_type,
-            DELIVERY_HEADER: str(delivery.event_id),
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(secret=subscription.secret, timestamp=timestamp, body=body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "ExportDesk-Webhooks/1",
+        EVENT_HEADER: delivery.event_type,
+        DELIVERY_HEADER: str(delivery.event_id),
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(secret=subscription.secret, timestamp=timestamp, body=body),
+    }
+    connection_class = _CheckedHTTPSConnection if destination.scheme == "https" else _CheckedHTTPConnection
+    connection = connection_class(destination, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"The receiver answered HTTP {error.code}."
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
-        return None, f"Could not deliver: {error}"
+        connection.request("POST", destination.path, body=body, headers=headers)
+        status = connection.getresponse().status
+    except (http.client.HTTPException, OSError, ValueError) as error:
+        return None, f"Could not deliver: {error}", False
+    finally:
+        connection.close()
+    # A redirect is not followed: it would send the signed body somewhere the
+    # subscription never named, so it counts as a failed attempt.
+    if 200 <= status < 300:
+        return status, "", False
+    return status, f"The receiver answered HTTP {status}.", False
 
 
 def requeue_stranded(*, older_than: timedelta = timedelta(minutes=5)) -> int:
     """Queue again deliveries never attempted, or whose retry is overdue; returns how many."""
+    from licensing.outbox.services import enqueue
+
     from ..tasks import deliver_webhook
 
     now = timezone.now()
@@ -125,6 +162,6 @@ def requeue_stranded(*, older_than: timedelta = timedelta(minutes=5)) -> int:
     ).values_list("pk", flat=True)
     count = 0
     for delivery_id in stranded:
-        deliver_webhook.delay(delivery_id)
+        enqueue(deliver_webhook, delivery_id)
         count += 1
     return count
