@@ -99,6 +99,14 @@ AUTHENTICATION_BACKENDS = ["licensing.accounts.lockout.LockoutModelBackend"]
 # Five failures within the window lock the username for the rest of it.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Failures from one address, for any usernames, before the address is locked too:
+# higher than the per-username limit, since an office may share one address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+# How long the single-use sign-in link e-mailed to a locked-out user works.
+LOGIN_LINK_MINUTES = env_int("LOGIN_LINK_MINUTES", 30, minimum=1)
+# Reverse proxies in front of the web processes, each appending to X-Forwarded-For;
+# the client's address is read past them (0: the connection's own address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
