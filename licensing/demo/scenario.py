@@ -6,6 +6,7 @@ looks first at what exists, so building the scenario twice changes nothing.
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,8 @@ from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.models import Customer, CustomerAddress, Person, StatusRecord
 from licensing.parties.services import record_status, save_customer, save_person, set_customer_status
 from licensing.reference.models import Activity, ControlledItem, Country, LicenceRequirement
+from licensing.screening.models import Feed, ListImport, ListVersion
+from licensing.screening.services import imports
 
 DEMO_USERS = (
     ("officer", Role.OFFICER, "Olivia", "Officer"),
@@ -31,6 +34,11 @@ DEMO_USERS = (
 
 LETTER_DATE = datetime.date(2026, 9, 15)
 
+# The shipped sample of the Consolidated Screening List (the full snapshot
+# beside it takes some 25 seconds to load into SQLite, too long for `make run`).
+SCREENING_SNAPSHOT = Path(__file__).resolve().parent.parent / "screening" / "data" / "csl" / "consolidated-sample.csv"
+SCREENING_SNAPSHOT_ON = datetime.date(2026, 7, 31)
+
 
 def build(*, password: str) -> dict:
     """Build the scenario; return the users by role name."""
@@ -38,6 +46,8 @@ def build(*, password: str) -> dict:
         users = _users(password)
         items = _items()
         _letter(items)
+    # Before any customer exists, so each customer and person is screened as it is created.
+    _screening_list(users["admin"])
     officer, reviewer = users["officer"], users["reviewer"]
     today = timezone.localdate()
     f1 = items["frontier-1"]
@@ -114,6 +124,18 @@ def build(*, password: str) -> dict:
             reason="Diversion red flags (Supp. 3 to Part 732); refer to counsel.",
         )
     _transaction("TX-3003", northwind, None, f1, Activity.REEXPORT, "AE", "Resale")
+
+    # A name close to an alias of an Entity List entry (CETC 13, Shijiazhuang):
+    # an open hit holds the transaction until an officer adjudicates it.
+    hebei = _entity(
+        "CUST-CN-HEBEISEMI",
+        "Hebei Semiconductor Research Institute Co., Ltd.",
+        "CN",
+        "88 Huai'an East Road",
+        "Shijiazhuang, Hebei",
+        "050000",
+    )
+    _transaction("TX-3004", hebei, None, f1, Activity.EXPORT, "CN", "Wafer inspection models")
     return users
 
 
@@ -135,6 +157,26 @@ def _users(password: str) -> dict:
             user.save()
         users[username] = user
     return users
+
+
+def _screening_list(admin) -> None:
+    """Import the shipped list snapshot unless a version as recent is in force."""
+    # An import that finds the list unchanged still leaves its own record, so
+    # a list already in force is not even read again.
+    in_force = ListVersion.objects.in_force().filter(feed=Feed.CSL, published_on__gte=SCREENING_SNAPSHOT_ON)
+    if in_force.exists():
+        return
+    run = imports.request_import(
+        actor=admin,
+        feed=Feed.CSL,
+        sources={"list": str(SCREENING_SNAPSHOT)},
+        published_on=SCREENING_SNAPSHOT_ON,
+        enqueue=False,
+    )
+    run = imports.run_import(run.pk)
+    if run.status != ListImport.Status.IMPORTED:
+        # Without a list in force every transaction would be held as unscreened.
+        raise RuntimeError(f"The demo's screening list was not imported ({run.status}): {run.error}")
 
 
 def _items() -> dict:
