@@ -1,22 +1,50 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from licensing.accounts.admin_access import RoleAdmin
 from licensing.accounts.permissions import Action, user_can
 
 from .models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
-from .tokens import revoke_api_token
+from .tokens import expiry_problem, revoke_api_token, set_api_token_expiry
 from .webhooks.subscriptions import create_subscription, new_secret, update_subscription
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["expires_at"]
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
+        # The service's rule, shown on the field rather than as a failed save.
+        if expires_at != self.initial.get("expires_at") and (problem := expiry_problem(expires_at)):
+            raise ValidationError(problem)
+        return expires_at
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(RoleAdmin):
-    """Tokens are issued with `manage.py issue_api_token`, which shows the secret once; here they are revoked."""
+    """Tokens are issued with `manage.py issue_api_token`, which shows the secret once; here they are revoked
+    or given a new expiry."""
 
     view_action = Action.MANAGE_API_TOKENS
-    list_display = ("name", "role", "prefix", "created_at", "last_used_at", "revoked_at")
+    change_action = Action.MANAGE_API_TOKENS
+    form = ApiTokenForm
+    list_display = ("name", "role", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
     list_filter = ("role",)
     search_fields = ("name", "prefix")
+    fields = (
+        "name",
+        "role",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+    )
     readonly_fields = (
         "name",
         "role",
@@ -27,7 +55,6 @@ class ApiTokenAdmin(RoleAdmin):
         "revoked_at",
         "revoked_reason",
     )
-    exclude = ("key_hash",)
     actions = ["revoke"]
 
     @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
@@ -38,6 +65,20 @@ class ApiTokenAdmin(RoleAdmin):
 
     def has_revoke_permission(self, request):
         return user_can(request.user, Action.MANAGE_API_TOKENS)
+
+    def has_add_permission(self, request, obj=None):
+        # Only the command issues tokens: it is the one place the secret is shown.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.revoked_at is not None:
+            return self.fields
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # The expiry is the one field edited here, and only through its service.
+        if "expires_at" in form.changed_data:
+            set_api_token_expiry(actor=request.user, token=obj, expires_at=form.cleaned_data["expires_at"])
 
 
 class SubscriptionForm(forms.ModelForm):

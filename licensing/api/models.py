@@ -1,13 +1,19 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from licensing.accounts.permissions import ClientRole
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
+    def active(self, *, at=None):
+        """Tokens a request would be accepted with at `at` (now by default): not revoked, not expired."""
+        at = at or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+
+    def expiring_between(self, start, end):
+        return self.active(at=start).filter(expires_at__lte=end)
 
 
 class ApiToken(models.Model):
@@ -22,6 +28,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="From this moment the token is refused; empty: it does not expire."
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=300, blank=True)
 
@@ -36,7 +45,10 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.has_expired()
+
+    def has_expired(self, *, at=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (at or timezone.now())
 
 
 class WebhookEvent(models.TextChoices):
@@ -46,6 +58,7 @@ class WebhookEvent(models.TextChoices):
     LICENCE_EXPIRING = "licence.expiring", "A licence expires soon"
     LICENCE_EXPIRED = "licence.expired", "A licence expired"
     CUSTOMER_HELD = "customer.held", "A customer was put on hold or blocked"
+    API_TOKEN_EXPIRING = "api_token.expiring", "An API token expires soon"
 
 
 class WebhookSubscriptionQuerySet(models.QuerySet):
@@ -59,7 +72,11 @@ class WebhookSubscription(models.Model):
     """Where to send which events, and the secret their signatures are made with."""
 
     name = models.CharField(max_length=100, unique=True)
-    url = models.URLField(max_length=500, help_text="HTTPS, or HTTP to this machine (127.0.0.1, localhost) only.")
+    url = models.URLField(
+        max_length=500,
+        help_text="HTTPS to a public address; a private or local host only if WEBHOOK_ALLOWED_PRIVATE_HOSTS names it "
+        "(HTTP to this machine only).",
+    )
     events = models.JSONField(default=list, help_text="Event types to send.")
     # The receiver needs the same secret to check signatures, so it is kept as
     # given, never hashed; it is shown once and never returned by the API.

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from .tokens import record_last_use
 from .webhooks import sending
-from .webhooks.expiry import announce_expiring_licences
+from .webhooks.expiry import announce_expiring_api_tokens, announce_expiring_licences
 
 
 @shared_task(ignore_result=True)
@@ -45,3 +45,9 @@ def send_pending_webhooks():
 def announce_licences_expiring():
     """Send licence.expiring for each active licence that ends within the notice period."""
     return announce_expiring_licences()
+
+
+@shared_task(ignore_result=True, periodic=True)
+def announce_api_tokens_expiring():
+    """Send api_token.expiring for each token that expires within API_TOKEN_EXPIRY_WARNING_DAYS."""
+    return announce_expiring_api_tokens()

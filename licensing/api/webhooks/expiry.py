@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from licensing.cases.models import Licence
 
-from ..models import WebhookEvent
+from ..models import ApiToken, WebhookEvent
 from . import events
 from .publishing import publish
 
@@ -27,3 +27,33 @@ def announce_expiring_licences(*, on: datetime.date | None = None) -> int:
             ):
                 count += 1
     return count
+
+
+def announce_expiring_api_tokens(*, now: datetime.datetime | None = None) -> int:
+    """Publish api_token.expiring once per token and expiry within the warning period; return how many."""
+    now = now or timezone.now()
+    until = now + datetime.timedelta(days=settings.API_TOKEN_EXPIRY_WARNING_DAYS)
+    count = 0
+    for token in ApiToken.objects.expiring_between(now, until).order_by("expires_at", "pk"):
+        with transaction.atomic():
+            # Keyed on the expiry, so a token given a new expiry is warned about again.
+            if publish(
+                WebhookEvent.API_TOKEN_EXPIRING,
+                lambda token=token: _token_data(token, now=now),
+                dedupe_key=f"api_token.expiring:{token.pk}:{token.expires_at.isoformat()}",
+            ):
+                count += 1
+    return count
+
+
+def _token_data(token: ApiToken, *, now: datetime.datetime) -> dict:
+    # Never the secret: only what names the token to whoever must replace it.
+    return {
+        "api_token": {
+            "name": token.name,
+            "role": token.role,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at,
+        },
+        "days_left": (token.expires_at - now).days,
+    }
