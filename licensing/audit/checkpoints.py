@@ -134,7 +134,10 @@ def read_checkpoints(path: Path | None = None) -> list[Checkpoint]:
     """Return every checkpoint on file, oldest first; a bad line raises CheckpointFileInvalid naming it."""
     path = path or checkpoint_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            # Waits out a line being appended, so a reader never sees half of one.
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            text = handle.read()
     except FileNotFoundError:
         return []
     return _parse(text, settings.AUDIT_CHECKPOINT_KEY)

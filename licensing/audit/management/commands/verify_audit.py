@@ -25,7 +25,7 @@ class Command(BaseCommand):
             )
         if checkpoints:
             last = checkpoints[-1]
-            anchored = f"it reaches all {len(checkpoints)} checkpoints, the last at sequence {last.sequence}"
+            anchored = f"it reaches every checkpoint ({len(checkpoints)} on file, the last at sequence {last.sequence})"
         else:
             # A chain with nothing outside to anchor it could have been cut or re-hashed unseen.
             self.stderr.write(
