@@ -1,17 +1,30 @@
 """Measure the matcher: listed names written the way customers write them, and names that are not listed.
 
 Positives start from real entries and change them the ways real records
-differ from the lists: typos, reordered names, dropped middle names,
-transliterations, other company-type words, aliases. Negatives are realistic
-names from Faker's locales (persons and companies, several scripts) that are
-not on the lists. Recall counts a positive when its entry is ranked first (an
-entry tied with it at the top score counts as first: equal names cannot be
-told apart) and scores at or above the threshold; the false-positive rate
-counts negatives whose best score reaches the threshold.
+differ from the lists (`KINDS`): typos (anywhere, and in short words),
+reordered names, dropped middle names and dropped middle words of a
+company's name, Cyrillic transliterations, Wade-Giles for pinyin and Arabic
+articles joined or split, punctuation dropped so parts run together, other
+company-type words, aliases, names exactly as the list writes them (with its
+`;`, a.k.a. and "and any successor" clauses), an alias sharing its telling
+word with another entry, and a listed name that contains another entry's
+shorter one. Negatives are realistic person and company names made by
+Faker's locales (several scripts, and the non-Latin ones also romanised),
+never drawn from the lists, and skipped if they happen to be listed.
+
+The set is split in two by a hash of the listed entry's key (a negative by a
+hash of its text): a development part the matcher is tuned on, and a test
+part that is only reported. One entry's variations are all in one part.
+
+Recall counts a positive when its entry is ranked first (an entry tied with
+it at the top score counts as first: equal names cannot be told apart) and
+scores at or above the threshold; the false-positive rate counts negatives
+whose best score reaches the threshold.
 
 Shared by the slow quality test and `bench/screening.py`.
 """
 
+import hashlib
 import random
 import re
 import statistics
@@ -20,13 +33,35 @@ from dataclasses import dataclass
 
 import icu
 from faker import Faker
+from normality import ascii_text
 from rigour.names import remove_org_types
 
 from licensing.screening.matching.index import IndexedEntry, Query, ScreeningIndex
 from licensing.screening.matching.names import ENTITY, INDIVIDUAL, UNKNOWN, analyse, entry_names
 
-KINDS = ("typo", "reordered", "dropped_middle_name", "transliteration", "company_suffix", "alias")
+DEV, TEST = "dev", "test"
+KINDS = (
+    "typo",
+    "short_word_typo",
+    "reordered",
+    "dropped_middle_name",
+    "dropped_middle_word",
+    "transliteration",
+    "romanisation",
+    "glued",
+    "company_suffix",
+    "alias",
+    "verbatim",
+    "alias_sharing_a_word",
+    "contains_a_shorter_name",
+)
 CYRILLIC_COUNTRIES = {"RU", "BY", "UA", "KZ", "KG", "TJ", "BG", "RS", "MK", "MN"}
+CHINESE_COUNTRIES = {"CN", "HK", "TW", "MO"}
+# Where names are mostly Arabic (or Persian, Pashto, Urdu) ones written in Latin letters.
+ARABIC_NAME_COUNTRIES = {
+    *("SA", "AE", "IQ", "SY", "LB", "JO", "YE", "OM", "QA", "KW", "BH", "EG", "LY", "TN", "DZ", "MA", "SD"),
+    *("PS", "IR", "AF", "PK", "SO", "MR"),
+}
 COMPANY_SUFFIXES = (
     "LLC",
     "Ltd",
@@ -89,6 +124,11 @@ FAKER_LOCALES = (
 )
 
 
+def part_of(key: str) -> str:
+    """The part of the set a listed entry (or a negative's text) belongs to, the same on every run."""
+    return TEST if hashlib.sha256(key.encode()).digest()[0] % 2 else DEV
+
+
 @dataclass(frozen=True)
 class Probe:
     text: str
@@ -126,6 +166,21 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s,]+", text) if w]
 
 
+def _edit(word: str, rng: random.Random, operations=("substitute", "delete", "insert", "transpose")) -> str:
+    at = rng.randrange(1, len(word))
+    letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    operation = rng.choice(operations)
+    if operation == "substitute":
+        return word[:at] + letter + word[at + 1 :]
+    if operation == "delete":
+        return word[:at] + word[at + 1 :]
+    if operation == "insert":
+        return word[:at] + letter + word[at:]
+    if at < len(word) - 1:
+        return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    return word[:-2] + word[-1] + word[-2]
+
+
 def _typo(name: str, rng: random.Random) -> str | None:
     words = _words(name)
     editable = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
@@ -133,21 +188,21 @@ def _typo(name: str, rng: random.Random) -> str | None:
         return None
     edits = 2 if len(name) >= 16 and len(editable) >= 2 else 1
     for i in rng.sample(editable, edits):
-        word = words[i]
-        at = rng.randrange(1, len(word))
-        letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
-        operation = rng.choice(("substitute", "delete", "insert", "transpose"))
-        if operation == "substitute":
-            word = word[:at] + letter + word[at + 1 :]
-        elif operation == "delete":
-            word = word[:at] + word[at + 1 :]
-        elif operation == "insert":
-            word = word[:at] + letter + word[at:]
-        elif at < len(word) - 1:
-            word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-        else:
-            word = word[:-2] + word[-1] + word[-2]
-        words[i] = word
+        words[i] = _edit(words[i], rng)
+    return " ".join(words)
+
+
+def _short_word_typo(name: str, rng: random.Random) -> str | None:
+    # A transposed or wrong letter in a word of four to six letters: "Pinto" written "Pniot" is not this.
+    words = _words(name)
+    editable = [i for i, w in enumerate(words) if 4 <= len(w) <= 6 and w.isalpha()]
+    if not editable:
+        return None
+    i = rng.choice(editable)
+    edited = _edit(words[i], rng, ("substitute", "transpose"))
+    if edited.lower() == words[i].lower():
+        return None
+    words[i] = edited
     return " ".join(words)
 
 
@@ -176,8 +231,22 @@ def _dropped_middle(name: str, rng: random.Random) -> str | None:
     return " ".join(words)
 
 
+def _dropped_middle_word(name: str, rarest: str, rng: random.Random) -> str | None:
+    # A company's name written without one of its inner words ("Almaz Antey Air Defence Concern"),
+    # not its most telling one: without it, it is another name ("Shenzhen Technology").
+    words = name.split()
+    form = analyse(name, ENTITY)
+    if form is None or len(form.tokens) < 3 or len(words) < 4:
+        return None
+    content = set(form.tokens) - {rarest}
+    inner = [i for i in range(1, len(words) - 1) if re.sub(r"[^a-z0-9]", "", words[i].lower()) in content]
+    if not inner:
+        return None
+    del words[rng.choice(inner)]
+    return " ".join(words)
+
+
 _TO_CYRILLIC = icu.Transliterator.createInstance("Latin-Russian/BGN")
-# Letters the BGN romanisation of Russian never uses, as a Russian writer would render them.
 # Latin letters Russian has no letter for, as a Russian writer would spell
 # them. "ch" is left alone: it is ч in a romanised Russian name.
 _FOREIGN_LETTERS = (("ck", "k"), (r"c(?!h)", "k"), ("w", "v"), ("q", "k"), ("x", "ks"), ("j", "dzh"))
@@ -215,6 +284,89 @@ def _transliterated(name: str, entry: IndexedEntry, rng: random.Random) -> str |
     return lowered.title()
 
 
+# Pinyin syllables, and how Wade-Giles (as English-language records write it,
+# without apostrophes) and Cantonese-influenced spellings write them.
+_PINYIN_SYLLABLE = re.compile(
+    r"(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ao|an|ei|en|er|ia|ie|in|iu|ou|ua|ui|un|uo|ue|a|e|i|o|u)"
+)
+_WADE_GILES_INITIAL = {"zh": "ch", "q": "ch", "j": "ch", "x": "hs", "z": "ts", "c": "ts", "r": "j"}
+_WADE_GILES_VOICING = {"b": "p", "d": "t", "g": "k"}
+_WADE_GILES_FINAL = {"ong": "ung", "ian": "ien", "ie": "ieh", "uo": "o", "ou": "ow"}
+
+
+def _pinyin_syllables(token: str) -> list[tuple[str, str]] | None:
+    syllables, at = [], 0
+    while at < len(token):
+        found = _PINYIN_SYLLABLE.match(token, at)
+        if not found or found.end() == at:
+            return None
+        syllables.append((found.group(1) or "", found.group(2)))
+        at = found.end()
+    return syllables if len(syllables) <= 3 else None
+
+
+def _wade_giles(word: str, rng: random.Random) -> str:
+    syllables = _pinyin_syllables(word.lower())
+    if not syllables:
+        return word
+    written = []
+    for initial, final in syllables:
+        initial = _WADE_GILES_INITIAL.get(initial, initial)
+        if rng.random() < 0.7:
+            initial = _WADE_GILES_VOICING.get(initial, initial)
+        if initial in ("h", "k") and final == "e":
+            final = "o"
+        elif rng.random() < 0.8:
+            final = _WADE_GILES_FINAL.get(final, final)
+        written.append(initial + final)
+    return "".join(written).title()
+
+
+_ARTICLE = re.compile(r"^(AL|EL|UL|AD|AN|AR|AS|AZ|ABU|ABD|BIN|IBN)$", re.I)
+_JOINED_ARTICLE = re.compile(r"^(AL|EL)([A-Z]{4,})$", re.I)
+
+
+def _romanised(name: str, entry: IndexedEntry, rng: random.Random) -> str | None:
+    """Wade-Giles for a Chinese name written in pinyin; an Arabic article joined to its word, or split from it."""
+    words = re.split(r"([\s,\-]+)", name)
+    # A company's name mixes English words ("Co", "Tech") with pinyin: only people's names are rewritten.
+    if entry.countries & CHINESE_COUNTRIES and entry.type == INDIVIDUAL:
+        changed = [_wade_giles(w, rng) if w.strip(" ,-") else w for w in words]
+        text = "".join(changed)
+        return text if text.lower() != name.lower() else None
+    if not entry.countries & ARABIC_NAME_COUNTRIES:
+        return None
+    for i, word in enumerate(words):
+        joined = _JOINED_ARTICLE.match(word)
+        if joined and rng.random() < 0.5:
+            words[i] = f"{joined.group(1)} {joined.group(2)}"
+            return "".join(words)
+        if _ARTICLE.match(word) and i + 2 < len(words) and words[i + 2]:
+            words[i + 1] = rng.choice(("", " ")) if "-" in words[i + 1] else ""
+            return "".join(words)
+    return None
+
+
+def _glued(name: str, rng: random.Random) -> str | None:
+    """Punctuation dropped joins the parts ("AL-BANNA" / "ALBANNA", "X-111" / "X111"), or a particle is run on."""
+    marks = [m.start() for m in re.finditer(r"(?<=\w)[-‐'’./](?=\w)", name)]
+    if marks:
+        at = rng.choice(marks)
+        return name[:at] + name[at + 1 :]
+    # "AL ISRAA" written "ALISRAA", "ABD AL" as "ABDAL", "DE SANTA" as "DESANTA".
+    words = name.split(" ")
+    short = [
+        i
+        for i in range(len(words) - 1)
+        if words[i].isalpha() and words[i + 1].isalpha() and (len(words[i]) <= 3 or _ARTICLE.match(words[i]))
+    ]
+    if not short:
+        return None
+    i = rng.choice(short)
+    return " ".join(words[:i] + [words[i] + words[i + 1]] + words[i + 2 :])
+
+
 def _company_suffix(name: str, rng: random.Random) -> str | None:
     bare = re.sub(r"[\s,]+(co|corp)\.?$", "", remove_org_types(name).strip(" ,."), flags=re.I).strip(" ,.")
     if not bare:
@@ -223,22 +375,75 @@ def _company_suffix(name: str, rng: random.Random) -> str | None:
     return f"{suffix} {bare}" if suffix in ("OOO", "AO") else f"{bare} {suffix}"
 
 
-def _names_by_tokens(entries: list[IndexedEntry]) -> dict[tuple[str, ...], set[str]]:
-    found: dict[tuple[str, ...], set[str]] = {}
+@dataclass
+class _Listed:
+    """What the generator knows about the lists: every name's tokens, and which entries use each."""
+
+    by_tokens: dict[tuple[str, ...], set[str]]
+    token_entries: dict[str, set[str]]
+    raw: dict[str, list[str]]
+
+
+def _listed(entries: list[IndexedEntry], raw: dict[str, list[str]] | None) -> _Listed:
+    by_tokens: dict[tuple[str, ...], set[str]] = {}
+    token_entries: dict[str, set[str]] = {}
     for entry in entries:
         for text, _ in entry.names:
             form = analyse(text, entry.type)
             if form is not None:
-                found.setdefault(tuple(sorted(form.tokens)), set()).add(entry.key)
-    return found
+                by_tokens.setdefault(tuple(sorted(form.tokens)), set()).add(entry.key)
+                for token in form.tokens:
+                    token_entries.setdefault(token, set()).add(entry.key)
+    return _Listed(by_tokens, token_entries, raw or {})
 
 
-def positives(entries: list[IndexedEntry], *, per_kind: int, seed: int = 7) -> list[Probe]:
-    """Draw `per_kind` variations of real entries for each kind of variation."""
+def _verbatim(entry: IndexedEntry, listed: _Listed, rng: random.Random) -> str | None:
+    # The list's own text, clauses and all; those with clauses first, they are the ones missed.
+    raw = listed.raw.get(entry.key) or [entry.names[0][0]]
+    clauses = [n for n in raw if re.search(r";|a\.?k\.?a|successor|\(", n, re.I)]
+    if clauses:
+        return rng.choice(clauses)
+    return rng.choice(raw) if rng.random() < 0.25 else None
+
+
+def _alias_sharing_a_word(entry: IndexedEntry, listed: _Listed, rng: random.Random) -> str | None:
+    # An alias whose most telling word another entry's names also use.
+    for text, is_alias in entry.names:
+        form = analyse(text, entry.type) if is_alias else None
+        if form is None:
+            continue
+        rarest = min(form.tokens, key=lambda t: len(listed.token_entries.get(t, ())))
+        if len(listed.token_entries.get(rarest, ())) >= 2:
+            return text
+    return None
+
+
+def _contains_a_shorter_name(entry: IndexedEntry, listed: _Listed, rng: random.Random) -> str | None:
+    # A listed name holding all the words of another entry's shorter name ("Almaz, JSC" in "Almaz-Antey JSC ...").
+    for text, _ in entry.names:
+        form = analyse(text, entry.type)
+        if form is None or not 2 <= len(set(form.tokens)) <= 6:
+            continue
+        tokens = sorted(set(form.tokens))
+        for mask in range(1, 2 ** len(tokens) - 1):
+            subset = tuple(t for bit, t in enumerate(tokens) if mask >> bit & 1)
+            if listed.by_tokens.get(subset, set()) - {entry.key}:
+                return text
+    return None
+
+
+def positives(
+    entries: list[IndexedEntry],
+    *,
+    per_kind: int,
+    part: str | None = None,
+    seed: int = 7,
+    raw: dict[str, list[str]] | None = None,
+) -> list[Probe]:
+    """Draw up to `per_kind` variations of real entries of `part` (dev, test, or both if None) for each kind."""
     rng = random.Random(seed)
-    # A variation that is exactly another entry's name is that entry's, not a variation: skip it.
-    listed = _names_by_tokens(entries)
-    shuffled = list(entries)
+    listed = _listed(entries, raw)
+    shuffled = [e for e in entries if part is None or part_of(e.key) == part]
     rng.shuffle(shuffled)
     probes: list[Probe] = []
     for kind in KINDS:
@@ -252,19 +457,42 @@ def positives(entries: list[IndexedEntry], *, per_kind: int, seed: int = 7) -> l
             text = None
             if kind == "typo":
                 text = _typo(primary, rng)
+            elif kind == "short_word_typo":
+                text = _short_word_typo(primary, rng)
             elif kind == "reordered" and entry.type == INDIVIDUAL:
                 text = _reordered(primary, rng)
             elif kind == "dropped_middle_name" and entry.type == INDIVIDUAL:
                 text = _dropped_middle(primary, rng)
+            elif kind == "dropped_middle_word" and entry.type in (ENTITY, UNKNOWN):
+                form = analyse(primary, ENTITY)
+                rarest = min(form.tokens, key=lambda t: len(listed.token_entries.get(t, ()))) if form else ""
+                text = _dropped_middle_word(primary, rarest, rng)
             elif kind == "transliteration":
                 text = _transliterated(primary, entry, rng)
+            elif kind == "romanisation":
+                text = _romanised(primary, entry, rng)
+            elif kind == "glued":
+                text = _glued(primary, rng)
             elif kind == "company_suffix" and entry.type in (ENTITY, UNKNOWN) and analyse(primary, ENTITY).org_classes:
                 text = _company_suffix(primary, rng)
             elif kind == "alias":
                 aliases = [n for n, is_alias in entry.names if is_alias]
                 text = rng.choice(aliases) if aliases else None
-            form = analyse(text, entry.type) if text and text.strip() else None
-            if form is not None and listed.get(tuple(sorted(form.tokens)), {entry.key}) <= {entry.key}:
+            elif kind == "verbatim":
+                text = _verbatim(entry, listed, rng)
+            elif kind == "alias_sharing_a_word":
+                text = _alias_sharing_a_word(entry, listed, rng)
+            elif kind == "contains_a_shorter_name":
+                text = _contains_a_shorter_name(entry, listed, rng)
+            if not text or not text.strip():
+                continue
+            # A variation that is exactly another entry's name is that entry's, not a variation: skip it.
+            owners: set[str] = set()
+            for name, _ in entry_names(text):
+                form = analyse(name, entry.type)
+                if form is not None:
+                    owners |= listed.by_tokens.get(tuple(sorted(form.tokens)), set())
+            if owners <= {entry.key}:
                 probes.append(Probe(text=text, kind=kind, type=_probe_type(entry), entry_key=entry.key))
                 made += 1
         # Spread the draws: the next kind starts elsewhere in the list.
@@ -272,8 +500,8 @@ def positives(entries: list[IndexedEntry], *, per_kind: int, seed: int = 7) -> l
     return probes
 
 
-def negatives(count: int, *, listed: set[tuple[str, ...]], seed: int = 11) -> list[Probe]:
-    """Make `count` realistic person and company names, across locales and scripts, that are not listed."""
+def negatives(count: int, *, listed: set[tuple[str, ...]], part: str | None = None, seed: int = 11) -> list[Probe]:
+    """Make `count` realistic person and company names of `part`, across locales and scripts, that are not listed."""
     fakers = []
     for number, locale in enumerate(FAKER_LOCALES):
         faker = Faker(locale)
@@ -286,24 +514,39 @@ def negatives(count: int, *, listed: set[tuple[str, ...]], seed: int = 11) -> li
         faker = rng.choice(fakers)
         is_person = rng.random() < 0.5
         text = faker.name() if is_person else faker.company()
+        # Names written in another script are as often met romanised ("梁鑫" as "Liang Xin").
+        if not text.isascii() and rng.random() < 0.5:
+            text = ascii_text(text).title()
         kind = INDIVIDUAL if is_person else ENTITY
         form = analyse(text, kind)
         if form is None or text in seen or tuple(sorted(form.tokens)) in listed:
             continue
         seen.add(text)
+        if part is not None and part_of(text) != part:
+            continue
         probes.append(Probe(text=text, kind="negative", type=kind))
     return probes
 
 
 def listed_token_sets(entries: list[IndexedEntry]) -> set[tuple[str, ...]]:
     """Every listed name as a sorted token tuple, so a generated negative that is in fact listed is skipped."""
-    found = set()
-    for entry in entries:
-        for text, _ in entry.names:
-            form = analyse(text, entry.type)
-            if form is not None:
-                found.add(tuple(sorted(form.tokens)))
-    return found
+    return set(_listed(entries, None).by_tokens)
+
+
+def top_scores(index: ScreeningIndex, probes: list[Probe]) -> list[float]:
+    """The best score each probe gets, whichever entry gives it."""
+    tops = []
+    for probe in probes:
+        results = index.search(Query(names=(probe.text,), type=probe.type), threshold=0.0, limit=1)
+        tops.append(results[0].score if results else 0.0)
+    return tops
+
+
+def threshold_at_false_positive_rate(negative_tops: list[float], rate: float) -> float:
+    """The lowest threshold that lets at most `rate` of the negatives through."""
+    ordered = sorted(negative_tops)
+    allowed = int(rate * len(ordered))
+    return ordered[len(ordered) - allowed - 1] + 1e-6 if allowed < len(ordered) else 0.0
 
 
 def measure(index: ScreeningIndex, probes: list[Probe], *, threshold: float) -> Quality:
@@ -344,18 +587,25 @@ def measure(index: ScreeningIndex, probes: list[Probe], *, threshold: float) -> 
     )
 
 
-def entries_from_csl_rows(rows) -> list[IndexedEntry]:
-    """Index entries straight from parsed CSL rows (for benchmarks that skip the database)."""
+def entries_from_csl_rows(rows, raw: dict[str, list[str]] | None = None) -> list[IndexedEntry]:
+    """Index entries straight from parsed CSL rows (for benchmarks that skip the database).
+
+    `raw`, if given, is filled with each entry's names exactly as the list writes them.
+    """
     from licensing.screening.importers.csl import merge_rows
 
-    return [
-        IndexedEntry(
-            id=number,
-            key=entry.key,
-            list_code=entry.list_code,
-            type=entry.type,
-            countries=frozenset(entry.countries),
-            names=tuple(entry_names(entry.name, entry.alt_names)),
+    entries = []
+    for number, entry in enumerate(merge_rows(rows)):
+        if raw is not None:
+            raw[entry.key] = [entry.name, *entry.alt_names]
+        entries.append(
+            IndexedEntry(
+                id=number,
+                key=entry.key,
+                list_code=entry.list_code,
+                type=entry.type,
+                countries=frozenset(entry.countries),
+                names=tuple(entry_names(entry.name, entry.alt_names)),
+            )
         )
-        for number, entry in enumerate(merge_rows(rows))
-    ]
+    return entries

@@ -19,8 +19,17 @@ from dataclasses import dataclass, field
 
 from rigour.names import normalize_name, tokenize_name
 
-from .names import INDIVIDUAL, UNKNOWN, NameForm, analyse, romanisation_key
-from .scoring import Scorer, adjust_for_context, token_similarity
+from .names import (
+    INDIVIDUAL,
+    UNKNOWN,
+    NameForm,
+    analyse,
+    chinese_syllable_key,
+    entry_names,
+    romanisation_key,
+    without_article,
+)
+from .scoring import IDENTICAL, NEAR_IDENTICAL, Scorer, adjust_for_context, token_similarity
 
 # Tokens shorter than this are looked up exactly: one edit in "ali" is another name.
 FUZZY_MIN_LENGTH = 4
@@ -29,6 +38,8 @@ FUZZY_MIN_LENGTH = 4
 SET_ASIDE_MIN_NAMES = 10
 # How many candidate names are scored in full for each query name.
 CANDIDATES_PER_NAME = 40
+# How many names found through one run-together word are scored besides.
+RUN_TOGETHER_CANDIDATES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,12 @@ class ScreeningIndex:
         self._name_alias: list[bool] = []
         self._vocabulary: dict[str, int] = {}
         postings: list[list[int]] = []
+        # Names by their whole normalised form, by their letters run
+        # together, and by each pair of adjacent words run together: a
+        # subject's "ALBANNA" finds "AL-BANNA", "AL ISRAA" finds "ALISRAA".
+        self._by_exact: dict[str, list[int]] = {}
+        self._by_compact: dict[str, list[int]] = {}
+        self._by_joined: dict[str, list[int]] = {}
         # Every word written on the lists, and how often each one is set aside
         # as (part of) a company type: "limited", "liability", "joint", "sirketi".
         written: set[str] = set()
@@ -87,6 +104,10 @@ class ScreeningIndex:
                 self._name_form.append(form)
                 self._name_entry.append(entry_number)
                 self._name_alias.append(is_alias)
+                self._by_exact.setdefault(form.key, []).append(name_id)
+                self._by_compact.setdefault(form.compact, []).append(name_id)
+                for joined in {a + b for a, b in zip(form.words, form.words[1:], strict=False)}:
+                    self._by_joined.setdefault(joined, []).append(name_id)
                 words = set(tokenize_name(normalize_name(text) or ""))
                 written.update(words)
                 for word in words.difference(form.tokens):
@@ -111,8 +132,16 @@ class ScreeningIndex:
         self._by_deletion: dict[str, list[int]] = {}
         # Tokens by their romanisation key: "kliuew" finds "klyuev", "ksiuling" "xiuling".
         self._by_key: dict[str, list[int]] = {}
+        # Tokens by their Chinese sound classes: "chang" finds "zhang", "hsu" "xu".
+        self._by_syllables: dict[str, list[int]] = {}
         for token, token_id in self._vocabulary.items():
             self._by_key.setdefault(romanisation_key(token), []).append(token_id)
+            stripped = without_article(token)
+            if stripped:
+                self._by_key.setdefault(romanisation_key(stripped), []).append(token_id)
+            syllables = chinese_syllable_key(token)
+            if syllables:
+                self._by_syllables.setdefault(syllables, []).append(token_id)
             if len(token) >= FUZZY_MIN_LENGTH:
                 for variant in _deletions(token):
                     self._by_deletion.setdefault(variant, []).append(token_id)
@@ -163,8 +192,13 @@ class ScreeningIndex:
                 if shorter is not None and len(variant) >= FUZZY_MIN_LENGTH:
                     found.add(shorter)
                 found.update(self._by_deletion.get(variant, ()))
-        key = romanisation_key(token)
-        found.update(self._by_key.get(key, ()))
+        found.update(self._by_key.get(romanisation_key(token), ()))
+        stripped = without_article(token)
+        if stripped:
+            found.update(self._by_key.get(romanisation_key(stripped), ()))
+        syllables = chinese_syllable_key(token)
+        if syllables:
+            found.update(self._by_syllables.get(syllables, ()))
         return list(found)
 
     def _corrected(self, text: str) -> str:
@@ -246,16 +280,27 @@ class ScreeningIndex:
 
         return [name_id for name_id, _ in heapq.nlargest(limit, scores.items(), key=overlap)]
 
+    def _all_candidates(self, form: NameForm) -> list[int]:
+        """The names found by blocking, and those identical or the same when run together, first."""
+        found = [*self._by_exact.get(form.key, ()), *self._by_compact.get(form.compact, ())]
+        for word in form.words:
+            found.extend(self._by_joined.get(word, ())[:RUN_TOGETHER_CANDIDATES])
+        return list(dict.fromkeys([*found, *self.candidates(form)]))
+
     def search(self, query: Query, *, threshold: float, limit: int = 10) -> list[Match]:
         """Screen the query's names; return the entries scoring at least `threshold`, best first."""
         best: dict[int, Match] = {}
-        for text in dict.fromkeys(query.names):
+        # A name given as the lists write them ("X; a.k.a. Y", "X and any
+        # successor, sub-unit, or subsidiary thereof") is screened as each of
+        # its names as well as whole.
+        texts = [name for text in query.names for name in (text, *(n for n, _ in entry_names(text, acronyms=False)))]
+        for text in dict.fromkeys(texts):
             # A person's name has no company type to correct: "Wiet" is a spelling of "Viet", not of "with".
             form = analyse(text if query.type == INDIVIDUAL else self._corrected(text), query.type)
             if form is None:
                 continue
             form = dataclasses.replace(form, text=text)
-            for name_id in self.candidates(form):
+            for name_id in self._all_candidates(form):
                 candidate = self._name_form[name_id]
                 entry_number = self._name_entry[name_id]
                 entry = self.entries[entry_number]
@@ -264,6 +309,9 @@ class ScreeningIndex:
                 if name_score <= 0:
                     continue
                 score, context = adjust_for_context(name_score, query, entry)
+                # A country in common ranks a close name higher, never as high as an identical one.
+                if name_score < IDENTICAL:
+                    score = min(score, max(name_score, NEAR_IDENTICAL))
                 # Equal names scored by different sums must tie, not differ in the last bit.
                 score = round(score, 6)
                 current = best.get(entry_number)

@@ -28,6 +28,7 @@ UNKNOWN = ""
 TYPES = (INDIVIDUAL, ENTITY, VESSEL, AIRCRAFT)
 
 _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
+_NOT_ALPHANUMERICS = re.compile(r"[^a-z0-9]+")
 _RIGOUR_TYPE = {
     INDIVIDUAL: NameTypeTag.PER,
     ENTITY: NameTypeTag.ORG,
@@ -55,6 +56,14 @@ class NameForm:
     # which of these it is.
     first_given: int | None = None
     middle: frozenset[int] = frozenset()
+    # The whole name after normalisation, every word kept and each company
+    # type written as its class: two names are identical when their keys are.
+    key: str = ""
+    # The words as written (company types too), run together: a name whose
+    # punctuation was dropped ("AL-BANNA" / "ALBANNA") compacts the same.
+    compact: str = ""
+    # The words as written, in order: where two of them may be run together.
+    words: tuple[str, ...] = ()
 
 
 def analyse(text: str, kind: str = UNKNOWN) -> NameForm | None:
@@ -67,15 +76,24 @@ def analyse(text: str, kind: str = UNKNOWN) -> NameForm | None:
     if not analysed:
         return None
     name = next(iter(analysed))
-    legal_parts = set()
+    legal_parts: dict[int, str] = {}
     org_classes = set()
     for span in name.spans:
         if span.symbol.category == SymbolCategory.ORG_CLASS:
             org_classes.add(span.symbol.id)
-            legal_parts.update(part.index for part in span.parts)
+            legal_parts.update((part.index, str(span.symbol.id)) for part in span.parts)
     tokens: list[str] = []
     exact_only: set[int] = set()
+    key: list[str] = []
+    written: list[str] = []
     for part in name.parts:
+        spelled = _NOT_ALPHANUMERIC.sub("", part.comparable if part.latinize else ascii_text(part.form).lower())
+        written.append(spelled)
+        if part.index in legal_parts:
+            if not key or key[-1] != legal_parts[part.index]:
+                key.append(legal_parts[part.index])
+        else:
+            key.append(spelled)
         if part.index in legal_parts or part.tag == NamePartTag.LEGAL:
             continue
         # rigour's stopwords include name syllables ("Do", "Un", "Ja" in
@@ -93,6 +111,8 @@ def analyse(text: str, kind: str = UNKNOWN) -> NameForm | None:
                 tokens.append(word)
     if not tokens:
         return None
+    # rigour spells company types one way ("limited" as "ltd"); run together, words are as written.
+    literal = [w for w in _NOT_ALPHANUMERICS.split(text.lower()) if w] if text.isascii() else written
     first_given, middle = _given_name_positions(text, kind, len(tokens), bool(org_classes))
     return NameForm(
         text=text,
@@ -101,6 +121,9 @@ def analyse(text: str, kind: str = UNKNOWN) -> NameForm | None:
         exact_only=frozenset(exact_only),
         first_given=first_given,
         middle=middle,
+        key=" ".join(w for w in key if w),
+        compact="".join(literal),
+        words=tuple(literal),
     )
 
 
@@ -156,19 +179,89 @@ def romanisation_key(token: str) -> str:
     return token
 
 
+# Chinese names in Latin letters are written in pinyin or, in older and
+# Taiwanese records, in Wade-Giles without its apostrophes (Zhang / Chang,
+# Xu / Hsu, Zhou / Chou, He / Ho), or as Cantonese speakers write them
+# (Chow). No maintained library maps one to the other without the Chinese
+# characters, so a word that reads as one to three syllables of either is
+# keyed by the sound classes the two systems share: an initial written
+# zh/ch/j/q in one is ch in the other, x is hs, z/c is ts/tz, and Wade-Giles
+# without apostrophes does not tell b from p, d from t or g from k.
+_CHINESE_INITIALS = r"zh|ch|sh|hs|ts|tz|[bpmfdtnlgkhjqxrzcsyw]"
+_CHINESE_FINALS = (
+    r"iung|iang|iong|uang|ang|eng|ing|ong|ung|ien|ian|iao|ieh|uai|uan|ai|ao|an|ei|en|er|ia|ie|ih|in|iu|ou|ow"
+    r"|ua|ui|un|uo|ue|a|e|i|o|u"
+)
+# A syllable without an initial begins with a, e or o ("an", "ou"): "uo" alone is no syllable.
+_CHINESE_BARE_FINALS = r"ang|ai|ao|an|a|eng|ei|en|er|e|ong|ou|ow|o"
+
+
+def _chinese_syllable(n: int) -> str:
+    return rf"(?:(?P<i{n}>{_CHINESE_INITIALS})(?P<f{n}>{_CHINESE_FINALS})|(?P<v{n}>{_CHINESE_BARE_FINALS}))"
+
+
+_CHINESE_WORD = re.compile(f"{_chinese_syllable(0)}(?:{_chinese_syllable(1)})?(?:{_chinese_syllable(2)})?")
+_CHINESE_INITIAL = {
+    **dict.fromkeys(("zh", "ch", "j", "q"), "C"),
+    **dict.fromkeys(("x", "hs"), "S"),
+    **dict.fromkeys(("z", "c", "ts", "tz"), "Z"),
+    **dict.fromkeys(("b", "p"), "P"),
+    **dict.fromkeys(("d", "t"), "T"),
+    **dict.fromkeys(("g", "k"), "K"),
+}
+_CHINESE_FINAL = {"ung": "ong", "iung": "iong", "ien": "ian", "ieh": "ie", "ih": "i", "ow": "ou", "uo": "o", "e": "o"}
+
+
+@lru_cache(maxsize=200_000)
+def chinese_syllable_key(token: str) -> str | None:
+    """The sound classes of a word that reads as one to three Chinese syllables ("chang", "zhang": "Cang")."""
+    found = _CHINESE_WORD.fullmatch(token) if 2 <= len(token) <= 12 else None
+    if found is None:
+        return None
+    syllables = []
+    for n in range(3):
+        initial, final = found.group(f"i{n}") or "", found.group(f"f{n}") or found.group(f"v{n}")
+        if final:
+            syllables.append(_CHINESE_INITIAL.get(initial, initial) + _CHINESE_FINAL.get(final, final))
+    return "-".join(syllables)
+
+
+# An Arabic article run onto its word ("ALISRAA", "ELSAYED"): the word without it.
+_JOINED_ARTICLE = re.compile(r"^(?:al|el|ul)(?=[a-z]{4,}$)")
+
+
+def without_article(token: str) -> str | None:
+    """The word an Arabic article was run onto, or None ("alisraa" gives "israa")."""
+    stripped = _JOINED_ARTICLE.sub("", token)
+    return stripped if stripped != token else None
+
+
 # "X a.k.a. Y", "X (f.k.a. Y)", "X ALSO KNOWN AS Y": the lists sometimes write aliases into the name.
 _ALIAS_MARK = re.compile(
     r"\s*[;,]?\s*\(?\b(?:a\.?k\.?a|f\.?k\.?a|d\.?b\.?a|also known as|formerly known as)\b\.?,?\s*", re.I
 )
-_BOILERPLATE = re.compile(r"[;,]?\s*and any successors?,? sub-units?,? or subsidiar(?:y|ies) thereof\.?", re.I)
+# "... and any successor, sub-unit, or subsidiary thereof", "..., and its sub-units and successors".
+_BOILERPLATE = re.compile(
+    r"[;,]?\s*and (?:any|its) (?:successors?|sub-units?|subsidiar(?:y|ies))"
+    r"(?:,? (?:and |or )?(?:successors?|sub-units?|subsidiar(?:y|ies)))*(?: thereof)?\.?",
+    re.I,
+)
+# The lists separate one entry's names with ";" ("Cho Yan Nathan; a.k.a Nathan Man Man").
+_SEPARATOR = re.compile(r"\s*;\s*")
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 # A parenthesised acronym is an alias ("... Technology (AASPT)"); other
 # parentheses are part of the name ("China Unicom (Hong Kong) Limited").
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9&.\-]{1,11}$")
 
 
-def entry_names(name: str, alt_names: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]:
-    """List the names an entry is known by as (name, is_alias), unpacking aliases written into a name."""
+def entry_names(
+    name: str, alt_names: list[str] | tuple[str, ...] = (), *, acronyms: bool = True
+) -> list[tuple[str, bool]]:
+    """List the names an entry is known by as (name, is_alias), unpacking aliases written into a name.
+
+    Without `acronyms`, a parenthesised acronym is dropped rather than kept
+    as a name of its own: a subject's "(HK)" is not a name to screen alone.
+    """
     seen: set[str] = set()
     names: list[tuple[str, bool]] = []
 
@@ -185,9 +278,15 @@ def entry_names(name: str, alt_names: list[str] | tuple[str, ...] = ()) -> list[
         # Bracketed a.k.a.: "PEARL (A.K.A. NEI-CHIEN CHU) LI" is Pearl Li, also Nei-Chien Chu.
         for inner in _PARENTHESIS.findall(text):
             if _ALIAS_MARK.match(inner) or _ACRONYM.match(inner.strip()):
-                bracketed.append(_ALIAS_MARK.sub(" ", inner))
+                if acronyms or _ALIAS_MARK.match(inner):
+                    bracketed.append(_ALIAS_MARK.sub(" ", inner))
                 text = text.replace(f"({inner})", " ")
-        pieces = [p.replace("(", " ").replace(")", " ") for p in _ALIAS_MARK.split(text) if p and p.strip()]
+        pieces = [
+            p.replace("(", " ").replace(")", " ")
+            for part in _SEPARATOR.split(text)
+            for p in _ALIAS_MARK.split(part)
+            if p and p.strip()
+        ]
         if pieces:
             add(pieces[0], is_alias)
         for alias in pieces[1:] + bracketed:

@@ -17,15 +17,25 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 from rigour.text import metaphone
 
-from .names import INDIVIDUAL, UNKNOWN, NameForm, romanisation_key
+from .names import INDIVIDUAL, UNKNOWN, NameForm, chinese_syllable_key, romanisation_key, without_article
 
 # Below this similarity two tokens are different words, not spellings of one.
 TOKEN_SIMILARITY_FLOOR = 0.7
 # Tokens must be this long, and one of them longer, to pair when they differ:
 # "li" and "lu" are different names, not typos.
 FUZZY_MIN_LENGTH = 3
-# Two words that differ only as romanisations do ("dzhong" / "jong").
+# Two words that differ only as romanisations do ("dzhong" / "jong"), or by
+# an Arabic article run onto one of them ("alisraa" / "israa").
 SAME_ROMANISATION_SIMILARITY = 0.95
+# Pinyin and Wade-Giles spellings of the same syllables ("zhang" / "chang").
+# Their sound classes are coarse (b/p, d/t, g/k are one), so a little less.
+SAME_SYLLABLES_SIMILARITY = 0.9
+# 1.0 is for names identical after normalisation; the same words with their
+# punctuation dropped ("AL-BANNA" / "ALBANNA") come next; any other
+# resemblance, however close, stays below both.
+IDENTICAL = 1.0
+SAME_WHEN_RUN_TOGETHER = 0.98
+NEAR_IDENTICAL = 0.97
 # In a word this short a letter is a larger part of what tells one name
 # from another ("Pinto" / "Pinta"): a difference costs a little more.
 SHORT_WORD_LENGTH = 5
@@ -69,6 +79,15 @@ class Scorer:
 
     def score(self, query: NameForm, candidate: NameForm, *, persons: bool = False) -> tuple[float, list[str]]:
         """Score two names; `persons` when either is a person's, whose middle names are often left out."""
+        if query.key and query.key == candidate.key:
+            return IDENTICAL, ["identical after normalisation"]
+        score, reasons = self._score_words(query, candidate, persons=persons)
+        score = min(score, NEAR_IDENTICAL)
+        if query.compact and query.compact == candidate.compact:
+            return SAME_WHEN_RUN_TOGETHER, ["the same letters, spaced or punctuated differently"]
+        return score, reasons
+
+    def _score_words(self, query: NameForm, candidate: NameForm, *, persons: bool) -> tuple[float, list[str]]:
         q, r = query.tokens, candidate.tokens
         pairs = []
         for i, a in enumerate(q):
@@ -183,8 +202,11 @@ def token_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     a_key, b_key = romanisation_key(a), romanisation_key(b)
-    if a_key == b_key:
+    if a_key == b_key or without_article(a) == b or without_article(b) == a:
         return SAME_ROMANISATION_SIMILARITY
+    a_syllables = chinese_syllable_key(a)
+    if a_syllables is not None and a_syllables == chinese_syllable_key(b):
+        return SAME_SYLLABLES_SIMILARITY
     if min(len(a), len(b)) < FUZZY_MIN_LENGTH or max(len(a), len(b)) <= FUZZY_MIN_LENGTH:
         return 0.0
     # A typo in a word romanised another way ("eschak" / "eshaq") is a typo in the shared spelling.
