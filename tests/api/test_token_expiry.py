@@ -3,9 +3,11 @@
 import datetime
 import json
 import re
+from importlib import import_module
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -17,10 +19,12 @@ from rest_framework.test import APIClient
 from licensing.accounts.permissions import ClientRole
 from licensing.api.access import ANSWERS
 from licensing.api.models import ApiToken, WebhookDelivery, WebhookEvent
+from licensing.api.tasks import announce_api_tokens_expiring
 from licensing.api.tokens import issue_api_token, revoke_api_token, set_api_token_expiry
 from licensing.api.webhooks.expiry import announce_expiring_api_tokens
 from licensing.api.webhooks.subscriptions import create_subscription
 from licensing.audit.models import Event
+from licensing.celery import app as celery_app
 
 from .conftest import client_with_token
 from .webhook_receiver import start_receiver
@@ -251,7 +255,12 @@ def test_an_expired_token_is_not_warned_about(receiver, django_capture_on_commit
 
 
 def test_the_warning_runs_daily_from_the_beat_schedule(db):
-    entry = PeriodicTask.objects.get(task="licensing.api.tasks.announce_api_tokens_expiring")
+    # Installed by a migration; run here because a test that flushes the
+    # database takes migrations' rows with it.
+    PeriodicTask.objects.all().delete()
+    import_module("licensing.api.migrations.0005_token_expiry_schedule").install(django_apps, None)
 
+    entry = PeriodicTask.objects.get(task=announce_api_tokens_expiring.name)
     assert entry.enabled
     assert (entry.crontab.minute, entry.crontab.hour, entry.crontab.day_of_week) == ("5", "6", "*")
+    assert entry.task in celery_app.tasks
