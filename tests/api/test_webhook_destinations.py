@@ -1,6 +1,10 @@
 """Webhooks never reach inside: internal URLs are refused when subscribed, and internal addresses when sent."""
 
 import socket
+import ssl
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -278,3 +282,62 @@ def test_a_subscription_changed_to_an_allowed_host_is_saved(settings, db):
     changed = update_subscription(actor=None, subscription=subscription, url="https://billing.internal/h")
 
     assert changed.url == "https://billing.internal/h"
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, monkeypatch):
+    """An HTTPS receiver on 127.0.0.1 whose certificate names billing.internal, trusted as a CA would be."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=billing.internal"]
+        + ["-addext", "subjectAltName=DNS:billing.internal", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    # Read by OpenSSL when a client loads the default trust store.
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], received
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_to_an_allowed_host_is_verified_against_its_name_and_delivered(settings, db, resolve_as, tls_receiver):
+    port, received = tls_receiver
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["billing.internal"]
+    resolve_as("billing.internal", ["127.0.0.1"])
+    delivery = held_event_for(f"https://billing.internal:{port}/hooks")
+
+    assert attempt_delivery(delivery_id=delivery.pk) == Outcome.DELIVERED
+
+    assert len(received) == 1
+
+
+def test_https_fails_when_the_certificate_does_not_name_the_urls_host(settings, db, resolve_as, tls_receiver):
+    port, received = tls_receiver
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["other.internal"]
+    # The same address as billing.internal: the certificate is checked against the name, not the address.
+    resolve_as("other.internal", ["127.0.0.1"])
+    delivery = held_event_for(f"https://other.internal:{port}/hooks")
+
+    assert attempt_delivery(delivery_id=delivery.pk) == Outcome.RETRY
+
+    delivery.refresh_from_db()
+    assert "certificate" in delivery.last_error.lower()
+    assert received == []
