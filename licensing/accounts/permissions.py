@@ -16,6 +16,8 @@ class Action(models.TextChoices):
     PREPARE_APPLICATION = "prepare_application", "Prepare a licence application"
     REVIEW_APPLICATION = "review_application", "Approve an application for filing"
     RECORD_BIS_ACTION = "record_bis_action", "Record a filing or an action by BIS"
+    RECORD_CONSIGNEE_STATEMENT = "record_consignee_statement", "Record a signed BIS-711 consignee statement"
+    RESPOND_TO_BIS = "respond_to_bis", "Record the answer to BIS's request for information or intent to deny"
     MANAGE_LICENCE = "manage_licence", "Issue, suspend or revoke a licence record"
     MANAGE_REFERENCE_DATA = "manage_reference_data", "Edit items, requirements, country groups"
     SEARCH_SCREENING_LISTS = "search_screening_lists", "Screen a name against the restricted-party lists"
@@ -65,6 +67,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PREPARE_APPLICATION: frozenset(_COMPLIANCE),
     Action.REVIEW_APPLICATION: frozenset({Role.REVIEWER, Role.ADMIN}),
     Action.RECORD_BIS_ACTION: frozenset(_COMPLIANCE),
+    Action.RECORD_CONSIGNEE_STATEMENT: frozenset(_COMPLIANCE),
+    Action.RESPOND_TO_BIS: frozenset(_COMPLIANCE),
     Action.MANAGE_LICENCE: frozenset({Role.REVIEWER, Role.ADMIN}),
     Action.MANAGE_REFERENCE_DATA: frozenset({Role.ADMIN}),
     Action.SETTLE_DEADLINE: frozenset(_COMPLIANCE),

@@ -19,17 +19,18 @@ from django.utils import timezone
 
 from licensing.cases.decision import Request, decide
 from licensing.cases.facts import CompanionRead, DecisionFacts, Stamp, load_facts, read_stamp
-from licensing.cases.models import Decision, Licence
+from licensing.cases.models import Decision, Licence, Transaction
 from licensing.parties.models import Customer, Person
 from licensing.reference.models import Activity
 
 
 class UnknownParty(Exception):
-    """The customer or person named is not known; the message names which."""
+    """A value of the check names nothing known (`missing`) or does not fit the rest; `field` names it."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, *, missing: bool = True):
         super().__init__(message)
         self.field = field
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,18 @@ class AccessAnswer:
 
 
 @dataclass(frozen=True)
+class NamedTransaction:
+    """The transaction a check names, as recorded: what the check is compared with."""
+
+    pk: int
+    customer: str
+    person: str | None
+    item: str
+    activity: str
+    country: str
+
+
+@dataclass(frozen=True)
 class PreparedCheck:
     """What one check read: a remembered answer whose stamp still holds, or the facts to decide from."""
 
@@ -50,6 +63,8 @@ class PreparedCheck:
     companion: list[tuple]
     remembered: AccessAnswer | None = None
     facts: DecisionFacts | None = None
+    # The transaction named, when the check names one; None inside it when no such transaction exists.
+    named: tuple[NamedTransaction | None] | None = None
 
 
 class _Answers:
@@ -93,6 +108,7 @@ def prepare_check(
     person: str | None = None,
     activity: str | None = None,
     country: str | None = None,
+    transaction: str | None = None,
     companion: CompanionRead | None = None,
     companion_value=None,
 ) -> PreparedCheck:
@@ -101,11 +117,19 @@ def prepare_check(
     If this process answered the same question today from facts whose stamp
     is still current, that answer stands and only the stamp is read. If the
     stamp has changed since, the facts are read as well, in a second query.
+    A check that names a transaction reads it first, and is always decided
+    afresh: it reads the transaction's application parties, which no stamp covers.
     """
     on = timezone.localdate()
+    named = None
+    if transaction is not None:
+        named = (_named_transaction(transaction),)
+        if named[0] is not None:
+            activity = activity or named[0].activity
+            country = country or named[0].country
     activity = activity or Activity.EXPORT
     question = (customer, item, person, activity, country, on)
-    remembered = ANSWERS.get(question)
+    remembered = ANSWERS.get(question) if named is None else None
     if remembered is not None:
         stamp, rows = read_stamp(customer=customer, companion=companion, companion_value=companion_value)
         if stamp == remembered[0]:
@@ -116,12 +140,23 @@ def prepare_check(
         person=person,
         country=country,
         activity=activity,
-        transaction_id=None,
+        transaction_id=named[0].pk if named and named[0] else None,
         on=on,
         companion=companion,
         companion_value=companion_value,
     )
-    return PreparedCheck(question=question, companion=facts.companion, facts=facts)
+    return PreparedCheck(question=question, companion=facts.companion, facts=facts, named=named)
+
+
+def _named_transaction(external_id: str) -> NamedTransaction | None:
+    row = (
+        Transaction.objects.filter(external_id=external_id)
+        .values_list(
+            "pk", "customer__external_id", "person__external_id", "item__code", "activity", "destination_country_id"
+        )
+        .first()
+    )
+    return NamedTransaction(*row) if row else None
 
 
 def check_access(
@@ -131,6 +166,7 @@ def check_access(
     person: str | None = None,
     activity: str | None = None,
     country: str | None = None,
+    transaction: str | None = None,
     prepared: PreparedCheck | None = None,
 ) -> AccessAnswer:
     """Decide, without writing anything, whether access may be granted now.
@@ -139,9 +175,18 @@ def check_access(
     within this request; otherwise it is read here.
     """
     checked_at = timezone.now()
-    activity = activity or Activity.EXPORT
     if prepared is None:
-        prepared = prepare_check(customer=customer, item=item, person=person, activity=activity, country=country)
+        prepared = prepare_check(
+            customer=customer, item=item, person=person, activity=activity, country=country, transaction=transaction
+        )
+    named = prepared.named[0] if prepared.named else None
+    if transaction is not None:
+        _check_named(
+            transaction, named, customer=customer, item=item, person=person, activity=activity, country=country
+        )
+        activity = activity or named.activity
+        country = country or named.country
+    activity = activity or Activity.EXPORT
     if prepared.remembered is not None:
         return dataclasses.replace(prepared.remembered, checked_at=checked_at)
     facts = prepared.facts
@@ -161,6 +206,7 @@ def check_access(
             item=facts.item,
             activity=activity,
             destination_country=destination,
+            transaction_id=named.pk if named is not None else None,
         ),
         facts,
     )
@@ -174,9 +220,35 @@ def check_access(
         attributed_country=result.attributed_country,
         checked_at=checked_at,
     )
-    if facts.stamp is not None:
+    # An answer about a named transaction read its parties, which no stamp covers: never remembered.
+    if facts.stamp is not None and named is None:
         ANSWERS.put(prepared.question, facts.stamp, answer)
     return answer
+
+
+def _check_named(
+    external_id: str, named: NamedTransaction | None, *, customer: str, item: str, person, activity, country
+) -> None:
+    if named is None:
+        raise UnknownParty("transaction", f"No transaction has external_id {external_id}.")
+    different = [
+        name
+        for name, asked, recorded in (
+            ("customer", customer, named.customer),
+            ("person", person, named.person),
+            ("item", item, named.item),
+            ("activity", activity or named.activity, named.activity),
+            ("country", country or named.country, named.country),
+        )
+        if asked != recorded
+    ]
+    if different:
+        raise UnknownParty(
+            "transaction",
+            f"Transaction {external_id} has a different {', '.join(different)}: "
+            "a check names only a transaction of the recipient, item and destination it asks about.",
+            missing=False,
+        )
 
 
 def _default_destination(customer: Customer, person: Person | None) -> str | None:

@@ -35,13 +35,13 @@ def retry_delay(retries: int) -> int:
     return int(delay + random.uniform(0, delay / 4))
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, periodic=True)
 def send_pending_webhooks():
     """Queue deliveries whose sending was lost: never queued (the broker was down) or a retry that never came."""
     return sending.requeue_stranded()
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, periodic=True)
 def announce_licences_expiring():
     """Send licence.expiring for each active licence that ends within the notice period."""
     return announce_expiring_licences()

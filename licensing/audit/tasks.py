@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 # No retries: a refusal means the log no longer reaches its last checkpoint,
 # which waiting will not mend; it needs a person.
-@shared_task
+@shared_task(periodic=True)
 def take_audit_checkpoint() -> int | None:
     """Checkpoint the event log's head (every quarter hour, by beat); nothing when it has not moved."""
     try:

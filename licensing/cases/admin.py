@@ -88,7 +88,7 @@ class ConditionInline(admin.TabularInline):
 
 @admin.register(Licence)
 class LicenceAdmin(RoleAdmin):
-    list_display = ("number", "customer", "item", "country", "status", "valid_from", "valid_until")
+    list_display = ("number", "customer", "item", "country", "standing", "valid_from", "valid_until")
     list_filter = ("status", "item", "country", "valid_until")
     search_fields = ("number", "customer__legal_name", "application__snapr_control_number")
     list_select_related = ("customer", "item", "country")

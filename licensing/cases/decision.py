@@ -12,6 +12,8 @@ import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.models import Customer, Person
 from licensing.reference.models import (
@@ -21,7 +23,8 @@ from licensing.reference.models import (
     ControlledItem,
     LicenceRequirement,
 )
-from licensing.screening.decision import screening_outcome
+from licensing.screening.decision import CONFIRMED_MATCH_EFFECTS, screening_outcome
+from licensing.screening.models import Hit
 
 from .facts import DecisionFacts, load_facts
 from .models import Decision, Licence
@@ -60,6 +63,25 @@ class Request:
     @property
     def recipient(self):
         return self.person or self.customer
+
+    @classmethod
+    def for_transaction(cls, record) -> "Request":
+        """The request a recorded transaction makes, naming it so only its own licence counts."""
+        return cls(
+            customer=record.customer,
+            person=record.person,
+            item=record.item,
+            activity=record.activity,
+            destination_country=record.destination_country_id,
+            quantity=record.quantity,
+            value=record.value,
+            transaction_id=record.pk,
+        )
+
+
+def live_decision(record, *, on: datetime.date | None = None) -> Evaluation:
+    """Decide a recorded transaction again as of today, writing nothing: what the access check answers now."""
+    return evaluate(Request.for_transaction(record), on=on or timezone.localdate())
 
 
 def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
@@ -159,7 +181,10 @@ def decide(request: Request, facts: DecisionFacts) -> Evaluation:
         return Evaluation(Decision.AUTHORISED, [reason], determination=determination, attributed_country=country)
 
     required = f"{described}; a licence is required by {requirement} ({requirement.legal_basis})"
-    licence, shortfall = _covering_licence(request, facts, country, requirement.application_per_transaction)
+    coverage = licence_coverage(
+        request, facts, country=country, per_transaction=requirement.application_per_transaction
+    )
+    licence = coverage.licence
     if licence is not None:
         return Evaluation(
             Decision.AUTHORISED,
@@ -170,7 +195,7 @@ def decide(request: Request, facts: DecisionFacts) -> Evaluation:
             attributed_country=country,
         )
     reasons = [required + "; no active licence covers this transaction."]
-    reasons += shortfall
+    reasons += coverage.shortfall
     if requirement.application_per_transaction:
         reasons.append("Each transaction needs its own licence application.")
     return Evaluation(
@@ -207,12 +232,50 @@ def _first_applicable_requirement(request, facts: DecisionFacts, determination, 
     return None
 
 
-def _covering_licence(request: Request, facts: DecisionFacts, country: str, per_transaction: bool):
-    """Return (licence, []) for an active licence covering the request, else (None, why not)."""
-    candidates = [licence for licence in facts.licences if licence.country_id == country]
-    if per_transaction and request.transaction_id is not None:
-        candidates = [c for c in candidates if c.application_transaction_id == request.transaction_id]
+@dataclass(frozen=True)
+class Coverage:
+    """What the licences in the facts say about a request (see `licence_coverage`)."""
+
+    licence: Licence | None
+    # Why licences that would otherwise cover it do not.
+    shortfall: list[str]
+    # Licences that would cover it but were issued before a confirmed listing
+    # of a party to it: they do not authorise what the listing requires.
+    issued_before_listing: list[Licence]
+
+
+def release_country(request: Request, facts: DecisionFacts) -> str | None:
+    """The country a licence for the request must name: the destination, or a deemed release's attribution."""
+    if request.activity not in Activity.deemed():
+        return request.destination_country
+    determination = facts.determination
+    return determination.attribution_country_id if determination is not None else None
+
+
+def licence_coverage(request: Request, facts: DecisionFacts, *, country: str | None, per_transaction: bool) -> Coverage:
+    """The active licence covering the request, if any: the one rule the licence and screening steps both read.
+
+    When the letter wants an application per transaction, only the licence
+    issued on the transaction's own application covers it; a request that
+    names no transaction (an access check asking in general) is covered by
+    none. A licence issued before a party to the request was found on a list
+    whose entries need a licence (Entity List, MEU) does not authorise what
+    the listing newly requires.
+    """
+    candidates = [licence for licence in facts.licences if country is not None and licence.country_id == country]
     shortfall = []
+    if per_transaction:
+        if request.transaction_id is None:
+            if candidates:
+                shortfall.append(
+                    "The licence requirement wants each transaction's own licence: "
+                    "name the transaction to check it against the licence issued for it."
+                )
+            candidates = []
+        else:
+            candidates = [c for c in candidates if c.application_transaction_id == request.transaction_id]
+    listed_at = listing_time(facts)
+    issued_before_listing = []
     for licence in candidates:
         if licence.person_id is not None and licence.person_id != getattr(request.person, "pk", None):
             continue
@@ -220,6 +283,9 @@ def _covering_licence(request: Request, facts: DecisionFacts, country: str, per_
             is_employee = request.person.employer_id == request.customer.pk
             if not (licence.covers_employees and is_employee):
                 continue
+        if listed_at is not None and licence.issued_at < listed_at:
+            issued_before_listing.append(licence)
+            continue
         remaining_quantity = licence.remaining_quantity()
         if remaining_quantity is not None and (request.quantity or 0) > remaining_quantity:
             shortfall.append(f"Licence {licence.number} has only {remaining_quantity} units left.")
@@ -228,5 +294,26 @@ def _covering_licence(request: Request, facts: DecisionFacts, country: str, per_
         if remaining_value is not None and (request.value or 0) > remaining_value:
             shortfall.append(f"Licence {licence.number} has only {remaining_value} of value left.")
             continue
-        return licence, []
-    return None, shortfall
+        return Coverage(licence, [], issued_before_listing)
+    for licence in issued_before_listing:
+        shortfall.append(
+            f"Licence {licence.number} was issued before a party was listed and does not authorise "
+            "what the listing requires."
+        )
+    return Coverage(None, shortfall, issued_before_listing)
+
+
+def listing_time(facts: DecisionFacts) -> datetime.datetime | None:
+    """When a party to the request was last found on a list whose confirmed entries need a licence, if ever."""
+    times = [hit.first_matched_at for hit in licensing_hits(facts)]
+    return max(times) if times else None
+
+
+def licensing_hits(facts: DecisionFacts):
+    """Confirmed matches on lists whose entries need a licence (Entity List, MEU)."""
+    return [
+        hit
+        for hit in facts.screening.hits
+        if hit.status == Hit.Status.CONFIRMED
+        and CONFIRMED_MATCH_EFFECTS.get(hit.entry.list_code) == Decision.LICENCE_REQUIRED
+    ]

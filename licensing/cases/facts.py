@@ -30,7 +30,7 @@ from functools import cached_property
 from django.db import connection, models
 
 from licensing.determinations.models import ForeignPersonDetermination
-from licensing.parties.models import Customer, Person
+from licensing.parties.models import Customer, CustomerAddress, Person
 from licensing.reference.models import (
     EMBARGO_GROUPS,
     ControlledItem,
@@ -49,12 +49,19 @@ Stamp = tuple[str, str] | None
 @dataclass(frozen=True)
 class ScreeningFacts:
     lists_in_force: bool
-    customer_screened: bool
-    # True when no person is asked about.
-    person_screened: bool
+    # The fingerprint of the customer's and the person's latest screening
+    # (`licensing.screening.subjects`): None if never screened, "" if screened
+    # before fingerprints were kept.
+    customer_screened_as: str | None
+    person_screened_as: str | None
     # Hits in effect (open, clearing, confirmed) on the customer, the person or
     # the parties of the transaction's application, oldest first.
     hits: list[Hit]
+    # The customer's addresses, as screening reads them.
+    customer_addresses: list[CustomerAddress] = field(default_factory=list)
+    # The transaction's application parties that screening covers, each with
+    # `screened_as` (as above) and `linked_name` (its customer's or person's name, if linked).
+    parties: list[ApplicationParty] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -139,8 +146,8 @@ def load_facts(
         else:
             determination.customer = found_customer
     item_row = _single(rows["item"])
-    embargo_data, lists_in_force, customer_screened, person_screened, customer_version, reference_version, *_ = _single(
-        rows["state"]
+    embargo_data, lists_in_force, customer_screened_as, person_screened_as, customer_version, reference_version, *_ = (
+        _single(rows["state"])
     )
     return DecisionFacts(
         on=on,
@@ -157,9 +164,12 @@ def load_facts(
         ),
         screening=ScreeningFacts(
             lists_in_force=_true(lists_in_force),
-            customer_screened=_true(customer_screened),
-            person_screened=_true(person_screened),
+            customer_screened_as=customer_screened_as,
+            # No person asked about: nobody to screen.
+            person_screened_as=person_screened_as if person is not None else "",
             hits=_hits(rows["hit"]),
+            customer_addresses=[_ADDRESS.build(row[: _ADDRESS.width]) for row in rows["address"]],
+            parties=_parties(rows["party"]),
         ),
         companion=_companion_rows(rows, companion),
         stamp=_stamp(customer_version, reference_version),
@@ -299,6 +309,7 @@ _CUSTOMER = _Part(
         "id",
         "external_id",
         "legal_name",
+        "aliases",
         "status",
         "status_reason",
         "country_of_incorporation_id",
@@ -349,12 +360,24 @@ _LICENCE = _Part(
         "authorised_value",
         "quantity_used",
         "value_used",
+        "issued_at",
     ),
 )
 _HIT = _Part(
     Hit,
     "h",
-    ("id", "customer_id", "person_id", "party_id", "entry_id", "status", "score", "subject_name", "matched_name"),
+    (
+        "id",
+        "customer_id",
+        "person_id",
+        "party_id",
+        "entry_id",
+        "status",
+        "score",
+        "subject_name",
+        "matched_name",
+        "first_matched_at",
+    ),
 )
 _ENTRY = _Part(
     ListEntry,
@@ -371,6 +394,27 @@ _ENTRY = _Part(
     ),
 )
 _VERSION = _Part(ListVersion, "v", ("id", "feed", "published_on"))
+_ADDRESS = _Part(
+    CustomerAddress,
+    "ca",
+    ("id", "customer_id", "kind", "line1", "line2", "city", "region", "postal_code", "country_id"),
+)
+_PARTY = _Part(
+    ApplicationParty,
+    "ap",
+    (
+        "id",
+        "application_id",
+        "role",
+        "customer_id",
+        "person_id",
+        "name",
+        "address",
+        "city",
+        "postal_code",
+        "country_id",
+    ),
+)
 
 
 def _requirements(rows) -> list[LicenceRequirement]:
@@ -393,6 +437,15 @@ def _licence(row) -> Licence:
     transaction_id = row[_LICENCE.width]
     licence.application_transaction_id = int(transaction_id) if transaction_id is not None else None
     return licence
+
+
+def _parties(rows) -> list[ApplicationParty]:
+    parties = []
+    for row in rows:
+        party = _PARTY.build(row[: _PARTY.width])
+        party.linked_name, party.screened_as = row[_PARTY.width : _PARTY.width + 2]
+        parties.append(party)
+    return sorted(parties, key=lambda party: party.pk)
 
 
 def _hits(hit_rows) -> list[Hit]:
@@ -542,14 +595,28 @@ def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
                     f"WHERE m.group_id IN ({_quoted(EMBARGO_GROUPS)}) AND {_MEMBERSHIP_IN_FORCE})"
                 ),
                 _flag(f"EXISTS (SELECT 1 FROM {_table(ListVersion)} WHERE status = '{ListVersion.Status.IN_FORCE}')"),
-                _flag(f"EXISTS (SELECT 1 FROM {_table(SubjectScreening)} s WHERE s.customer_id = {customer_id})"),
-                _flag(
-                    "%(person)s IS NULL OR EXISTS "
-                    f"(SELECT 1 FROM {_table(SubjectScreening)} s WHERE s.person_id = {person_id})"
-                ),
+                f"(SELECT s.fingerprint FROM {_table(SubjectScreening)} s WHERE s.customer_id = {customer_id})",
+                f"(SELECT s.fingerprint FROM {_table(SubjectScreening)} s WHERE s.person_id = {person_id})",
                 *_STAMP_COLUMNS,
             ],
             "",
+        ),
+        # What screening compares with the customer's latest screening, beside its names.
+        ("address", _ADDRESS.columns(), f"FROM {_table(CustomerAddress)} ca WHERE ca.customer_id = {customer_id}"),
+        # The transaction's application parties, with the name of the record each copies and its screening.
+        (
+            "party",
+            [
+                *_PARTY.columns(),
+                "COALESCE(lp.given_name || ' ' || lp.family_name, lc.legal_name)",
+                "s.fingerprint",
+            ],
+            f"FROM {_table(ApplicationParty)} ap "
+            f"JOIN {_table(LicenceApplication)} la ON la.id = ap.application_id "
+            f"LEFT JOIN {_table(Customer)} lc ON lc.id = ap.customer_id "
+            f"LEFT JOIN {_table(Person)} lp ON lp.id = ap.person_id "
+            f"LEFT JOIN {_table(SubjectScreening)} s ON s.party_id = ap.id "
+            f"WHERE la.transaction_id = %(transaction)s AND ap.role <> '{ApplicationParty.Role.APPLICANT}'",
         ),
         # Hits in effect, one branch per kind of subject (a hit has exactly one).
         ("hit", hit_columns, hit_source + f"WHERE h.status IN ({hit_statuses}) AND h.customer_id = {customer_id}"),

@@ -1,11 +1,13 @@
 import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from licensing.parties.models import Customer, Person
 from licensing.reference.models import Activity, ControlledItem, Country
@@ -21,6 +23,21 @@ class Decision(models.TextChoices):
 class TransactionQuerySet(models.QuerySet):
     def held(self):
         return self.filter(decision=Decision.HOLD)
+
+    def possibly_held_now(self):
+        """Transactions whose live decision may be a hold, cheap to find; `live_decision` says which are.
+
+        Those held when decided, and those of a recipient put on hold or given
+        a screening hit since: the changes that hold a transaction decided before them.
+        """
+        # Looked up by name: screening's models import this module.
+        in_effect = apps.get_model("screening", "Hit").objects.in_effect()
+        return self.filter(
+            Q(decision=Decision.HOLD)
+            | Q(customer__status=Customer.Status.ON_HOLD)
+            | Q(customer__in=in_effect.values("customer"))
+            | Q(person__in=in_effect.values("person"))
+        ).exclude(decision=Decision.REFUSED)
 
     def for_recipient(self, *, customer=None, person=None):
         if person is not None:
@@ -151,6 +168,7 @@ class LicenceApplication(models.Model):
         REFERRED = "referred", "Referred to agencies"
         ESCALATED = "escalated", "Escalated"
         INTENT_TO_DENY = "intent_to_deny", "Intent to deny"
+        INTENT_TO_DENY_ANSWERED = "intent_to_deny_answered", "Intent to deny answered"
         APPROVED = "approved", "Approved"
         APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
         DENIED = "denied", "Denied"
@@ -163,6 +181,19 @@ class LicenceApplication(models.Model):
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="applications")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="applications")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # What the application asks to export to, as filed and as the licence it
+    # leads to will read: the transaction's destination, or for a deemed
+    # export or reexport the country the release is attributed to (734.13(b)).
+    # Set when the draft is opened; empty only on rows older than the field.
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="country of ultimate destination",
+        help_text="The destination, or for a deemed export or reexport the attribution country.",
+    )
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
     assigned_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -328,6 +359,15 @@ class LicenceQuerySet(models.QuerySet):
     def active_on(self, on: datetime.date):
         return self.filter(status=Licence.Status.ACTIVE, valid_from__lte=on, valid_until__gte=on)
 
+    def standing_on(self, status: str, on: datetime.date):
+        """Licences whose status as it stands on the day (`Licence.standing_on`) is `status`."""
+        lapsed = Q(status=Licence.Status.ACTIVE, valid_until__lt=on)
+        if status == Licence.Status.ACTIVE:
+            return self.filter(status=status).exclude(lapsed)
+        if status == Licence.Status.EXPIRED:
+            return self.filter(Q(status=status) | lapsed)
+        return self.filter(status=status)
+
 
 class Licence(models.Model):
     """A licence BIS issued: its scope, validity, conditions and what has been used of it."""
@@ -397,11 +437,69 @@ class Licence(models.Model):
     def is_valid_on(self, on: datetime.date) -> bool:
         return self.status == self.Status.ACTIVE and self.valid_from <= on <= self.valid_until
 
+    def standing_on(self, on: datetime.date) -> str:
+        """The status as it stands on a day: past its last valid day an active licence is expired.
+
+        The nightly task records the expiry as an event; until it has run,
+        everything that shows or uses the licence reads this, not the stored status.
+        """
+        if self.status == self.Status.ACTIVE and on > self.valid_until:
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def standing(self) -> str:
+        return self.standing_on(timezone.localdate())
+
+    def get_standing_display(self) -> str:
+        return self.Status(self.standing).label
+
     def remaining_quantity(self):
         return None if self.authorised_quantity is None else self.authorised_quantity - self.quantity_used
 
     def remaining_value(self):
         return None if self.authorised_value is None else self.authorised_value - self.value_used
+
+
+class LicenceReviewQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=LicenceReview.Status.OPEN)
+
+
+class LicenceReview(models.Model):
+    """A licence to look at again because a party to it was confirmed on a restricted-party list.
+
+    A licence issued before the listing does not authorise what the listing
+    requires: BIS may revoke or suspend it (750.8). Until an officer has
+    looked, the decision holds what relies on it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="reviews")
+    # The confirmed match that calls for the review.
+    hit = models.ForeignKey("screening.Hit", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = LicenceReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            # One review per licence and match: confirming twice, or a re-screen, opens no second one.
+            models.UniqueConstraint(fields=["licence", "hit"], name="one_review_per_licence_and_hit"),
+        ]
+
+    def __str__(self):
+        return f"Review of {self.licence} ({self.get_status_display().lower()})"
 
 
 class LicenceCondition(models.Model):
@@ -470,3 +568,7 @@ class DecisionStamp(models.Model):
 
     def __str__(self):
         return f"decision stamp {self.customer_id}: {self.version}"
+
+
+# The case's papers beside its status live in their own module; imported here so Django registers them.
+from .correspondence import ConsigneeStatement, InformationRequest, IntentToDenyResponse  # noqa: E402, F401

@@ -20,7 +20,7 @@ def redecide_transaction(self, transaction_id: int):
     return decide_transaction(actor=None, transaction_record=record).decision
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, periodic=True)
 def expire_lapsed_licences(self):
     """Mark licences past their validity as expired."""
     return expire_licences()

@@ -17,8 +17,11 @@ AT_BIS = (
     A.REFERRED,
     A.ESCALATED,
     A.INTENT_TO_DENY,
+    A.INTENT_TO_DENY_ANSWERED,
 )
 UNDER_REVIEW_AT_BIS = (A.REGISTERED, A.PRE_LICENCE_CHECK, A.REFERRED, A.ESCALATED)
+# BIS decides after an intent to deny whether or not the applicant answered it.
+AFTER_INTENT_TO_DENY = (A.INTENT_TO_DENY, A.INTENT_TO_DENY_ANSWERED)
 BIS = Action.RECORD_BIS_ACTION
 
 APPLICATION_MACHINE = StateMachine(
@@ -55,7 +58,7 @@ APPLICATION_MACHINE = StateMachine(
             "record_information_supplied",
             (A.INFORMATION_REQUESTED,),
             A.REGISTERED,
-            BIS,
+            Action.RESPOND_TO_BIS,
             "record that the information was supplied",
         ),
         Transition(
@@ -70,23 +73,31 @@ APPLICATION_MACHINE = StateMachine(
         ),
         Transition("record_escalation", (A.REFERRED,), A.ESCALATED, BIS, "record escalation"),
         Transition("record_intent_to_deny", UNDER_REVIEW_AT_BIS, A.INTENT_TO_DENY, BIS, "record an intent to deny"),
+        # The applicant's answer (750.6): BIS's clock runs again while it weighs it.
+        Transition(
+            "record_intent_to_deny_response",
+            (A.INTENT_TO_DENY,),
+            A.INTENT_TO_DENY_ANSWERED,
+            Action.RESPOND_TO_BIS,
+            "record the response to the intent to deny",
+        ),
         Transition(
             "record_approval",
-            UNDER_REVIEW_AT_BIS + (A.INTENT_TO_DENY,),
+            UNDER_REVIEW_AT_BIS + AFTER_INTENT_TO_DENY,
             A.APPROVED,
             BIS,
             "record approval",
         ),
         Transition(
             "record_approval_with_conditions",
-            UNDER_REVIEW_AT_BIS + (A.INTENT_TO_DENY,),
+            UNDER_REVIEW_AT_BIS + AFTER_INTENT_TO_DENY,
             A.APPROVED_WITH_CONDITIONS,
             BIS,
             "record approval with conditions",
         ),
         Transition(
             "record_denial",
-            UNDER_REVIEW_AT_BIS + (A.INTENT_TO_DENY,),
+            UNDER_REVIEW_AT_BIS + AFTER_INTENT_TO_DENY,
             A.DENIED,
             BIS,
             "record denial",

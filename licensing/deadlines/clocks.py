@@ -228,27 +228,57 @@ def _intent_to_deny(moves, intent: int, today, settlements) -> list[Clock]:
     notified_on = moves[intent].on
     following = _next(moves, intent)
     after = following.after if following else None
+    # The applicant's recorded response meets its 20 days; BIS still decides by day 45.
+    answered = following if after == A.INTENT_TO_DENY_ANSWERED else None
+    decided = _next(moves, intent + 1) if answered is not None else following
+    outcome = decided.after if decided else None
+    response_basis = f"Intent to deny notified on {notified_on}; the applicant responds within 20 days."
+    if answered is not None:
+        response_basis += f" Response recorded on {answered.on}."
     response = conclude(
         Kind.INTENT_TO_DENY_RESPONSE,
         starts_on=notified_on,
         due_on=notified_on + INTENT_TO_DENY_RESPONSE_DAYS * DAY,
         today=today,
-        # An approval after the notice means the response carried the day.
-        done_on=following.on if after in APPROVED else None,
+        # A recorded response meets the clock; an approval after the notice means the response carried the day.
+        done_on=answered.on if answered is not None else (following.on if after in APPROVED else None),
         cancelled_on=following.on if after == A.WITHDRAWN else None,
         settlements=settlements,
-        basis=f"Intent to deny notified on {notified_on}; the applicant responds within 20 days.",
+        basis=response_basis,
     )
     final = conclude(
         Kind.DENIAL_FINAL,
         starts_on=notified_on,
         due_on=notified_on + DENIAL_FINAL_DAYS * DAY,
         today=today,
-        done_on=following.on if after == A.DENIED else None,
-        cancelled_on=following.on if following and after != A.DENIED else None,
+        done_on=decided.on if outcome == A.DENIED else None,
+        cancelled_on=decided.on if decided and outcome != A.DENIED else None,
         basis=f"Intent to deny notified on {notified_on}; the denial is final on day 45.",
     )
     return [response, final]
+
+
+def information_request_clock(
+    *,
+    requested_on: datetime.date,
+    respond_by: datetime.date,
+    today: datetime.date,
+    answered_on: datetime.date | None = None,
+    abandoned_on: datetime.date | None = None,
+    settlements: Iterable[Settlement] = (),
+) -> Clock:
+    """BIS asked for information on a day and wants it by another; the 90-day clock is stopped meanwhile."""
+    return conclude(
+        Kind.INFORMATION_REQUEST_ANSWER,
+        starts_on=requested_on,
+        due_on=respond_by,
+        today=today,
+        done_on=answered_on,
+        cancelled_on=abandoned_on,
+        settlements=settlements,
+        basis=f"BIS asked for information on {requested_on} and wants the answer by {respond_by}; "
+        "the 90-day clock is stopped until it is supplied (750.4).",
+    )
 
 
 def licence_expiry_clock(

@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     BIS_ACTION = "bis_action", "BIS acts or refers (day 9 after registration)"
     AGENCY_RECOMMENDATION = "agency_recommendation", "Agencies recommend (day 30 after referral)"
     RESOLUTION = "resolution", "Resolution (90 days, stopped days excluded)"
+    INFORMATION_REQUEST_ANSWER = "information_request_answer", "Answer to BIS's request for information"
     INTENT_TO_DENY_RESPONSE = "intent_to_deny_response", "Response to an intent to deny (day 20)"
     DENIAL_FINAL = "denial_final", "Denial final (day 45 after an intent to deny)"
     APPEAL = "appeal", "Appeal of a final denial (45 days)"

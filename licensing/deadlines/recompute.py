@@ -15,7 +15,13 @@ from django.utils.dateparse import parse_date
 
 from licensing.audit.models import Event
 from licensing.audit.services import record_event
-from licensing.cases.models import Licence, LicenceApplication, SupportingDocument, SupportingDocumentKind
+from licensing.cases.models import (
+    InformationRequest,
+    Licence,
+    LicenceApplication,
+    SupportingDocument,
+    SupportingDocumentKind,
+)
 from licensing.cases.workflow import FINAL_APPLICATION_STATUSES
 from licensing.determinations.models import ForeignPersonDetermination
 
@@ -142,6 +148,16 @@ def _store_case(application: LicenceApplication, today) -> list[Deadline]:
             settlements=_settlements(document),
         )
         wanted.append((document, clock))
+    for request in application.information_requests.order_by("pk"):
+        clock = clocks.information_request_clock(
+            requested_on=request.requested_on,
+            respond_by=request.respond_by,
+            today=today,
+            answered_on=request.answered_on,
+            abandoned_on=None if request.answered_on else abandoned_on,
+            settlements=_settlements(request),
+        )
+        wanted.append((request, clock))
     ends = _retention_ends(application, moves, licence)
     if ends:
         wanted.append((application, clocks.retention_clock(ends=ends, today=today)))
@@ -298,5 +314,13 @@ def _describe(subject) -> str:
     if isinstance(subject, Licence):
         return f"{subject} ({subject.application.reference})"
     if isinstance(subject, SupportingDocument):
+        statement = getattr(subject, "consignee_statement", None)
+        if statement is not None:
+            return (
+                f"BIS-711 of {statement.consignee_name} signed {subject.signed_on} by {statement.signer_name} "
+                f"({subject.application.reference})"
+            )
         return f"BIS-711 signed {subject.signed_on} ({subject.application.reference})"
+    if isinstance(subject, InformationRequest):
+        return f"Request for information of {subject.requested_on} ({subject.application.reference})"
     return str(subject)

@@ -27,6 +27,7 @@ DEFAULT_REMINDER_OFFSETS: dict[str, tuple[int, ...]] = {
     Kind.BIS_ACTION: (1,),
     Kind.AGENCY_RECOMMENDATION: (3,),
     Kind.RESOLUTION: (14, 3),
+    Kind.INFORMATION_REQUEST_ANSWER: (3, 1),
     Kind.INTENT_TO_DENY_RESPONSE: (3, 1),
     Kind.DENIAL_FINAL: (7, 1),
     Kind.APPEAL: (14, 3, 1),

@@ -66,7 +66,7 @@ def _retry(task, error):
     raise retry
 
 
-@shared_task
+@shared_task(periodic=True)
 def refresh_retention_dates():
     """Recompute every case's destroy-after date that is not yet fixed (run daily from the beat schedule)."""
     count = 0
@@ -76,7 +76,7 @@ def refresh_retention_dates():
     return count
 
 
-@shared_task
+@shared_task(periodic=True)
 def requeue_stalled_filings():
     """Queue again the filings whose render was never delivered (run every few minutes from beat)."""
     stalled = Filing.objects.filter(status=Filing.Status.QUEUED, requested_at__lt=timezone.now() - STALLED_AFTER)

@@ -29,6 +29,12 @@ class CustomerAdmin(RoleAdmin):
     inlines = [AddressInline, OwnershipInline]
     list_select_related = ("country_of_incorporation",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Standing changes go through set_customer_status (the customer's page), which tells billing and
+        # re-decides; billing asks by external_id, so it is fixed once the customer exists.
+        fixed = ("status", "status_reason")
+        return (*fixed, "external_id") if obj is not None else fixed
+
 
 class StatusRecordInline(admin.TabularInline):
     model = StatusRecord

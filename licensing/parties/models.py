@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from licensing.reference.models import Country
 
@@ -55,6 +56,13 @@ class Customer(models.Model):
             raise ValidationError({"aliases": "Give the aliases as a list of names."})
         if self.ultimate_parent_id and self.ultimate_parent_id == self.pk:
             raise ValidationError({"ultimate_parent": "A customer cannot be its own ultimate parent."})
+        if self.pk is not None:
+            stored = Customer.objects.filter(pk=self.pk).values_list("external_id", flat=True).first()
+            # Billing asks about the customer by this id: changed, its checks would answer 404.
+            if stored is not None and stored != self.external_id:
+                raise ValidationError(
+                    {"external_id": f"Billing's id {stored} cannot change after the customer is created."}
+                )
 
 
 class CustomerAddress(models.Model):
@@ -172,6 +180,21 @@ class Person(models.Model):
         if self.relationship in (self.Relationship.CUSTOMER_USER, self.Relationship.ACCOUNT_HOLDER):
             if self.customer_id is None:
                 raise ValidationError({"customer": "A customer's user belongs to a customer."})
+        if self.date_of_birth is not None:
+            if self.date_of_birth > timezone.localdate():
+                raise ValidationError({"date_of_birth": f"The date of birth {self.date_of_birth} is in the future."})
+            earliest = (
+                self.status_records.order_by("acquired_on").values_list("acquired_on", flat=True).first()
+                if self.pk is not None
+                else None
+            )
+            if earliest is not None and earliest < self.date_of_birth:
+                raise ValidationError(
+                    {
+                        "date_of_birth": f"A status is recorded from {earliest}, before this date of birth; "
+                        "correct one or the other."
+                    }
+                )
 
 
 class StatusRecord(models.Model):
@@ -215,6 +238,14 @@ class StatusRecord(models.Model):
             raise ValidationError({"ended_on": "Ends on or before the day it was acquired."})
         if self.kind == self.Kind.PROTECTED_INDIVIDUAL and self.country_id != "US":
             raise ValidationError({"country": "Protected-individual status is a U.S. status."})
+        if self.acquired_on is None:
+            return
+        # A status is recorded once held: one that starts later is recorded when it does.
+        if self.acquired_on > timezone.localdate():
+            raise ValidationError({"acquired_on": f"{self.acquired_on} is in the future; record a status once held."})
+        born = self.person.date_of_birth if self.person_id else None
+        if born is not None and self.acquired_on < born:
+            raise ValidationError({"acquired_on": f"{self.acquired_on} is before the person's birth on {born}."})
 
     def held_on(self, on: datetime.date) -> bool:
         return self.acquired_on <= on and (self.ended_on is None or self.ended_on > on)

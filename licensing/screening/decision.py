@@ -2,16 +2,18 @@
 
 It reads the screening facts loaded with the rest of the decision's
 (`licensing.cases.facts`): whether a list is in force, the hits in effect for
-the customer, the person or the transaction's application parties, and whether
-the customer and person have been screened at all. An open hit holds the
-transaction pending screening; a confirmed match has its list's effect (table
-below); a subject never screened while lists are in force is held too, so a
-failed or late screening task fails closed.
+the customer, the person or the transaction's application parties, and what
+each was last screened as. An open hit holds the transaction pending
+screening; a confirmed match has its list's effect (table below), whatever
+licence was issued before the listing; a subject never screened, or screened
+under other names or addresses than it has now, is held too while lists are
+in force, so a failed or late screening task fails closed.
 """
 
 from licensing.cases.models import Decision
 
 from .models import Hit
+from .subjects import customer_fingerprint, needs_own_screening, party_fingerprint, person_fingerprint
 
 # The effect of a confirmed match, by list. A denial order forbids any
 # transaction with the denied person (15 CFR 764.3(a)(2)); U.S. persons may
@@ -31,30 +33,12 @@ CONFIRMED_MATCH_EFFECTS = {
 def screening_outcome(request, facts):
     """Return the Evaluation screening imposes on the request (hold, refusal, licence), or None."""
     # Imported here: the decision module imports this one.
-    from licensing.cases.decision import Evaluation
+    from licensing.cases.decision import Evaluation, licence_coverage, licensing_hits, release_country
 
     screening = facts.screening
     if not screening.lists_in_force:
         return None
     hits = screening.hits
-    if not hits:
-        unscreened = [
-            name
-            for name, screened in (
-                (f"Customer {request.customer}", screening.customer_screened),
-                (f"Person {request.person}", screening.person_screened),
-            )
-            if not screened
-        ]
-        if unscreened:
-            return Evaluation(
-                Decision.HOLD,
-                [
-                    f"{', '.join(unscreened)} not yet screened against the restricted-party lists in force: "
-                    "pending screening."
-                ],
-            )
-        return None
 
     refusals = [
         h
@@ -67,7 +51,8 @@ def screening_outcome(request, facts):
     for_counsel = [
         h for h in hits if h.status == Hit.Status.CONFIRMED and h.entry.list_code not in CONFIRMED_MATCH_EFFECTS
     ]
-    if awaiting or for_counsel:
+    unscreened = _unscreened(request, screening)
+    if awaiting or for_counsel or unscreened:
         reasons = [
             f"Screening hit #{h.pk}: {h.subject_name} resembles {h.matched_name} on the {h.entry.list_name} "
             f"({h.entry.version}, score {h.score:.2f}); {h.get_status_display().lower()}: pending screening."
@@ -76,36 +61,70 @@ def screening_outcome(request, facts):
         reasons += [
             _confirmed(h) + ": refer to counsel; the list's effect is not decided automatically." for h in for_counsel
         ]
+        reasons += unscreened
         return Evaluation(Decision.HOLD, reasons)
 
-    licensing = [h for h in hits if h.status == Hit.Status.CONFIRMED]
-    if _has_own_licence(request, facts):
-        # The licence the listing calls for exists; the rest of the evaluation checks its scope.
+    licensing = licensing_hits(facts)
+    if not licensing:
         return None
-    reasons = []
-    for h in licensing:
-        entry = h.entry
-        reasons.append(
-            _confirmed(h)
-            + f": a licence is required; licence requirement: {entry.license_requirement or 'not stated'}"
-            + f"; licence review policy: {entry.license_policy or 'not stated'}"
-            + (f" ({entry.federal_register_notice})" if entry.federal_register_notice else "")
-            + "."
-        )
+    per_transaction = any(
+        requirement.application_per_transaction and requirement.covers_activity(request.activity)
+        for requirement in facts.requirements
+    )
+    coverage = licence_coverage(
+        request, facts, country=release_country(request, facts), per_transaction=per_transaction
+    )
+    if coverage.licence is not None:
+        # A licence issued since the listing exists; the rest of the evaluation checks its scope.
+        return None
+    reasons = [_listing(h) for h in licensing]
+    if coverage.issued_before_listing:
+        # BIS revokes or suspends such licences (750.8); until an officer has
+        # reviewed them the transaction waits, whatever licence exists.
+        reasons += [
+            f"Licence {licence.number} was issued before the listing and does not authorise what it requires: "
+            "held pending the licence's review."
+            for licence in coverage.issued_before_listing
+        ]
+        return Evaluation(Decision.HOLD, reasons)
     return Evaluation(Decision.LICENCE_REQUIRED, reasons)
+
+
+def _unscreened(request, screening) -> list[str]:
+    """Why the customer, the person or an application party counts as not screened, if it does."""
+    subjects = [
+        (
+            f"Customer {request.customer}",
+            screening.customer_screened_as,
+            customer_fingerprint(request.customer, screening.customer_addresses),
+        )
+    ]
+    if request.person is not None:
+        subjects.append((f"Person {request.person}", screening.person_screened_as, person_fingerprint(request.person)))
+    for party in screening.parties:
+        if needs_own_screening(role=party.role, name=party.name, linked_name=party.linked_name):
+            subjects.append((f"Application party {party.name}", party.screened_as, party_fingerprint(party)))
+    reasons = []
+    for name, screened_as, now in subjects:
+        if screened_as is None:
+            reasons.append(f"{name} not yet screened against the restricted-party lists in force: pending screening.")
+        elif screened_as != now:
+            # Screened under other names or addresses (or before screenings recorded them): not screened as it is.
+            reasons.append(f"{name} has other names or addresses than when last screened: pending screening of them.")
+    return reasons
+
+
+def _listing(hit: Hit) -> str:
+    entry = hit.entry
+    return (
+        _confirmed(hit)
+        + f": a licence is required; licence requirement: {entry.license_requirement or 'not stated'}"
+        + f"; licence review policy: {entry.license_policy or 'not stated'}"
+        + (f" ({entry.federal_register_notice})" if entry.federal_register_notice else "")
+        + "."
+    )
 
 
 def _confirmed(hit: Hit) -> str:
     entry = hit.entry
     return f"{hit.subject_name} is {entry.name} on the {entry.list_name} (confirmed match, hit #{hit.pk})"
-
-
-def _has_own_licence(request, facts) -> bool:
-    # The facts hold the customer's active licences for the item and activity.
-    for licence in facts.licences:
-        if request.transaction_id is not None and licence.application_transaction_id != request.transaction_id:
-            continue
-        if request.person is not None and licence.person_id not in (None, request.person.pk):
-            continue
-        return True
-    return False

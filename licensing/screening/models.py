@@ -253,6 +253,9 @@ class SubjectScreening(ScreenedSubject):
     names = models.JSONField(default=list)
     versions = models.JSONField(default=list, help_text="Ids of the list versions in force when screened.")
     match_count = models.PositiveSmallIntegerField(default=0)
+    # The subject's names and addresses as screened (`subjects.fingerprint_of`);
+    # empty for screenings recorded before fingerprints were kept.
+    fingerprint = models.CharField(max_length=64, blank=True)
 
     objects = SubjectScreeningQuerySet.as_manager()
 

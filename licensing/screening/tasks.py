@@ -7,7 +7,7 @@ from licensing.cases.models import LicenceApplication
 
 from .models import ListVersion, SubjectKind, SubjectScreening
 from .services import imports, rescreen, screening
-from .subjects import MODELS, screened_on_its_own
+from .subjects import MODELS, fingerprint_of, screened_on_its_own, subjects_of_kind
 
 RETRYING = {"bind": True, "autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
 
@@ -53,20 +53,38 @@ def screen_application_parties(self, application_id: int):
     return len(parties)
 
 
-@shared_task(**RETRYING)
+@shared_task(**RETRYING, periodic=True)
 def screen_unscreened_subjects(self, limit: int = 1000):
-    """Screen customers and persons never screened (a lost task, a record made in the admin)."""
+    """Screen subjects never screened (a lost task, a record made in the admin) or screened under other names.
+
+    A customer, person or party whose names or addresses changed since its
+    last screening (an edit in the admin, an API change while the queue was
+    down) is unscreened until screened again.
+    """
     done = 0
-    for kind in (SubjectKind.CUSTOMER, SubjectKind.PERSON):
-        screened = SubjectScreening.objects.filter(**{f"{kind}__isnull": False}).values(f"{kind}_id")
-        for subject in MODELS[kind].objects.exclude(pk__in=screened).order_by("pk")[: limit - done]:
+    for kind in (SubjectKind.CUSTOMER, SubjectKind.PERSON, SubjectKind.PARTY):
+        for subject in stale_subjects(kind):
+            if done >= limit:
+                return done
             if screening.screen_subject(subject) is None:
                 return done
             done += 1
     return done
 
 
-@shared_task(**RETRYING)
+def stale_subjects(kind: str):
+    """The subjects of a kind whose latest screening is missing or was of other names or addresses."""
+    screened_as = dict(
+        SubjectScreening.objects.filter(**{f"{kind}__isnull": False}).values_list(f"{kind}_id", "fingerprint")
+    )
+    for subject in subjects_of_kind(kind).order_by("pk").iterator(chunk_size=500):
+        if kind == SubjectKind.PARTY and not screened_on_its_own(subject):
+            continue
+        if screened_as.get(subject.pk) != fingerprint_of(subject):
+            yield subject
+
+
+@shared_task(**RETRYING, periodic=True)
 def import_scheduled_lists(self):
     """Queue an import of each feed in SCREENING_SCHEDULED_SOURCES (for Celery beat); an unchanged list stays."""
     scheduled = getattr(settings, "SCREENING_SCHEDULED_SOURCES", {})

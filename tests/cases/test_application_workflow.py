@@ -3,11 +3,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from licensing.audit.models import Event
 from licensing.cases.models import Licence, LicenceApplication
-from licensing.cases.services import applications, licences
+from licensing.cases.services import applications, correspondence, licences
 from licensing.cases.services.transactions import decide_transaction
 from licensing.cases.workflow import APPLICATION_MACHINE, LICENCE_MACHINE
 from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, ReasonRequired
@@ -15,14 +14,13 @@ from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, Reaso
 from ..factories import CustomerFactory, approved_determination, letter, transaction
 
 Status = LicenceApplication.Status
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def draft(officer, reviewer, item):
+def draft(today, officer, reviewer, item):
     letter(item)
     customer = CustomerFactory(country_of_incorporation_id="DE")
-    approved_determination(customer, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    approved_determination(customer, preparer=officer, reviewer=reviewer, effective_on=today)
     record = transaction(customer, item)
     application = LicenceApplication.objects.get(transaction=record)
     return applications.update_application(
@@ -42,9 +40,9 @@ def registered(in_review, officer, reviewer):
     return applications.record_registration(actor=officer, application=application)
 
 
-def test_the_full_path_to_a_licence(registered, officer):
+def test_the_full_path_to_a_licence(today, registered, officer):
     assert registered.snapr_control_number == "Z123456"
-    assert registered.registered_on == TODAY
+    assert registered.registered_on == today
     licence = licences.record_approval(
         actor=officer, application=registered, licence_number="d123456", valid_from=datetime.date(2026, 11, 28)
     )
@@ -65,12 +63,12 @@ def test_the_full_path_to_a_licence(registered, officer):
     ]
 
 
-def test_conditions_make_an_approval_with_conditions(registered, officer):
+def test_conditions_make_an_approval_with_conditions(today, registered, officer):
     licence = licences.record_approval(
         actor=officer,
         application=registered,
         licence_number="D123457",
-        valid_from=TODAY,
+        valid_from=today,
         conditions=["No release to employees of D:5 nationality", "  "],
     )
     registered.refresh_from_db()
@@ -135,18 +133,21 @@ def test_denial_needs_a_reason(registered, officer):
     assert denied.status == Status.DENIED
 
 
-def test_a_denied_application_cannot_be_approved(registered, officer):
+def test_a_denied_application_cannot_be_approved(today, registered, officer):
     applications.record_bis_action(actor=officer, application=registered, action="record_denial", reason="No")
     with pytest.raises(IllegalTransition):
-        licences.record_approval(actor=officer, application=registered, licence_number="D000001", valid_from=TODAY)
+        licences.record_approval(actor=officer, application=registered, licence_number="D000001", valid_from=today)
     assert not Licence.objects.exists()
 
 
-def test_information_request_stops_and_resumes(registered, officer):
-    stopped = applications.record_bis_action(actor=officer, application=registered, action="record_information_request")
-    assert stopped.status == Status.INFORMATION_REQUESTED
-    resumed = applications.record_bis_action(actor=officer, application=stopped, action="record_information_supplied")
-    assert resumed.status == Status.REGISTERED
+def test_information_request_stops_and_resumes(today, registered, officer):
+    request = correspondence.record_information_request(
+        actor=officer, application=registered, questions="End-user address", respond_by=today + datetime.timedelta(30)
+    )
+    assert request.application.status == Status.INFORMATION_REQUESTED
+    answered = correspondence.record_information_supplied(actor=officer, application=request.application)
+    assert answered.application.status == Status.REGISTERED
+    assert answered.answered_on == today
 
 
 def test_returned_without_action_leads_to_a_resubmission_citing_it(registered, officer):
@@ -168,9 +169,9 @@ def test_every_status_in_the_table_is_reachable_from_draft():
     assert reachable == set(Status.values)
 
 
-def test_licence_suspension_revocation_and_expiry(registered, officer, reviewer):
+def test_licence_suspension_revocation_and_expiry(today, registered, officer, reviewer):
     licence = licences.record_approval(
-        actor=officer, application=registered, licence_number="D000007", valid_from=TODAY
+        actor=officer, application=registered, licence_number="D000007", valid_from=today
     )
     with pytest.raises(ActorNotAllowed):
         licences.change_licence_status(actor=officer, licence=licence, action="suspend", reason="PLC pending")
@@ -183,7 +184,7 @@ def test_licence_suspension_revocation_and_expiry(registered, officer, reviewer)
     assert LICENCE_MACHINE.available_transitions(revoked, reviewer) == []
 
 
-def test_lapsed_licences_expire(registered, officer):
+def test_lapsed_licences_expire(today, registered, officer):
     licence = licences.record_approval(
         actor=officer,
         application=registered,
@@ -192,7 +193,7 @@ def test_lapsed_licences_expire(registered, officer):
         valid_until=datetime.date(2024, 1, 2),
         authorised_value=Decimal("10"),
     )
-    assert licences.expire_licences(on=TODAY) == 1
+    assert licences.expire_licences(on=today) == 1
     licence.refresh_from_db()
     assert licence.status == Licence.Status.EXPIRED
-    assert licences.expire_licences(on=TODAY) == 0
+    assert licences.expire_licences(on=today) == 0

@@ -20,6 +20,13 @@ class AccessQuerySerializer(StrictSerializer):
         help_text="Destination or place of release; defaults to the person's location, "
         "else the customer's country of incorporation or headquarters.",
     )
+    transaction = ExternalIdField(
+        required=False,
+        help_text="external_id of the transaction asked about, if any: it must be this customer's (and person's) "
+        "transaction for this item. Its activity and destination are used unless given. Where the licence "
+        "requirement wants one licence per transaction, only the licence issued for this transaction counts, "
+        "and a check that names no transaction is covered by no licence.",
+    )
 
 
 class AccessLicenceSerializer(serializers.Serializer):

@@ -128,6 +128,8 @@ class LicenceLinksSerializer(serializers.Serializer):
 
 
 class LicenceSerializer(serializers.ModelSerializer):
+    # As it stands today: past its last valid day a licence reads expired before the nightly task records it.
+    status = serializers.ChoiceField(source="standing", choices=Licence.Status.choices, read_only=True)
     application = serializers.CharField(source="application.reference")
     customer = serializers.CharField(source="customer.external_id")
     person = serializers.CharField(source="person.external_id", allow_null=True, default=None)

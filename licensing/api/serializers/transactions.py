@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from licensing.cases.decision import live_decision
 from licensing.cases.models import Decision, Transaction
 from licensing.reference.models import Activity
 
@@ -111,3 +112,26 @@ def _latest_application(record):
     if not hasattr(record, "_latest_application"):
         record._latest_application = record.applications.order_by("-created_at", "-pk").first()
     return record._latest_application
+
+
+class LiveDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+    licence = serializers.CharField(allow_null=True, source="licence.number", default=None)
+
+
+class TransactionDetailSerializer(TransactionSerializer):
+    """A transaction with its decision as recorded and, beside it, the access check's answer today."""
+
+    live = serializers.SerializerMethodField(
+        help_text="The decision as it stands now (what the access check answers for this transaction); "
+        "`decision` and `reasons` are those recorded when it was decided."
+    )
+
+    class Meta(TransactionSerializer.Meta):
+        fields = [*TransactionSerializer.Meta.fields, "live"]
+        read_only_fields = fields
+
+    @extend_schema_field(LiveDecisionSerializer)
+    def get_live(self, record):
+        return LiveDecisionSerializer(live_decision(record)).data

@@ -68,7 +68,7 @@ class AccessCheckView(ApiView):
                 # Whatever fails, the check answers 503, never 500.
                 without=(500,),
                 descriptions={
-                    404: "The customer or person is not known.",
+                    404: "The customer, person or transaction is not known.",
                     503: "The check could not be made; access is not allowed.",
                 },
             ),
@@ -80,7 +80,7 @@ class AccessCheckView(ApiView):
         try:
             answer = check_access(**query, prepared=self.prepared)
         except UnknownParty as unknown:
-            if unknown.field in ("customer", "person"):
+            if unknown.field in ("customer", "person", "transaction") and unknown.missing:
                 raise exceptions.NotFound(str(unknown))
             raise exceptions.ValidationError({unknown.field: [str(unknown)]}, code=UNPROCESSABLE)
         licence = answer.licence

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -104,8 +105,11 @@ class LicenceListView(ApiView):
         tags=["licences"],
     )
     def get(self, request):
-        filters = self.query(LicenceFilterSerializer)
-        queryset = _filtered(licences_for_display(), filters).order_by("-updated_at", "-pk")
+        filters = dict(self.query(LicenceFilterSerializer))
+        queryset = licences_for_display()
+        if "status" in filters:
+            queryset = queryset.standing_on(filters.pop("status"), timezone.localdate())
+        queryset = _filtered(queryset, filters).order_by("-updated_at", "-pk")
         return self.paged(queryset, LicenceSerializer)
 
 

@@ -9,7 +9,7 @@ from licensing.parties.models import Customer, Person
 from licensing.reference.models import ControlledItem
 
 from ..errors import UNPROCESSABLE, Conflict, problems
-from ..serializers.transactions import TransactionSerializer, TransactionWriteSerializer
+from ..serializers.transactions import TransactionDetailSerializer, TransactionSerializer, TransactionWriteSerializer
 from .base import ApiView, checked_id, id_parameter
 
 
@@ -84,11 +84,11 @@ class TransactionView(ApiView):
         operation_id="transactions_retrieve",
         summary="Read a transaction and its current decision",
         parameters=[id_parameter("external_id", "Billing's identifier of the transaction.")],
-        responses={200: TransactionSerializer, **problems(404)},
+        responses={200: TransactionDetailSerializer, **problems(404)},
         tags=["transactions"],
     )
     def get(self, request, external_id):
         record = transactions_for_display().filter(external_id=checked_id(external_id, "external_id")).first()
         if record is None:
             raise exceptions.NotFound(f"No transaction has external_id {external_id}.")
-        return Response(TransactionSerializer(record).data)
+        return Response(TransactionDetailSerializer(record).data)

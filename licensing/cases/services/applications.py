@@ -265,8 +265,6 @@ def record_registration(*, actor, application, registered_on: datetime.date | No
 
 # BIS actions with nothing to record but the move and, where the table asks, a reason.
 BIS_ACTIONS = (
-    "record_information_request",
-    "record_information_supplied",
     "record_pre_licence_check",
     "record_referral",
     "record_escalation",
@@ -278,8 +276,18 @@ BIS_ACTIONS = (
 )
 
 
+# Moves whose record holds more than a reason, each made by its own service.
+RECORDED_WITH_DETAILS = {
+    "record_information_request": "correspondence.record_information_request (what BIS asked and by when)",
+    "record_information_supplied": "correspondence.record_information_supplied",
+    "record_intent_to_deny_response": "correspondence.record_intent_to_deny_response",
+}
+
+
 def record_bis_action(*, actor, application, action: str, reason: str = "", on: datetime.date | None = None):
     """Record an action by BIS (or the applicant's withdrawal) on a filed application."""
+    if action in RECORDED_WITH_DETAILS:
+        raise ValidationError({"action": f"{action} records more than a reason: use {RECORDED_WITH_DETAILS[action]}."})
     if action not in BIS_ACTIONS:
         raise ValidationError({"action": f"Unknown action {action!r}."})
     return APPLICATION_MACHINE.apply(

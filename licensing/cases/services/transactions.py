@@ -92,19 +92,7 @@ def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.d
             .get(pk=transaction_record.pk)
         )
         on = on or timezone.localdate()
-        result = evaluate(
-            Request(
-                customer=record.customer,
-                person=record.person,
-                item=record.item,
-                activity=record.activity,
-                destination_country=record.destination_country_id,
-                quantity=record.quantity,
-                value=record.value,
-                transaction_id=record.pk,
-            ),
-            on=on,
-        )
+        result = evaluate(Request.for_transaction(record), on=on)
         before = {"decision": record.decision, "reasons": record.decision_reasons}
         record.decision = result.decision
         record.decision_reasons = result.reasons

@@ -15,7 +15,7 @@ from licensing.audit.services import record_event
 
 from ..loading import current_index
 from ..models import Hit, ListVersion, Rescreen, RescreenBatch, SubjectKind, SubjectScreening
-from ..subjects import MODELS, query_for, screened_on_its_own, subjects_of_kind
+from ..subjects import MODELS, fingerprint_of, query_for, screened_on_its_own, subjects_of_kind
 from .screening import Affected, apply_matches, redecide_pending
 
 DEFAULT_BATCH_SIZE = 500
@@ -130,10 +130,15 @@ def _stamp(field: str, screened, loaded, now, affected: Affected) -> None:
             updated.append(row)
         row.screened_at = now
         row.names = list(query.names)
+        screened_as = fingerprint_of(subject)
+        if row.fingerprint != screened_as:
+            # A screening of changed names or addresses releases holds that waited for it.
+            affected.add(subject)
         row.versions = loaded.version_ids
         row.match_count = len(matches)
     SubjectScreening.objects.bulk_create(new)
-    SubjectScreening.objects.bulk_update(updated, ["screened_at", "names", "versions", "match_count"])
+    SubjectScreening.objects.bulk_update(updated, ["screened_at", "names", "versions", "match_count", "fingerprint"])
+        row.fingerprint = screened_as
 
 
 def _finish_if_last(rescreen_id: int, now) -> None:

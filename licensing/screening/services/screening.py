@@ -22,7 +22,7 @@ from licensing.parties.models import Customer, Person
 from ..loading import LoadedIndex, current_index
 from ..matching.index import Match
 from ..models import Hit, ListEntry, SubjectScreening, subject_field
-from ..subjects import query_for
+from ..subjects import fingerprint_of, query_for
 from ..workflow import HIT_MACHINE
 
 # What an officer compares when a cleared hit's entry changed.
@@ -62,6 +62,8 @@ def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScre
     if not loaded.versions:
         return None
     query = query_for(subject)
+    # Of the names and addresses just searched: a change made meanwhile leaves the screening stale.
+    screened_as = fingerprint_of(subject)
     matches = loaded.search(query)
     affected = Affected()
     with transaction.atomic():
@@ -69,6 +71,7 @@ def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScre
         subject = type(subject).objects.select_for_update().get(pk=subject.pk)
         now = timezone.now()
         existing = {hit.entry_key: hit for hit in Hit.objects.for_subject(subject).select_related("entry")}
+        previous = SubjectScreening.objects.for_subject(subject).values_list("fingerprint", flat=True).first()
         screening, created = SubjectScreening.objects.update_or_create(
             **{subject_field(subject): subject},
             defaults={
@@ -76,9 +79,11 @@ def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScre
                 "names": list(query.names),
                 "versions": loaded.version_ids,
                 "match_count": len(matches),
+                "fingerprint": screened_as,
             },
         )
-        if apply_matches(subject, matches, existing, loaded, now) or created:
+        # A first screening, or one of changed names or addresses, releases holds that waited for it.
+        if apply_matches(subject, matches, existing, loaded, now) or created or previous != screened_as:
             affected.add(subject)
         if affected:
             transaction.on_commit(lambda: redecide_pending(affected))

@@ -37,7 +37,12 @@ LICENCES = Listing(
     search=_search,
     search_label="Licence number, customer or person",
     filters=(
-        Filter("status", "Status", Licence.Status.choices, lambda qs, v, r: qs.filter(status=v)),
+        Filter(
+            "status",
+            "Status",
+            Licence.Status.choices,
+            lambda qs, v, r: qs.standing_on(v, timezone.localdate()),
+        ),
         Filter("expiring", "Expiring", (("30", "Within 30 days"), ("90", "Within 90 days")), _expiring),
         Filter("activity", "Activity", Activity.choices, lambda qs, v, r: qs.filter(activity=v)),
     ),

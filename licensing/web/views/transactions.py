@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from licensing.accounts.permissions import Action
+from licensing.cases.decision import live_decision
 from licensing.cases.models import Decision, LicenceApplication, Transaction
 from licensing.cases.services.transactions import TransactionConflict, decide_transaction, record_transaction
 from licensing.determinations.models import DeterminationTask
@@ -85,8 +86,11 @@ def transaction_detail(request, pk):
         ),
         pk=pk,
     )
+    live = live_decision(record)
     context = {
         "record": record,
+        "live": live,
+        "live_label": Decision(live.decision).label,
         "applications": LicenceApplication.objects.filter(transaction=record).select_related(
             "assigned_officer", "prepared_by"
         ),

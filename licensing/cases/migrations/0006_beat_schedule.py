@@ -1,0 +1,18 @@
+from django.db import migrations
+
+from licensing.cases.schedule import SCHEDULE
+from licensing.ops.beat import install_from_migration
+
+
+def install(apps, schema_editor):
+    install_from_migration(apps, SCHEDULE)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0005_application_country_and_correspondence"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    # Reversing leaves the entries: an administrator may have changed them.
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]

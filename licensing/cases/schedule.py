@@ -1,0 +1,15 @@
+"""The beat schedule of the cases tasks, installed by a migration (see `licensing.ops.beat`)."""
+
+from licensing.ops.beat import Entry
+
+SCHEDULE = (
+    Entry(
+        "Cases: record lapsed licences as expired",
+        "licensing.cases.tasks.expire_lapsed_licences",
+        # Shortly after midnight: a licence is expired from the day after its last valid day. Pages, the API and
+        # the decision already read it as expired from that day; this records the event and the status.
+        minute="10",
+        hour="0",
+        description="Marks licences past their validity as expired and records the event.",
+    ),
+)
