@@ -69,14 +69,23 @@ def _merge_history(actor, person: Person, kind: str, field: str, periods: list[d
         record = recorded.get((period["country"], period["acquired_on"]))
         ended_on = period["ended_on"]
         if record is None:
-            record_status(
-                actor=actor,
-                person=person,
-                kind=kind,
-                country=countries[period["country"]],
-                acquired_on=period["acquired_on"],
-                ended_on=ended_on,
-            )
+            try:
+                record_status(
+                    actor=actor,
+                    person=person,
+                    kind=kind,
+                    country=countries[period["country"]],
+                    acquired_on=period["acquired_on"],
+                    ended_on=ended_on,
+                )
+            except ValidationError as error:
+                # Named as sent: citizenships.0.acquired_on, not the model's acquired_on.
+                raise ValidationError(
+                    {
+                        f"{field}.{index}.{name}": [ValidationError(m, code=UNPROCESSABLE) for m in messages]
+                        for name, messages in error.message_dict.items()
+                    }
+                ) from error
         elif record.ended_on == ended_on:
             continue
         elif record.ended_on is None:
