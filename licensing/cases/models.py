@@ -195,6 +195,13 @@ class LicenceApplication(models.Model):
         help_text="The destination, or for a deemed export or reexport the attribution country.",
     )
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    # The letter wanted one application per transaction: the licence then
+    # authorises this transaction alone, which ends when its use is recorded
+    # (762.6 counts retention from then). False on rows older than the field,
+    # which wait for the licence to end instead: never a shorter retention.
+    one_transaction = models.BooleanField(
+        default=False, help_text="The requirement wanted one licence application per transaction."
+    )
     assigned_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

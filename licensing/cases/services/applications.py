@@ -63,6 +63,7 @@ def create_draft_application(*, transaction_record: Transaction, evaluation) -> 
             specific_end_use=record.end_use,
             resubmission_control_number=resubmission,
             additional_information="\n".join(additional),
+            one_transaction=bool(evaluation.requirement and evaluation.requirement.application_per_transaction),
         )
         _prefill_parties(application, record, applicant)
         screen_parties_on_commit(application)
