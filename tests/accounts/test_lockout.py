@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from licensing.accounts.lockout import client_address
-from licensing.accounts.models import LoginFailure
+from licensing.accounts.models import LoginFailure, Throttle, ThrottleScope
 from licensing.audit.models import Event
 from tests.factories import UserFactory
 
@@ -269,3 +269,40 @@ def test_forty_parallel_guesses_from_one_address_never_get_past_its_limit(settin
     _guess_in_parallel([(f"user{n}", "198.51.100.77") for n in range(40)])
 
     assert LoginFailure.objects.count() == 5
+
+
+def test_a_locked_sign_in_says_so_and_where_the_way_back_in_is(limits, owner):
+    _lock_from_many_addresses("officer")
+
+    response = Client(REMOTE_ADDR="192.0.2.205").post(
+        reverse("login"), {"username": "officer", "password": PASSWORD}, REMOTE_ADDR="192.0.2.205"
+    )
+
+    assert "password sign-in is paused for 15 minutes" in response.content.decode()
+    assert "link e-mailed" in response.content.decode()
+
+
+def test_an_administrator_can_lift_an_address_lock(limits, owner, admin_user):
+    for username in ("alice", "bob", "carol"):
+        _sign_in(username, "wrong", address="198.51.100.7")
+    locked = Throttle.objects.get(scope=ThrottleScope.ADDRESS, key="198.51.100.7")
+    admin = Client()
+    admin.force_login(admin_user)
+
+    admin.post(reverse("admin:accounts_throttle_changelist"), {"action": "unlock", "_selected_action": [locked.pk]})
+
+    assert _signed_in(_sign_in("officer", PASSWORD, address="198.51.100.7"))
+    assert Event.objects.filter(verb="throttle.unlocked", actor=admin_user).exists()
+
+
+def test_a_staff_member_who_is_not_a_superuser_cannot_lift_an_address_lock(limits, owner, officer2):
+    for username in ("alice", "bob", "carol"):
+        _sign_in(username, "wrong", address="198.51.100.7")
+    locked = Throttle.objects.get(scope=ThrottleScope.ADDRESS, key="198.51.100.7")
+    other = Client()
+    other.force_login(officer2)
+
+    other.post(reverse("admin:accounts_throttle_changelist"), {"action": "unlock", "_selected_action": [locked.pk]})
+
+    assert not _signed_in(_sign_in("officer", PASSWORD, address="198.51.100.7"))
+    assert not Event.objects.filter(verb="throttle.unlocked").exists()

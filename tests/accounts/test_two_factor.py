@@ -166,3 +166,19 @@ def test_turning_the_second_factor_off_takes_an_unused_code(enrolled):
     assert "used already" in response.content.decode()
     enrolled.refresh_from_db()
     assert enrolled.totp_secret
+
+
+def test_an_administrator_unlocking_the_user_lifts_the_second_factor_lock(enrolled, admin_user, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    client = _signed_in(enrolled)
+    now = timezone.now()
+    for _ in range(2):
+        _verify(client, _wrong_code(enrolled, now))
+    admin = _signed_in(admin_user)
+
+    admin.post(
+        reverse("admin:accounts_user_changelist"), {"action": "unlock_sign_in", "_selected_action": [enrolled.pk]}
+    )
+    _verify(client, _code_at(enrolled, timezone.now()))
+
+    assert _verified(client)
