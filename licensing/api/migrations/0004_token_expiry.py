@@ -36,8 +36,8 @@ class Migration(migrations.Migration):
             model_name="webhooksubscription",
             name="url",
             field=models.URLField(
-                help_text="HTTPS to a public address; a private or local host only if WEBHOOK_ALLOWED_PRIVATE_HOSTS names it "
-                "(HTTP to this machine only).",
+                help_text="HTTPS to a public address; a private or local host only if "
+                "WEBHOOK_ALLOWED_PRIVATE_HOSTS names it (HTTP to this machine only).",
                 max_length=500,
             ),
         ),
