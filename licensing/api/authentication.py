@@ -24,7 +24,7 @@ def presented_token(request) -> str | None:
 def known_client(client: ApiClient | None) -> ApiClient:
     """The client a token was found for; refuses the request when it was not found."""
     if client is None:
-        raise exceptions.AuthenticationFailed("The bearer token is unknown or has been revoked.")
+        raise exceptions.AuthenticationFailed("The bearer token is unknown, revoked or expired.")
     return client
 
 

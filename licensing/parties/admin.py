@@ -3,20 +3,36 @@ from django.contrib import admin
 from licensing.accounts.admin_access import RoleAdmin
 from licensing.accounts.permissions import Action, user_can
 
+from . import services
 from .models import Customer, CustomerAddress, EvidenceDocument, Ownership, Person, StatusRecord
 
+# The admin shows these records; they are written on the customer's and the
+# person's pages or through the API, whose services record the event, screen
+# the changed party and re-decide what waits on it.
 
-class AddressInline(admin.TabularInline):
-    model = CustomerAddress
+
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    autocomplete_fields = ("country",)
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
-class OwnershipInline(admin.TabularInline):
+class AddressInline(ReadOnlyInline):
+    model = CustomerAddress
+
+
+class OwnershipInline(ReadOnlyInline):
     model = Ownership
     fk_name = "owned"
-    extra = 0
-    autocomplete_fields = ("owner",)
+
+
+def _changed(form, exclude=()) -> dict:
+    return {name: form.cleaned_data[name] for name in form.changed_data if name not in exclude}
 
 
 @admin.register(Customer)
@@ -35,22 +51,22 @@ class CustomerAdmin(RoleAdmin):
         fixed = ("status", "status_reason")
         return (*fixed, "external_id") if obj is not None else fixed
 
+    def save_model(self, request, obj, form, change):
+        # Through the service the pages and the API call: the event, the screening of a new name.
+        saved, _ = services.save_customer(
+            actor=request.user, external_id=obj.external_id, **_changed(form, exclude=("external_id",))
+        )
+        obj.pk = saved.pk
 
-class StatusRecordInline(admin.TabularInline):
+
+class StatusRecordInline(ReadOnlyInline):
     model = StatusRecord
-    extra = 0
-    autocomplete_fields = ("country",)
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ReadOnlyInline):
     model = EvidenceDocument
-    extra = 0
     fields = ("kind", "original_name", "description", "uploaded_by", "uploaded_at")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return user_can(request.user, Action.VIEW_EVIDENCE)
@@ -72,6 +88,12 @@ class PersonAdmin(RoleAdmin):
             return ("date_of_birth",)
         return ()
 
+    def save_model(self, request, obj, form, change):
+        saved = services.save_person(
+            actor=request.user, person=obj if change else None, **(_changed(form) if change else form.cleaned_data)
+        )
+        obj.pk = saved.pk
+
 
 @admin.register(EvidenceDocument)
 class EvidenceDocumentAdmin(RoleAdmin):
@@ -85,7 +107,7 @@ class EvidenceDocumentAdmin(RoleAdmin):
 
 @admin.register(Ownership)
 class OwnershipAdmin(RoleAdmin):
-    change_action = Action.EDIT_PARTIES
+    # Recorded on the customer's page (record_ownership), which checks the shares add up.
     list_display = ("owned", "owner", "owner_name", "percentage", "verified_on", "source")
     search_fields = ("owned__legal_name", "owner__legal_name", "owner_name")
     list_filter = ("verified_on",)

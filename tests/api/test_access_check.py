@@ -171,7 +171,7 @@ def test_a_revoked_or_unknown_token_is_refused_on_the_very_next_check(billing, b
     for response in (revoked, unknown):
         assert response.status_code == 401
         assert response.json()["allowed"] is False
-        assert "unknown or has been revoked" in response.json()["detail"]
+        assert "unknown, revoked or expired" in response.json()["detail"]
 
 
 def test_a_malformed_query_with_a_valid_token_names_the_field(billing, cases):
