@@ -1,14 +1,51 @@
+import sys
+import tempfile
 import warnings
+from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from licensing.accounts.models import Role
 from licensing.reference import loading
 from licensing.reference.models import Country, CountryGroup, CountryGroupMembership
 
+from . import outside_files
 from .celery_worker import celery_worker  # noqa: F401 - a fixture for tests that need a real worker
 from .factories import ItemFactory, UserFactory
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _outside_files_guard(tmp_path_factory) -> outside_files.OutsideFiles:
+    """The guard that sees every file a test opens, installed once (an audit hook cannot be removed)."""
+    basetemp = tmp_path_factory.getbasetemp()
+    # When the checkout is itself in the temporary directory (a fresh clone in
+    # /tmp), only pytest's own directory is allowed there, so temporary files
+    # the product makes during the tests go under it too.
+    scratch = basetemp / "tmp"
+    scratch.mkdir(exist_ok=True)
+    tempfile.tempdir = str(scratch)
+    guard = outside_files.for_this_process(CHECKOUT, also=(basetemp,))
+    sys.addaudithook(guard.audit)
+    return guard
+
+
+@pytest.fixture(autouse=True)
+def _nothing_read_outside_the_checkout(_outside_files_guard):
+    """Fail the test that opened a file beside the checkout: a fresh clone has nothing there."""
+    guard = _outside_files_guard
+    guard.take()
+    guard.armed = True
+    try:
+        yield
+    finally:
+        guard.armed = False
+    touched = guard.take()
+    if touched:
+        pytest.fail(outside_files.describe(touched), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +76,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 stacklevel=2,
             )
     connection.close()
+
+
+@pytest.fixture
+def today():
+    """Today in TIME_ZONE when the test runs, as the services see it (never the day its module was imported)."""
+    return timezone.localdate()
 
 
 @pytest.fixture

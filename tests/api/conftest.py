@@ -13,9 +13,6 @@ from licensing.cases.services import applications, licences
 
 from ..factories import CustomerFactory, approved_determination, letter, transaction
 
-TODAY = timezone.localdate()
-LAST_MONTH = TODAY - datetime.timedelta(days=30)
-
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings):
@@ -60,17 +57,21 @@ def anonymous():
 class Cases:
     """Builds customers, determinations and licences the way the product does, through its services."""
 
-    def __init__(self, officer, reviewer, item):
+    def __init__(self, officer, reviewer, item, today=None):
         self.officer, self.reviewer, self.item = officer, reviewer, item
+        # The day the test runs, not the day this module was imported.
+        self.last_month = (today or timezone.localdate()) - datetime.timedelta(days=30)
 
-    def determined(self, subject, effective_on=LAST_MONTH):
+    def determined(self, subject, effective_on=None):
+        effective_on = self.last_month if effective_on is None else effective_on
         approved_determination(subject, preparer=self.officer, reviewer=self.reviewer, effective_on=effective_on)
         return subject
 
     def foreign_customer(self, country="DE", **kwargs):
         return self.determined(CustomerFactory(country_of_incorporation_id=country, **kwargs))
 
-    def licensed(self, record, *, quantity=None, value=None, valid_from=LAST_MONTH, valid_until=None, number=None):
+    def licensed(self, record, *, quantity=None, value=None, valid_from=None, valid_until=None, number=None):
+        valid_from = self.last_month if valid_from is None else valid_from
         application = LicenceApplication.objects.get(transaction=record)
         application = applications.update_application(
             actor=self.officer, application=application, signer_name="O. Officer", signer_title="Officer"
@@ -98,17 +99,17 @@ class Cases:
 
 
 @pytest.fixture
-def cases(officer, reviewer, item):
-    return Cases(officer, reviewer, item)
+def cases(officer, reviewer, item, today):
+    return Cases(officer, reviewer, item, today)
 
 
 @pytest.fixture
-def letter_for_foreign_persons(item):
+def letter_for_foreign_persons(today, item):
     """An is-informed letter: every release of the item to a foreign person needs a licence."""
-    return letter(item, effective_from=TODAY - datetime.timedelta(days=365))
+    return letter(item, effective_from=today - datetime.timedelta(days=365))
 
 
 @pytest.fixture
-def letter_covering_many(item):
+def letter_covering_many(today, item):
     """A letter whose licences may cover more than one transaction."""
-    return letter(item, effective_from=TODAY - datetime.timedelta(days=365), per_transaction=False)
+    return letter(item, effective_from=today - datetime.timedelta(days=365), per_transaction=False)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from licensing.cases.models import Decision, LicenceApplication
 from licensing.cases.services import applications, licences
@@ -17,8 +16,6 @@ from licensing.reference.models import Activity, CountryGroup, CountryGroupMembe
 
 from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
 
-TODAY = timezone.localdate()
-LAST_MONTH = TODAY - datetime.timedelta(days=30)
 C, PR, PI = StatusRecord.Kind.CITIZENSHIP, StatusRecord.Kind.PERMANENT_RESIDENCY, StatusRecord.Kind.PROTECTED_INDIVIDUAL
 
 
@@ -27,8 +24,14 @@ class World:
     officer: object
     reviewer: object
     item: object
+    today: datetime.date
 
-    def determined(self, subject, effective_on=LAST_MONTH, review_by=None):
+    @property
+    def last_month(self) -> datetime.date:
+        return self.today - datetime.timedelta(days=30)
+
+    def determined(self, subject, effective_on=None, review_by=None):
+        effective_on = self.last_month if effective_on is None else effective_on
         approved_determination(
             subject, preparer=self.officer, reviewer=self.reviewer, effective_on=effective_on, review_by=review_by
         )
@@ -44,7 +47,8 @@ class World:
             add_status(person, kind, country, acquired)
         return lab, person
 
-    def licensed(self, record, *, valid_from=LAST_MONTH, valid_until=None, quantity=None):
+    def licensed(self, record, *, valid_from=None, valid_until=None, quantity=None):
+        valid_from = self.last_month if valid_from is None else valid_from
         application = LicenceApplication.objects.get(transaction=record)
         application = applications.update_application(
             actor=self.officer, application=application, signer_name="O. Officer", signer_title="Officer"
@@ -106,7 +110,9 @@ def customer_never_determined(w):
 
 def determination_past_review_by(w):
     customer = w.determined(
-        w.entity("FR"), effective_on=TODAY - datetime.timedelta(days=400), review_by=TODAY - datetime.timedelta(days=35)
+        w.entity("FR"),
+        effective_on=w.today - datetime.timedelta(days=400),
+        review_by=w.today - datetime.timedelta(days=35),
     )
     return transaction(customer, w.item)
 
@@ -138,7 +144,7 @@ def deemed_export_to_dual_national(w):
 
 
 def green_card_after_citizenship(w):
-    lab, person = w.researcher((C, "CN", "1992-08-20"), (PR, "US", str(TODAY - datetime.timedelta(days=40))))
+    lab, person = w.researcher((C, "CN", "1992-08-20"), (PR, "US", str(w.today - datetime.timedelta(days=40))))
     w.determined(person)
     return transaction(lab, w.item, person=person, activity=Activity.DEEMED_EXPORT, country="US")
 
@@ -150,7 +156,7 @@ def foreign_residency_after_citizenship(w):
 
 
 def weeks_from_a_green_card(w):
-    lab, person = w.researcher((C, "BR", "1991-03-03"), (PR, "US", str(TODAY + datetime.timedelta(days=21))))
+    lab, person = w.researcher((C, "BR", "1991-03-03"), (PR, "US", str(w.today + datetime.timedelta(days=21))))
     w.determined(person)
     return transaction(lab, w.item, person=person, activity=Activity.DEEMED_EXPORT, country="US")
 
@@ -173,7 +179,7 @@ def person_determination_missing(w):
 
 
 def requirement_not_yet_in_force(w):
-    LicenceRequirement.objects.update(effective_from=TODAY + datetime.timedelta(days=10))
+    LicenceRequirement.objects.update(effective_from=w.today + datetime.timedelta(days=10))
     return german_university_without_licence(w)
 
 
@@ -228,9 +234,9 @@ ROWS = [
 
 
 @pytest.fixture
-def world(reference_data, officer, reviewer, item):
+def world(reference_data, officer, reviewer, item, today):
     letter(item)
-    return World(officer=officer, reviewer=reviewer, item=item)
+    return World(officer=officer, reviewer=reviewer, item=item, today=today)
 
 
 @pytest.mark.parametrize(("build", "expected", "reason"), ROWS, ids=[row[0].__name__ for row in ROWS])
@@ -298,7 +304,7 @@ def test_expired_licence_gets_a_new_draft_application(world):
 def test_without_embargo_group_data_in_force_nothing_is_authorised(world):
     customer = world.determined(world.entity("JP"))
     # The groups' data ends: no date on which E:1 and E:2 are known.
-    CountryGroupMembership.objects.filter(group_id__in=["E:1", "E:2"]).update(effective_until=LAST_MONTH)
+    CountryGroupMembership.objects.filter(group_id__in=["E:1", "E:2"]).update(effective_until=world.last_month)
 
     record = transaction(customer, world.item, activity=Activity.EXPORT, country="JP")
 

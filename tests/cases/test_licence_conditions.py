@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from licensing.audit.models import Event
 from licensing.cases.models import LicenceApplication
@@ -10,14 +9,12 @@ from licensing.cases.services import applications, licences
 
 from ..factories import CustomerFactory, approved_determination, letter, transaction
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
-def condition(officer, reviewer, item):
+def condition(today, officer, reviewer, item):
     letter(item)
     customer = CustomerFactory(country_of_incorporation_id="DE")
-    approved_determination(customer, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    approved_determination(customer, preparer=officer, reviewer=reviewer, effective_on=today)
     application = LicenceApplication.objects.get(transaction=transaction(customer, item))
     application = applications.update_application(
         actor=officer, application=application, signer_name="Olivia Officer", signer_title="Compliance officer"
@@ -30,7 +27,7 @@ def condition(officer, reviewer, item):
         actor=officer,
         application=application,
         licence_number="D123456",
-        valid_from=TODAY,
+        valid_from=today,
         conditions=["No release to employees of D:5 nationality"],
     )
     return licence.conditions.get()

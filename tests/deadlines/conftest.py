@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from licensing.cases.models import LicenceApplication
 from licensing.cases.services import applications
@@ -11,11 +10,20 @@ from licensing.deadlines.models import Deadline, Kind
 
 from ..factories import CustomerFactory, approved_determination, letter, transaction
 
-TODAY = timezone.localdate()
-
 
 def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
+
+
+def dated(values: dict, today: datetime.date, *, as_text: bool = False) -> dict:
+    """The values with each offset in days (a parametrize table's `days(n)`) made the day that far from today."""
+    # Tables are built at import; the day they mean is counted when the test runs.
+    return {
+        key: (lambda day: day.isoformat() if as_text else day)(today + value)
+        if isinstance(value, datetime.timedelta)
+        else value
+        for key, value in values.items()
+    }
 
 
 @pytest.fixture
@@ -30,11 +38,11 @@ def run_on_commit(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def filed(officer, reviewer, item, run_on_commit):
+def filed(today, officer, reviewer, item, run_on_commit):
     """An application filed with BIS: prepared by the officer, approved for filing by the reviewer."""
     letter(item)
     customer = CustomerFactory(country_of_incorporation_id="DE")
-    approved_determination(customer, preparer=officer, reviewer=reviewer, effective_on=TODAY - days(200))
+    approved_determination(customer, preparer=officer, reviewer=reviewer, effective_on=today - days(200))
     record = transaction(customer, item)
     application = LicenceApplication.objects.get(transaction=record)
     application = applications.update_application(
@@ -47,7 +55,7 @@ def filed(officer, reviewer, item, run_on_commit):
         actor=officer,
         application=application,
         control_number="Z100001",
-        submitted_on=TODAY - days(60),
+        submitted_on=today - days(60),
     )
 
 

@@ -13,7 +13,7 @@ from licensing.deadlines.reminders import offset_due
 from licensing.deadlines.tasks import deliver_reminder_email, send_due_reminders
 
 from ..celery_worker import forget_connections, redis_url_for_this_run, result_of, start_celery, stop_celery, wait_until
-from .conftest import TODAY, days
+from .conftest import days
 
 BEAT_TASK = "Deadlines test: send due reminders every second"
 
@@ -59,17 +59,17 @@ def _messages(mail_dir) -> int:
 
 
 @pytest.mark.slow
-def test_beat_running_twice_sends_a_reminder_once(celery_on_redis, filed, officer):
+def test_beat_running_twice_sends_a_reminder_once(today, celery_on_redis, filed, officer):
     start, mail_dir = celery_on_redis
     officer.email = "officer@exportdesk.example"
     officer.save(update_fields=["email"])
-    application = applications.record_registration(actor=officer, application=filed, registered_on=TODAY - days(5))
+    application = applications.record_registration(actor=officer, application=filed, registered_on=today - days(5))
     licence = licences.record_approval(
         actor=officer,
         application=application,
         licence_number="D300001",
-        valid_from=TODAY - days(30),
-        valid_until=TODAY + days(7),
+        valid_from=today - days(30),
+        valid_until=today + days(7),
     )
 
     # Four threads, so duplicate runs overlap rather than queue behind each other.
@@ -125,7 +125,7 @@ def test_beat_running_twice_sends_a_reminder_once(celery_on_redis, filed, office
     assert _messages(mail_dir) == 1
     reminder = Reminder.objects.get()
     assert (reminder.deadline, reminder.recipient) == (deadline, officer)
-    assert reminder.offset == offset_due(deadline, TODAY)
+    assert reminder.offset == offset_due(deadline, today)
     assert Notification.objects.filter(reminder=reminder).count() == 1
     text = "".join(path.read_text() for path in mail_dir.iterdir())
     assert "To: officer@exportdesk.example" in text

@@ -4,7 +4,7 @@ import icalendar
 
 from licensing.deadlines.models import Subscription
 
-from .conftest import TODAY, days, make_deadline
+from .conftest import days, make_deadline
 
 
 def _address(client, user) -> str:
@@ -15,23 +15,23 @@ def _address(client, user) -> str:
     return response.context["calendar_address"].removeprefix("http://testserver")
 
 
-def test_the_feed_lists_my_deadlines_as_all_day_events(client, officer, officer2, filed):
-    mine = make_deadline(filed, due_on=TODAY + days(7), owner=officer)
-    make_deadline(filed, kind="appeal", due_on=TODAY + days(9), owner=officer2)
-    make_deadline(filed, kind="resolution", due_on=TODAY + days(9), owner=officer, status="cancelled")
+def test_the_feed_lists_my_deadlines_as_all_day_events(today, client, officer, officer2, filed):
+    mine = make_deadline(filed, due_on=today + days(7), owner=officer)
+    make_deadline(filed, kind="appeal", due_on=today + days(9), owner=officer2)
+    make_deadline(filed, kind="resolution", due_on=today + days(9), owner=officer, status="cancelled")
     response = client.get(_address(client, officer))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = icalendar.Calendar.from_ical(response.content)
     (event,) = calendar.walk("VEVENT")
     assert str(event["uid"]) == f"deadline-{mine.pk}@exportdesk"
-    assert event.decoded("dtstart") == TODAY + days(7)
-    assert event.decoded("dtend") == TODAY + days(8)
+    assert event.decoded("dtstart") == today + days(7)
+    assert event.decoded("dtend") == today + days(8)
     assert str(event["summary"]).startswith("Licence expiry, EXD-")
 
 
-def test_an_overdue_deadline_says_so_in_the_feed(client, officer, filed):
-    make_deadline(filed, due_on=TODAY - days(1), owner=officer, status="missed")
+def test_an_overdue_deadline_says_so_in_the_feed(today, client, officer, filed):
+    make_deadline(filed, due_on=today - days(1), owner=officer, status="missed")
     calendar = icalendar.Calendar.from_ical(client.get(_address(client, officer)).content)
     assert str(calendar.walk("VEVENT")[0]["summary"]).startswith("OVERDUE: ")
 

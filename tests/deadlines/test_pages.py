@@ -6,16 +6,16 @@ from licensing.audit.models import Event
 from licensing.cases.services import applications
 from licensing.deadlines.models import Deadline, Kind, Notification, Reminder, Subscription
 
-from .conftest import TODAY, days, deadline_of, make_deadline
+from .conftest import dated, days, deadline_of, make_deadline
 
 
 @pytest.fixture
-def overdue(filed, officer, reviewer):
-    return make_deadline(filed, due_on=TODAY - days(3), owner=officer, reviewer=reviewer, status="missed")
+def overdue(today, filed, officer, reviewer):
+    return make_deadline(filed, due_on=today - days(3), owner=officer, reviewer=reviewer, status="missed")
 
 
-def test_the_officer_sees_their_overdue_item_and_their_deadlines(client, officer, overdue, filed):
-    upcoming = make_deadline(filed, kind="appeal", due_on=TODAY + days(5), owner=officer)
+def test_the_officer_sees_their_overdue_item_and_their_deadlines(today, client, officer, overdue, filed):
+    upcoming = make_deadline(filed, kind="appeal", due_on=today + days(5), owner=officer)
     client.force_login(officer)
     response = client.get("/deadlines/")
     assert response.status_code == 200
@@ -55,61 +55,63 @@ def test_a_deadline_page_shows_how_it_was_worked_out(client, legal, overdue):
 
 
 @pytest.fixture
-def response_clock(filed, officer, run_on_commit):
+def response_clock(today, filed, officer, run_on_commit):
     app = run_on_commit(
-        applications.record_registration, actor=officer, application=filed, registered_on=TODAY - days(20)
+        applications.record_registration, actor=officer, application=filed, registered_on=today - days(20)
     )
     app = run_on_commit(
         applications.record_bis_action,
         actor=officer,
         application=app,
         action="record_intent_to_deny",
-        on=TODAY - days(5),
+        on=today - days(5),
     )
     return deadline_of(Kind.INTENT_TO_DENY_RESPONSE, app)
 
 
-def test_an_officer_records_a_response_on_the_page(client, officer, response_clock):
+def test_an_officer_records_a_response_on_the_page(today, client, officer, response_clock):
     client.force_login(officer)
     page = client.get(f"/deadlines/{response_clock.pk}/")
     assert page.context["can_settle"] is True
     response = client.post(
         f"/deadlines/{response_clock.pk}/settle",
-        {"status": "met", "on": (TODAY - days(1)).isoformat(), "reason": "Response filed"},
+        {"status": "met", "on": (today - days(1)).isoformat(), "reason": "Response filed"},
     )
     assert response.status_code == 302
     response_clock.refresh_from_db()
-    assert (response_clock.status, response_clock.settled_on) == (Deadline.Status.MET, TODAY - days(1))
+    assert (response_clock.status, response_clock.settled_on) == (Deadline.Status.MET, today - days(1))
 
 
 @pytest.mark.parametrize(
     ("form", "field", "words"),
     [
         ({"status": "met", "on": "31/12/2026"}, "on", "Enter a valid date"),
-        ({"status": "met", "on": (TODAY + days(1)).isoformat()}, "on", "is in the future"),
-        ({"status": "cancelled", "on": TODAY.isoformat(), "reason": ""}, "reason", "Say why"),
-        ({"status": "missed", "on": TODAY.isoformat()}, "status", "Select a valid choice"),
+        ({"status": "met", "on": days(1)}, "on", "is in the future"),
+        ({"status": "cancelled", "on": days(0), "reason": ""}, "reason", "Say why"),
+        ({"status": "missed", "on": days(0)}, "status", "Select a valid choice"),
     ],
 )
-def test_a_bad_settlement_is_shown_back_with_the_field_named(client, officer, response_clock, form, field, words):
+def test_a_bad_settlement_is_shown_back_with_the_field_named(
+    client, officer, response_clock, form, field, words, today
+):
     client.force_login(officer)
-    response = client.post(f"/deadlines/{response_clock.pk}/settle", form)
+    response = client.post(f"/deadlines/{response_clock.pk}/settle", dated(form, today, as_text=True))
     assert response.status_code == 400
     assert words in " ".join(response.context["form"].errors[field])
     response_clock.refresh_from_db()
     assert response_clock.status == Deadline.Status.OPEN
 
 
-def test_a_clock_that_follows_the_case_is_refused_on_the_page(client, officer, overdue):
+def test_a_clock_that_follows_the_case_is_refused_on_the_page(today, client, officer, overdue):
     client.force_login(officer)
-    response = client.post(f"/deadlines/{overdue.pk}/settle", {"status": "met", "on": TODAY.isoformat()})
+    response = client.post(f"/deadlines/{overdue.pk}/settle", {"status": "met", "on": today.isoformat()})
     assert response.status_code == 400
     assert "cannot be settled by hand" in " ".join(response.context["form"].non_field_errors())
 
 
-def test_legal_staff_cannot_settle_on_the_page(client, legal, response_clock):
+def test_legal_staff_cannot_settle_on_the_page(today, client, legal, response_clock):
     client.force_login(legal)
-    response = client.post(f"/deadlines/{response_clock.pk}/settle", {"status": "met", "on": TODAY.isoformat()})
+    response = client.post(f"/deadlines/{response_clock.pk}/settle", {"status": "met", "on": today.isoformat()})
     assert response.status_code == 403
     assert not Event.objects.filter(verb="deadline.settled").exists()
 

@@ -3,7 +3,6 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from licensing.audit.models import Event
 from licensing.determinations import services
@@ -15,7 +14,6 @@ from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, Reaso
 
 from ..factories import CustomerFactory, PersonFactory, add_status
 
-TODAY = timezone.localdate()
 Status = ForeignPersonDetermination.Status
 
 
@@ -28,38 +26,38 @@ def dual_national(db):
 
 
 @pytest.fixture
-def in_review(dual_national, officer):
-    draft = services.prepare_determination(actor=officer, subject=dual_national, effective_on=TODAY)
+def in_review(today, dual_national, officer):
+    draft = services.prepare_determination(actor=officer, subject=dual_national, effective_on=today)
     return services.submit_determination(actor=officer, determination=draft)
 
 
-def test_preparing_computes_outcome_and_attribution_from_the_history(dual_national, officer):
-    draft = services.prepare_determination(actor=officer, subject=dual_national, effective_on=TODAY)
+def test_preparing_computes_outcome_and_attribution_from_the_history(today, dual_national, officer):
+    draft = services.prepare_determination(actor=officer, subject=dual_national, effective_on=today)
     assert (draft.outcome, draft.basis) == (Outcome.FOREIGN_PERSON, Basis.FOREIGN_CITIZENSHIP)
     assert draft.attribution_country_id == "IL"
     assert draft.itar_countries == ["IL", "RU"]
-    assert draft.review_by == TODAY + datetime.timedelta(days=365)
+    assert draft.review_by == today + datetime.timedelta(days=365)
     assert Event.objects.for_target(draft).get().verb == "determination.prepared"
 
 
-def test_a_person_with_no_recorded_nationality_cannot_be_determined(officer):
+def test_a_person_with_no_recorded_nationality_cannot_be_determined(today, officer):
     person = PersonFactory()
     with pytest.raises(ValidationError, match="no citizenship or permanent residency"):
-        services.prepare_determination(actor=officer, subject=person, effective_on=TODAY)
+        services.prepare_determination(actor=officer, subject=person, effective_on=today)
     assert not ForeignPersonDetermination.objects.exists()
 
 
-def test_two_statuses_acquired_the_same_day_are_refused(officer):
+def test_two_statuses_acquired_the_same_day_are_refused(today, officer):
     person = PersonFactory()
     add_status(person, StatusRecord.Kind.CITIZENSHIP, "FR", "2000-01-01")
     add_status(person, StatusRecord.Kind.PERMANENT_RESIDENCY, "CH", "2000-01-01")
     with pytest.raises(ValidationError, match="same day"):
-        services.prepare_determination(actor=officer, subject=person, effective_on=TODAY)
+        services.prepare_determination(actor=officer, subject=person, effective_on=today)
 
 
-def test_auditor_cannot_prepare_a_determination(dual_national, auditor):
+def test_auditor_cannot_prepare_a_determination(today, dual_national, auditor):
     with pytest.raises(PermissionDenied):
-        services.prepare_determination(actor=auditor, subject=dual_national, effective_on=TODAY)
+        services.prepare_determination(actor=auditor, subject=dual_national, effective_on=today)
 
 
 def test_reviewer_approves_what_an_officer_prepared(in_review, officer, reviewer):
@@ -70,8 +68,8 @@ def test_reviewer_approves_what_an_officer_prepared(in_review, officer, reviewer
     assert (event.actor, event.before, event.after) == (reviewer, {"status": "in_review"}, {"status": "approved"})
 
 
-def test_nobody_approves_their_own_determination(dual_national, reviewer):
-    draft = services.prepare_determination(actor=reviewer, subject=dual_national, effective_on=TODAY)
+def test_nobody_approves_their_own_determination(today, dual_national, reviewer):
+    draft = services.prepare_determination(actor=reviewer, subject=dual_national, effective_on=today)
     submitted = services.submit_determination(actor=reviewer, determination=draft)
     with pytest.raises(ActorNotAllowed, match="four eyes"):
         services.approve_determination(actor=reviewer, determination=submitted)
@@ -85,8 +83,8 @@ def test_an_officer_may_not_approve(in_review, officer2):
         services.approve_determination(actor=officer2, determination=in_review)
 
 
-def test_a_draft_cannot_be_approved(dual_national, officer, reviewer):
-    draft = services.prepare_determination(actor=officer, subject=dual_national, effective_on=TODAY)
+def test_a_draft_cannot_be_approved(today, dual_national, officer, reviewer):
+    draft = services.prepare_determination(actor=officer, subject=dual_national, effective_on=today)
     with pytest.raises(IllegalTransition, match="it is draft"):
         services.approve_determination(actor=reviewer, determination=draft)
     draft.refresh_from_db()
@@ -101,9 +99,9 @@ def test_rejection_needs_a_reason(in_review, reviewer):
     assert Event.objects.for_target(rejected).get(verb="determination.reject").reason == "Passport expired"
 
 
-def test_a_new_approval_supersedes_the_old_one(dual_national, in_review, officer, reviewer):
+def test_a_new_approval_supersedes_the_old_one(today, dual_national, in_review, officer, reviewer):
     first = services.approve_determination(actor=reviewer, determination=in_review)
-    later = services.prepare_determination(actor=officer, subject=dual_national, effective_on=TODAY)
+    later = services.prepare_determination(actor=officer, subject=dual_national, effective_on=today)
     later = services.submit_determination(actor=officer, determination=later)
     second = services.approve_determination(actor=reviewer, determination=later)
     first.refresh_from_db()
@@ -112,7 +110,7 @@ def test_a_new_approval_supersedes_the_old_one(dual_national, in_review, officer
     assert Event.objects.for_target(first).get(verb="determination.supersede").actor_label == "system"
 
 
-def test_the_database_refuses_a_second_approved_determination(dual_national, in_review, officer, reviewer):
+def test_the_database_refuses_a_second_approved_determination(today, dual_national, in_review, officer, reviewer):
     services.approve_determination(actor=reviewer, determination=in_review)
     with pytest.raises(IntegrityError), transaction.atomic():
         ForeignPersonDetermination.objects.create(
@@ -120,23 +118,23 @@ def test_the_database_refuses_a_second_approved_determination(dual_national, in_
             status=Status.APPROVED,
             outcome=Outcome.FOREIGN_PERSON,
             basis=Basis.FOREIGN_CITIZENSHIP,
-            effective_on=TODAY,
-            review_by=TODAY + datetime.timedelta(days=10),
+            effective_on=today,
+            review_by=today + datetime.timedelta(days=10),
             prepared_by=officer,
             approved_by=reviewer,
         )
     assert ForeignPersonDetermination.objects.for_subject(dual_national).approved().count() == 1
 
 
-def test_the_database_refuses_self_approval(dual_national, officer):
+def test_the_database_refuses_self_approval(today, dual_national, officer):
     with pytest.raises(IntegrityError), transaction.atomic():
         ForeignPersonDetermination.objects.create(
             person=dual_national,
             status=Status.APPROVED,
             outcome=Outcome.FOREIGN_PERSON,
             basis=Basis.FOREIGN_CITIZENSHIP,
-            effective_on=TODAY,
-            review_by=TODAY + datetime.timedelta(days=10),
+            effective_on=today,
+            review_by=today + datetime.timedelta(days=10),
             prepared_by=officer,
             approved_by=officer,
         )
@@ -160,12 +158,12 @@ def test_available_transitions_follow_role_and_four_eyes(in_review, officer, rev
     assert DETERMINATION_MACHINE.available_transitions(in_review, legal) == []
 
 
-def test_an_entity_is_assessed_by_where_it_is_organised(officer):
+def test_an_entity_is_assessed_by_where_it_is_organised(today, officer):
     us = services.prepare_determination(
-        actor=officer, subject=CustomerFactory(country_of_incorporation_id="US"), effective_on=TODAY
+        actor=officer, subject=CustomerFactory(country_of_incorporation_id="US"), effective_on=today
     )
     jp = services.prepare_determination(
-        actor=officer, subject=CustomerFactory(country_of_incorporation_id="JP"), effective_on=TODAY
+        actor=officer, subject=CustomerFactory(country_of_incorporation_id="JP"), effective_on=today
     )
     assert (us.outcome, us.basis, us.attribution_country_id) == (Outcome.US_PERSON, Basis.US_ORGANISATION, None)
     assert (jp.outcome, jp.attribution_country_id) == (Outcome.FOREIGN_PERSON, "JP")

@@ -16,24 +16,23 @@ from licensing.reference.models import Activity
 
 from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
 
-TODAY = timezone.localdate()
 Role = ApplicationParty.Role
 
 
-def german_customer(officer, reviewer):
+def german_customer(officer, reviewer, today=None):
     customer = CustomerFactory(country_of_incorporation_id="DE", legal_name="Universität Rheinland")
     CustomerAddress.objects.create(
         customer=customer, line1="Kaiserstraße 12", city="Bonn", postal_code="53113", country_id="DE"
     )
-    approved_determination(customer, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    approved_determination(customer, preparer=officer, reviewer=reviewer, effective_on=today or timezone.localdate())
     return customer
 
 
 @pytest.fixture
-def draft(officer, reviewer, item):
+def draft(officer, reviewer, item, today):
     """A draft application with every block of the BIS-748P filled except 15, 17 and 20."""
     letter(item)
-    customer = german_customer(officer, reviewer)
+    customer = german_customer(officer, reviewer, today)
     record = transaction(customer, item, quantity=Decimal("3"), value=Decimal("750000.00"))
     application = LicenceApplication.objects.get(transaction=record)
     line = application.items.get()
@@ -99,15 +98,15 @@ def add_end_users(application, count):
 
 
 @pytest.fixture
-def deemed_draft(officer, reviewer, item):
+def deemed_draft(today, officer, reviewer, item):
     """A deemed export: a foreign national in a U.S. lab gets access to the model."""
     letter(item)
     lab = CustomerFactory(country_of_incorporation_id="US", legal_name="Great Lakes University AI Lab")
-    approved_determination(lab, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    approved_determination(lab, preparer=officer, reviewer=reviewer, effective_on=today)
     person = PersonFactory(customer=lab, employer=lab, given_name="Daniel", family_name="Levin")
     add_status(person, "citizenship", "RU", "1990-01-10")
     add_status(person, "citizenship", "IL", "2015-06-01")
-    approved_determination(person, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    approved_determination(person, preparer=officer, reviewer=reviewer, effective_on=today)
     record = transaction(lab, item, person=person, activity=Activity.DEEMED_EXPORT, country="US")
     application = LicenceApplication.objects.get(transaction=record)
     return applications.update_application(

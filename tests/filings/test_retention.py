@@ -18,22 +18,20 @@ from licensing.filings.services.retention import (
     set_legal_hold,
 )
 
-TODAY = timezone.localdate()
-
 
 def test_five_years_after_a_leap_day_is_the_first_of_march():
     assert years_after(datetime.date(2028, 2, 29)) == datetime.date(2033, 3, 1)
     assert years_after(datetime.date(2026, 11, 2)) == datetime.date(2031, 11, 2)
 
 
-def test_an_open_application_has_no_destroy_after_date_yet(draft):
+def test_an_open_application_has_no_destroy_after_date_yet(today, draft):
     record = refresh_retention(application=draft)
     assert record.exported_on == timezone.localdate(draft.transaction.requested_at)
     assert record.transaction_ended_on is None and record.destroy_after_on is None
-    assert "still running" in record.blocks_destruction_on(TODAY + datetime.timedelta(days=3650))
+    assert "still running" in record.blocks_destruction_on(today + datetime.timedelta(days=3650))
 
 
-def test_a_denied_application_is_kept_five_years_from_its_end(draft, officer, reviewer):
+def test_a_denied_application_is_kept_five_years_from_its_end(today, draft, officer, reviewer):
     from .conftest import approve
 
     application = approve(draft, officer, reviewer)
@@ -41,8 +39,8 @@ def test_a_denied_application_is_kept_five_years_from_its_end(draft, officer, re
     application = applications.record_registration(actor=officer, application=application)
     applications.record_bis_action(actor=officer, application=application, action="record_denial", reason="No")
     record = refresh_retention(application=application)
-    assert record.transaction_ended_on == TODAY
-    assert record.destroy_after_on == years_after(TODAY)
+    assert record.transaction_ended_on == today
+    assert record.destroy_after_on == years_after(today)
     assert record.basis == RetentionRecord.Basis.END_OF_TRANSACTION
 
 
@@ -58,24 +56,24 @@ def test_an_expired_licence_ends_the_transaction_on_its_last_valid_day(licensed)
     assert record.destroy_after_on == datetime.date(2035, 11, 4)
 
 
-def test_a_later_known_transfer_extends_retention(licensed, legal):
+def test_a_later_known_transfer_extends_retention(today, licensed, legal):
     Licence.objects.filter(application=licensed).update(
         status=Licence.Status.EXPIRED,
-        valid_from=TODAY - datetime.timedelta(days=90),
-        valid_until=TODAY - datetime.timedelta(days=30),
+        valid_from=today - datetime.timedelta(days=90),
+        valid_until=today - datetime.timedelta(days=30),
     )
     record = record_known_transfer(
-        actor=legal, application=licensed, transferred_on=TODAY, reason="Consignee's notice of transfer to Köln"
+        actor=legal, application=licensed, transferred_on=today, reason="Consignee's notice of transfer to Köln"
     )
-    assert record.known_transfer_on == TODAY
-    assert record.destroy_after_on == years_after(TODAY)
+    assert record.known_transfer_on == today
+    assert record.destroy_after_on == years_after(today)
     assert record.basis == RetentionRecord.Basis.TRANSFER
 
 
-def test_a_transfer_in_the_future_is_refused_naming_the_date(licensed, legal):
+def test_a_transfer_in_the_future_is_refused_naming_the_date(today, licensed, legal):
     with pytest.raises(ValidationError) as error:
         record_known_transfer(
-            actor=legal, application=licensed, transferred_on=TODAY + datetime.timedelta(days=1), reason="x"
+            actor=legal, application=licensed, transferred_on=today + datetime.timedelta(days=1), reason="x"
         )
     assert "cannot be in the future" in error.value.message_dict["transferred_on"][0]
 
@@ -93,7 +91,7 @@ def test_a_legal_hold_needs_a_reason(draft, legal):
     assert "reason" in error.value.message_dict
 
 
-def test_a_legal_hold_blocks_destruction_after_the_retention_date(licensed, legal, admin_user, render):
+def test_a_legal_hold_blocks_destruction_after_the_retention_date(today, licensed, legal, admin_user, render):
     filing, path = render(licensed, "bis_748p")
     Licence.objects.filter(application=licensed).update(
         status=Licence.Status.EXPIRED, valid_from=datetime.date(2015, 1, 2), valid_until=datetime.date(2019, 1, 1)
@@ -106,7 +104,7 @@ def test_a_legal_hold_blocks_destruction_after_the_retention_date(licensed, lega
     release_legal_hold(actor=legal, application=licensed, reason="Request closed")
     # The export itself was recent, so the five years now run from it.
     with pytest.raises(RetentionBlocked, match="must be kept until"):
-        destroy_filings(actor=admin_user, application=licensed, on=TODAY)
+        destroy_filings(actor=admin_user, application=licensed, on=today)
     assert path.exists()
 
 

@@ -1,7 +1,6 @@
 """How screening bears on a transaction's decision."""
 
 import pytest
-from django.utils import timezone
 
 from licensing.audit.models import Event
 from licensing.cases.decision import Request, evaluate
@@ -17,8 +16,6 @@ from licensing.screening.services.screening import screen_subject
 
 from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
 from .conftest import DENIED_COMPANY, ENTITY_LISTED
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -66,7 +63,7 @@ def test_a_confirmed_entity_list_party_needs_a_licence_showing_the_requirement_a
     assert LicenceApplication.objects.filter(transaction=record).exists()
 
 
-def test_an_entity_list_party_with_its_licence_is_authorised(world, item, officer, reviewer):
+def test_an_entity_list_party_with_its_licence_is_authorised(today, world, item, officer, reviewer):
     customer = world(ENTITY_LISTED, "CN")
     adjudicate_hit(actor=officer, hit=Hit.objects.get(customer=customer), outcome="true_match", reason="Same company")
     record = transaction(customer, item, country="CN")
@@ -78,7 +75,7 @@ def test_an_entity_list_party_with_its_licence_is_authorised(world, item, office
     application = applications.approve_for_filing(actor=reviewer, application=application)
     application = applications.record_submission(actor=officer, application=application, control_number="Z123456")
     application = applications.record_registration(actor=officer, application=application)
-    licences.record_approval(actor=officer, application=application, licence_number="D765432", valid_from=TODAY)
+    licences.record_approval(actor=officer, application=application, licence_number="D765432", valid_from=today)
     record = decide_transaction(actor=None, transaction_record=record)
     assert record.decision == Decision.AUTHORISED
     assert record.licence.number == "D765432"
@@ -126,24 +123,24 @@ def test_confirming_a_match_decides_the_held_transaction_again(
     assert record.decision == Decision.REFUSED
 
 
-def test_a_hit_on_the_person_holds_a_deemed_export_to_them(world, item, officer, reviewer):
+def test_a_hit_on_the_person_holds_a_deemed_export_to_them(today, world, item, officer, reviewer):
     lab = world("Great Lakes University AI Lab", "US")
     person = PersonFactory(customer=lab, employer=lab, given_name="Pejman", family_name="Kosarayanifard")
     add_status(person, StatusRecord.Kind.CITIZENSHIP, "IR", "1980-01-01")
-    approved_determination(person, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    approved_determination(person, preparer=officer, reviewer=reviewer, effective_on=today)
     screen_subject(person)
     record = transaction(lab, item, person=person, activity="deemed_export", country="US")
     assert record.decision == Decision.HOLD
     assert "PEJMAN MAHMOOD KOSARAYANIFARD" in record.decision_reasons[0]
 
 
-def test_evaluating_a_hit_writes_nothing_and_asks_the_database_once(world, item, django_assert_num_queries):
+def test_evaluating_a_hit_writes_nothing_and_asks_the_database_once(today, world, item, django_assert_num_queries):
     customer = world(DENIED_COMPANY, "ID")
     events, hits = Event.objects.count(), Hit.objects.count()
     request = Request(customer=customer, person=None, item=item, activity="export", destination_country="ID")
-    evaluate(request, on=TODAY)  # the connection prepares the statement on first use
+    evaluate(request, on=today)  # the connection prepares the statement on first use
     with django_assert_num_queries(1):
-        outcome = evaluate(request, on=TODAY)
+        outcome = evaluate(request, on=today)
         # The reasons name the hit, its entry and its list version from what was loaded.
         reasons = " ".join(outcome.reasons)
     assert outcome.decision == Decision.HOLD
@@ -153,14 +150,14 @@ def test_evaluating_a_hit_writes_nothing_and_asks_the_database_once(world, item,
 
 @pytest.mark.parametrize("with_list", [False, True])
 def test_a_screened_customer_without_hits_costs_the_decision_one_query(
-    with_list, request, item, django_assert_num_queries
+    today, with_list, request, item, django_assert_num_queries
 ):
     if with_list:
         request.getfixturevalue("listed")
     customer = CustomerFactory(legal_name="Universität Rheinland")
     screen_subject(customer)
     asked = Request(customer=customer, person=None, item=item, activity="export", destination_country="DE")
-    evaluate(asked, on=TODAY)  # the connection prepares the statement on first use
+    evaluate(asked, on=today)  # the connection prepares the statement on first use
     with django_assert_num_queries(1):
         facts = load_facts(
             customer=customer.external_id,
@@ -169,6 +166,6 @@ def test_a_screened_customer_without_hits_costs_the_decision_one_query(
             country="DE",
             activity="export",
             transaction_id=None,
-            on=TODAY,
+            on=today,
         )
         assert screening_outcome(asked, facts) is None

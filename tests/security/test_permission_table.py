@@ -53,7 +53,6 @@ from ..factories import (
     transaction,
 )
 
-TODAY = timezone.localdate()
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 # What only personal evidence carries: a date of birth, a scan's name and description.
 DATE_OF_BIRTH = datetime.date(1994, 5, 2)
@@ -133,7 +132,7 @@ PROBES: dict[Action, list[Probe]] = {
             "POST",
             lambda w: reverse("determination_prepare", args=["customer", w.customer.pk]),
             302,
-            data=lambda w: {"effective_on": TODAY.isoformat()},
+            data=lambda w: {"effective_on": w.today.isoformat()},
             state=lambda w: ForeignPersonDetermination.objects.count(),
         ),
     ],
@@ -258,7 +257,7 @@ PROBES: dict[Action, list[Probe]] = {
             "POST",
             lambda w: reverse("deadlines:settle", args=[w.deadline.pk]),
             302,
-            data=lambda w: {"status": "met", "on": TODAY.isoformat()},
+            data=lambda w: {"status": "met", "on": w.today.isoformat()},
             state=status_of(Deadline, lambda w: w.deadline.pk),
         ),
     ],
@@ -403,12 +402,13 @@ def _application(customer, item, external_id, *, preparer, approver, stage):
         actor=preparer,
         application=application,
         licence_number="D7654321",
-        valid_from=TODAY - datetime.timedelta(days=10),
+        valid_from=timezone.localdate() - datetime.timedelta(days=10),
     )
 
 
 def build_world(media):
     """One of each record a probe needs, made through the services; the personas never made any of them."""
+    today = timezone.localdate()
     if not CountryGroupMembership.objects.exists():
         loading.load(Country, CountryGroup, CountryGroupMembership)
     people = {role: UserFactory(username=f"table-{role}", role=role) for role in Role}
@@ -419,9 +419,9 @@ def build_world(media):
     # One licence may cover several transactions, so usage can be recorded against it.
     letter(item, per_transaction=False)
     customer = CustomerFactory(legal_name="Universität Rheinland", country_of_incorporation_id="DE")
-    approved_determination(customer, preparer=preparer, reviewer=approver, effective_on=TODAY)
+    approved_determination(customer, preparer=preparer, reviewer=approver, effective_on=today)
     lab = CustomerFactory(legal_name="Great Lakes University AI Lab", country_of_incorporation_id="US")
-    approved_determination(lab, preparer=preparer, reviewer=approver, effective_on=TODAY)
+    approved_determination(lab, preparer=preparer, reviewer=approver, effective_on=today)
     person = PersonFactory(
         customer=lab, employer=lab, given_name="Priya", family_name="Raman", date_of_birth=DATE_OF_BIRTH
     )
@@ -437,7 +437,7 @@ def build_world(media):
     person_transaction = transaction(
         lab, item, person=person, activity=Activity.DEEMED_EXPORT, country="US", external_id="TX-TABLE-PRIYA"
     )
-    draft_determination = determinations.prepare_determination(actor=preparer, subject=person, effective_on=TODAY)
+    draft_determination = determinations.prepare_determination(actor=preparer, subject=person, effective_on=today)
     determination = determinations.submit_determination(actor=preparer, determination=draft_determination)
     stages = {"preparer": preparer, "approver": approver}
     draft = _application(customer, item, "TX-TABLE-DRAFT", stage="draft", **stages)
@@ -452,14 +452,14 @@ def build_world(media):
         subject_type=ContentType.objects.get_for_model(determination),
         subject_id=determination.pk,
         subject_repr=str(determination),
-        starts_on=TODAY - datetime.timedelta(days=5),
-        due_on=TODAY + datetime.timedelta(days=25),
+        starts_on=today - datetime.timedelta(days=5),
+        due_on=today + datetime.timedelta(days=25),
         basis="Set up for the permission table.",
     )
     # A hit from a list no longer in force: adjudicable, and no index of lists in force is built.
     version = ListVersion.objects.create(
         feed=Feed.CSL,
-        published_on=TODAY,
+        published_on=today,
         status=ListVersion.Status.SUPERSEDED,
         source="permission table",
         digest="0" * 64,
@@ -488,6 +488,7 @@ def build_world(media):
     tokens = {role: issue_api_token(actor=None, name=f"table-{role}", role=role)[1] for role in ClientRole}
     spare_token, _ = issue_api_token(actor=None, name="table-spare", role=ClientRole.READ_ONLY)
     return SimpleNamespace(
+        today=today,
         media=media,
         people=people,
         tokens=tokens,
@@ -637,12 +638,12 @@ def test_an_evidence_document_opens_only_under_its_own_person(db, world):
 
 
 @pytest.mark.parametrize("role", [Role.REVIEWER, Role.ADMIN])
-def test_whoever_prepared_an_application_cannot_approve_it_for_filing_through_the_ui(db, world, role):
+def test_whoever_prepared_an_application_cannot_approve_it_for_filing_through_the_ui(today, db, world, role):
     # The role table allows reviewers and administrators to approve; four eyes still refuse their own work.
     user = world.people[role]
     # A new customer: the world's customer is licensed already, so its transactions need no application.
     customer = CustomerFactory(legal_name="Institut Lumière", country_of_incorporation_id="FR")
-    approved_determination(customer, preparer=world.people[Role.OFFICER], reviewer=user, effective_on=TODAY)
+    approved_determination(customer, preparer=world.people[Role.OFFICER], reviewer=user, effective_on=today)
     own = _application(customer, world.item, f"TX-TABLE-OWN-{role}", preparer=user, approver=None, stage="draft")
     own = applications.submit_application_for_review(actor=user, application=own)
 

@@ -7,7 +7,6 @@ lands in tests/artifacts/ for CI to keep.
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from licensing.cases.models import Licence, LicenceApplication, Transaction
@@ -15,7 +14,6 @@ from licensing.cases.models import Licence, LicenceApplication, Transaction
 from ..factories import CustomerFactory, approved_determination, letter
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-TODAY = timezone.localdate()
 
 
 class Desk:
@@ -59,12 +57,12 @@ class Desk:
 
 
 @pytest.fixture
-def world(officer, reviewer, item):
+def world(today, officer, reviewer, item):
     letter(item)
     lab = CustomerFactory(
         external_id="CUST-US-GLU", legal_name="Great Lakes University AI Lab", country_of_incorporation_id="US"
     )
-    approved_determination(lab, preparer=officer, reviewer=reviewer, effective_on=TODAY)
+    approved_determination(lab, preparer=officer, reviewer=reviewer, effective_on=today)
     return {"lab": lab}
 
 

@@ -20,8 +20,6 @@ from licensing.reference.models import Country
 
 from ..factories import CustomerFactory, PersonFactory
 
-TODAY = datetime.date(2026, 11, 1)
-
 
 def test_register_person_writes_the_person_and_statuses_together(officer):
     person = parties.register_person(
@@ -41,7 +39,7 @@ def test_register_person_writes_the_person_and_statuses_together(officer):
     ]
 
 
-def test_register_person_leaves_nothing_behind_when_a_status_is_wrong(officer):
+def test_register_person_leaves_nothing_behind_when_a_status_is_wrong(today, officer):
     with pytest.raises(ValidationError):
         parties.register_person(
             actor=officer,
@@ -49,7 +47,7 @@ def test_register_person_leaves_nothing_behind_when_a_status_is_wrong(officer):
             given_name="Wei",
             family_name="Zhang",
             location_country_id="US",
-            statuses=[{"kind": "protected_individual", "country": Country.objects.get(pk="CN"), "acquired_on": TODAY}],
+            statuses=[{"kind": "protected_individual", "country": Country.objects.get(pk="CN"), "acquired_on": today}],
         )
     assert not Person.objects.exists() and not StatusRecord.objects.exists()
 
@@ -76,22 +74,22 @@ def test_an_address_change_is_recorded_on_the_customer(officer, auditor):
         parties.save_customer_address(actor=auditor, customer=customer, line1="x", city="y", country_id="US")
 
 
-def test_only_a_draft_determination_is_edited_and_it_is_assessed_again(officer, reviewer):
+def test_only_a_draft_determination_is_edited_and_it_is_assessed_again(today, officer, reviewer):
     person = PersonFactory()
     StatusRecord.objects.create(
         person=person, kind="citizenship", country_id="FR", acquired_on=datetime.date(1990, 1, 1)
     )
-    draft = determinations.prepare_determination(actor=officer, subject=person, effective_on=TODAY)
+    draft = determinations.prepare_determination(actor=officer, subject=person, effective_on=today)
     StatusRecord.objects.create(
         person=person, kind="citizenship", country_id="CA", acquired_on=datetime.date(2010, 1, 1)
     )
-    edited = determinations.update_determination(actor=officer, determination=draft, effective_on=TODAY, notes="n")
-    assert edited.attribution_country_id == "CA" and edited.review_by == TODAY + datetime.timedelta(days=365)
+    edited = determinations.update_determination(actor=officer, determination=draft, effective_on=today, notes="n")
+    assert edited.attribution_country_id == "CA" and edited.review_by == today + datetime.timedelta(days=365)
     submitted = determinations.submit_determination(actor=officer, determination=edited)
     with pytest.raises(ValidationError, match="only a draft can be edited"):
-        determinations.update_determination(actor=officer, determination=submitted, effective_on=TODAY)
+        determinations.update_determination(actor=officer, determination=submitted, effective_on=today)
     with pytest.raises(PermissionDenied):
-        determinations.update_determination(actor=None, determination=submitted, effective_on=TODAY)
+        determinations.update_determination(actor=None, determination=submitted, effective_on=today)
 
 
 def test_tasks_are_assigned_by_reviewers_to_people_who_can_do_them(case, reviewer, officer, legal):
