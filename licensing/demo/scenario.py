@@ -21,7 +21,7 @@ from licensing.parties.models import Customer, CustomerAddress, Person, StatusRe
 from licensing.parties.services import record_status, save_customer, save_person, set_customer_status
 from licensing.reference.models import Activity, ControlledItem, Country, LicenceRequirement
 from licensing.screening.models import Feed, ListImport, ListVersion
-from licensing.screening.services import imports
+from licensing.screening.services import imports, screening
 
 DEMO_USERS = (
     ("officer", Role.OFFICER, "Olivia", "Officer"),
@@ -236,6 +236,9 @@ def _entity(external_id, name, country, line1, city, postal_code) -> Customer:
     CustomerAddress.objects.create(
         customer=customer, line1=line1, city=city, postal_code=postal_code, country_id=country
     )
+    # Screened now, not only once this commits: its transactions are decided
+    # next on this screening, and a caller's transaction (a test's) may never commit.
+    screening.screen_subject(customer)
     return customer
 
 
@@ -262,6 +265,8 @@ def _person(customer, external_id, given, family, statuses) -> Person:
             country=Country.objects.get(pk=country),
             acquired_on=datetime.date.fromisoformat(acquired),
         )
+    # As for a customer: screened before any of its transactions is decided.
+    screening.screen_subject(person)
     return person
 
 
