@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
+from kombu.exceptions import OperationalError as BrokerUnreachable
+from redis.exceptions import ConnectionError as RedisUnreachable
+from redis.exceptions import TimeoutError as RedisTimeout
 from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
@@ -21,6 +24,8 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 # be recorded) is 422, kept apart from 400 for a malformed one.
 UNPROCESSABLE = "unprocessable"
 PROBLEM_TYPE_BASE = "tag:exportdesk,2025:problem:"
+# Redis (the cache) or the broker not answering: a 503 with Retry-After, never a 500.
+QUEUE_OR_CACHE_UNREACHABLE = (BrokerUnreachable, RedisUnreachable, RedisTimeout)
 
 
 class Conflict(exceptions.APIException):
@@ -105,6 +110,11 @@ def _as_api_exception(exc, context) -> exceptions.APIException:
     if isinstance(exc, DatabaseError):
         log.error("database unavailable", exc_info=exc)
         return ServiceUnavailable()
+    if isinstance(exc, QUEUE_OR_CACHE_UNREACHABLE):
+        # Writes hand their follow-ups to the outbox and rate limits fall back
+        # to per-process counting, so this is something that truly needs Redis.
+        log.error("the task queue or the cache is unreachable", exc_info=exc)
+        return ServiceUnavailable("The task queue or the cache cannot be reached; try again shortly.")
     log.error("unexpected error in %s", context.get("view").__class__.__name__, exc_info=exc)
     error = exceptions.APIException("An unexpected error occurred; it has been logged.")
     return error
@@ -199,7 +209,7 @@ PROBLEM_DESCRIPTIONS = {
     "that can be recorded; `errors` names each field.",
     429: "Too many requests for this token; wait as long as Retry-After says.",
     500: "An unexpected error; it has been logged.",
-    503: "The database is unavailable; try again shortly.",
+    503: "The database, the cache or the task queue is unavailable; try again as Retry-After says.",
 }
 COMMON_PROBLEMS = (400, 401, 403, 405, 406, 429, 500, 503)
 BODY_PROBLEMS = (413, 415)

@@ -105,7 +105,7 @@ def _claim(deadline: Deadline, offset: str, recipient, *, escalation: bool) -> l
                 title=notifications.reminder_title(reminder)[:300],
             )
             if delivery == Delivery.EMAIL:
-                transaction.on_commit(lambda: _enqueue_delivery(reminder.pk))
+                _enqueue_delivery(reminder.pk)
     except IntegrityError:
         # Claimed already, by an earlier run or by another process right now.
         return []
@@ -158,7 +158,7 @@ def claim_digests(*, today: datetime.date | None = None) -> list[Digest]:
             with transaction.atomic():
                 digest = Digest.objects.create(recipient_id=recipient_id, on=today)
                 waiting.filter(recipient_id=recipient_id).update(digest=digest)
-                transaction.on_commit(lambda pk=digest.pk: _enqueue_digest(pk))
+                _enqueue_digest(digest.pk)
         except IntegrityError:
             # Today's digest went already; these reminders wait for tomorrow's.
             continue
@@ -189,12 +189,16 @@ def deliver_digest(*, digest_id: int, today: datetime.date | None = None) -> boo
 
 
 def _enqueue_delivery(reminder_id: int) -> None:
+    from licensing.outbox.services import enqueue
+
     from .tasks import deliver_reminder_email
 
-    deliver_reminder_email.delay(reminder_id)
+    enqueue(deliver_reminder_email, reminder_id)
 
 
 def _enqueue_digest(digest_id: int) -> None:
+    from licensing.outbox.services import enqueue
+
     from .tasks import deliver_digest_email
 
-    deliver_digest_email.delay(digest_id)
+    enqueue(deliver_digest_email, digest_id)

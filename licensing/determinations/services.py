@@ -116,7 +116,7 @@ def approve_determination(*, actor, determination: ForeignPersonDetermination, r
         approved = DETERMINATION_MACHINE.apply(determination, "approve", actor=actor, reason=reason, changes=stamp)
         _close_tasks(approved)
         subject_kwargs = {k: v.pk for k, v in _subject_kwargs(approved.subject).items()}
-        transaction.on_commit(lambda: _redecide_held(subject_kwargs))
+        _redecide_held(subject_kwargs)
     return approved
 
 
@@ -162,8 +162,9 @@ def _close_tasks(determination: ForeignPersonDetermination) -> None:
 
 def _redecide_held(subject_kwargs: dict) -> None:
     from licensing.cases.tasks import redecide_held_transactions
+    from licensing.outbox.services import enqueue
 
-    redecide_held_transactions.delay(**{f"{k}_id": v for k, v in subject_kwargs.items()})
+    enqueue(redecide_held_transactions, **{f"{k}_id": v for k, v in subject_kwargs.items()})
 
 
 def update_determination(

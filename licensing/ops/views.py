@@ -1,11 +1,22 @@
-"""Liveness and readiness for load balancers and orchestrators."""
+"""Liveness and readiness for load balancers and orchestrators.
+
+Readiness turns on the database alone (it answers, its schema is current):
+without it nothing can be served. Redis is reported, not required: while
+it is unreachable the rate limits count per process and writes leave their
+follow-up tasks in the outbox, so the status is "degraded" (still 200) and
+the checks name what is missing. Refusing traffic then would turn a Redis
+outage into a whole outage.
+"""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,7 +33,7 @@ def healthz(request):
 @never_cache
 @require_GET
 def readyz(request):
-    """Answer 200 only when the database answers, its schema is current and the broker is reachable."""
+    """Answer 200 when the database answers and its schema is current, naming whatever else is degraded."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -31,13 +42,39 @@ def readyz(request):
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         checks["migrations"] = "ok" if not pending else f"{len(pending)} pending"
+        checks["outbox"] = _outbox_check()
     except Exception as error:  # noqa: BLE001 - any failure means "not ready", and is reported
         logger.warning("readiness: database check failed: %s", error)
         checks["database"] = f"failed: {error.__class__.__name__}"
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         checks["broker"] = _broker_check()
-    ready = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    checks["rate_limits"] = _rate_limits_check()
+    ready = all(checks.get(name) == "ok" for name in REQUIRED)
+    status = "not ready" if not ready else "ready" if all(value == "ok" for value in checks.values()) else "degraded"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
+
+
+# What a web process cannot serve without; every other check only degrades it.
+REQUIRED = ("database", "migrations")
+# A message the relay (every few seconds) has not sent after this long means the broker is not taking them.
+OUTBOX_LAG_SECONDS = 60
+
+
+def _outbox_check() -> str:
+    from licensing.outbox.models import OutboxMessage
+
+    cutoff = timezone.now() - timedelta(seconds=OUTBOX_LAG_SECONDS)
+    waiting = OutboxMessage.objects.unsent().filter(created_at__lt=cutoff).count()
+    return "ok" if not waiting else f"{waiting} tasks waiting longer than {OUTBOX_LAG_SECONDS} s to be sent"
+
+
+def _rate_limits_check() -> str:
+    try:
+        cache.get("readyz:probe")
+    except Exception as error:  # noqa: BLE001 - reported, not raised
+        logger.warning("readiness: the rate-limit cache is unreachable: %s", error)
+        return f"per-process: Redis unreachable ({error.__class__.__name__})"
+    return "ok"
 
 
 def _broker_check() -> str:

@@ -66,7 +66,7 @@ def set_customer_status(*, actor, customer: Customer, status: str, reason: str) 
         announce_if_held(locked, event=event)
         if before != status:
             # Waiting transactions of the customer and its people follow the new standing.
-            transaction.on_commit(lambda: _redecide_customer(locked.pk))
+            _redecide_customer(locked.pk)
     return locked
 
 
@@ -197,8 +197,9 @@ def save_customer_address(*, actor, customer: Customer, address: CustomerAddress
 
 def _redecide_customer(customer_id: int) -> None:
     from licensing.cases.tasks import redecide_held_transactions
+    from licensing.outbox.services import enqueue
 
-    redecide_held_transactions.delay(customer_id=customer_id, include_persons=True)
+    enqueue(redecide_held_transactions, customer_id=customer_id, include_persons=True)
 
 
 def _plain(value):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.models import Event
+from licensing.outbox.services import enqueue
 from licensing.workflow.machine import TransitionError
 
 from .forms import OUTCOME_LABELS, AdjudicationForm, ImportForm, SearchForm
@@ -207,7 +208,7 @@ def subject(request, kind, pk):
     record = get_object_or_404(MODELS[kind], pk=pk)
     if request.method == "POST":
         _require(request.user, Action.ADJUDICATE_SCREENING_HITS)
-        screen_subject_task.delay(kind, record.pk)
+        enqueue(screen_subject_task, kind, record.pk)
         messages.success(request, f"{record} is being screened again.")
         return redirect("screening:subject", kind=kind, pk=pk)
     return render(

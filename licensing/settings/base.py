@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "licensing.screening",
     "licensing.filings",
     "licensing.deadlines",
+    "licensing.outbox",
     "licensing.api",
     "licensing.web",
     "licensing.demo",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "licensing.security.headers.SecurityHeadersMiddleware",
     "licensing.accounts.two_factor.TwoFactorMiddleware",
+    "licensing.ops.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "licensing.urls"
@@ -92,6 +94,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # fails one request per process, which the access check answers with a
     # 503 that refuses access, and Django then replaces the connection.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", False)
+    # A database that stops answering must not hold a worker: connecting
+    # waits at most this many seconds (libpq allows no less than 2), and a
+    # statement runs at most DATABASE_STATEMENT_TIMEOUT_MS (0: no limit;
+    # production sets one below gunicorn's timeout). The access check has a
+    # tighter deadline of its own, which holds even when the server is frozen.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2, minimum=2))
+    if _statement_ms := env_int("DATABASE_STATEMENT_TIMEOUT_MS", 0, minimum=0):
+        _server_options = DATABASES["default"]["OPTIONS"].get("options", "")
+        DATABASES["default"]["OPTIONS"]["options"] = f"{_server_options} -c statement_timeout={_statement_ms}".strip()
+# How long the access check may wait for the database before it refuses (503, allowed: false).
+ACCESS_CHECK_TIMEOUT_MS = env_int("ACCESS_CHECK_TIMEOUT_MS", 500, minimum=10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -157,6 +170,9 @@ CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL", "")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://localhost/")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_EAGER_PROPAGATES = True
+# A broker that is down or frozen fails a send in seconds; the outbox keeps
+# the task and its relay sends it once the broker is back (licensing.outbox).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -203,7 +219,16 @@ INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 # they are kept in Redis (CACHE_URL); the embedded default keeps them in memory.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # A counter is a few bytes: an unreachable or frozen Redis fails fast, and
+    # the rate limits fall back to per-process counting (licensing.api.throttling).
+    _cache_timeout = env_int("CACHE_TIMEOUT_MS", 500, minimum=10) / 1000
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout},
+        }
+    }
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

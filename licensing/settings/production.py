@@ -8,8 +8,13 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_str
+# A statement runs at most 25 s unless DATABASE_STATEMENT_TIMEOUT_MS says
+# otherwise: less than gunicorn's 30 s, so a slow query fails its request
+# rather than the worker being killed. Set before base.py reads it.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "25000")
+
+from .base import *  # noqa: E402, F403
+from .env import env_bool, env_int, env_str  # noqa: E402
 
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("SECRET_KEY must be set in production")

@@ -1,4 +1,12 @@
+import datetime
+
+import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from licensing.outbox.models import OutboxMessage
 
 
 def test_liveness_needs_no_database(client):
@@ -10,10 +18,29 @@ def test_liveness_needs_no_database(client):
 def test_readiness_checks_the_database_and_migrations(client, db):
     response = client.get(reverse("readyz"))
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "migrations": "ok"}
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "outbox": "ok", "rate_limits": "ok"},
+    }
 
 
-def test_readiness_fails_when_the_broker_is_unreachable(client, db, settings):
+def test_readiness_refuses_when_the_database_does_not_answer(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    from licensing.ops import views
+
+    def broken():
+        raise OperationalError("the database is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(views.connection, "cursor", broken)
+        response = client.get(reverse("readyz"))
+    assert response.status_code == 503
+    assert response.json()["status"] == "not ready"
+    assert response.json()["checks"]["database"] == "failed: OperationalError"
+
+
+def test_readiness_names_an_unreachable_broker_but_stays_ready(client, db, settings):
     from licensing.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -23,5 +50,30 @@ def test_readiness_fails_when_the_broker_is_unreachable(client, db, settings):
         response = client.get(reverse("readyz"))
     finally:
         app.conf.broker_url = previous
-    assert response.status_code == 503
+    # Writes keep their follow-ups in the outbox meanwhile: degraded, not down.
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["broker"].startswith("failed")
+
+
+def test_readiness_says_rate_limits_are_per_process_while_the_cache_is_unreachable(client, db, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(cache, "get", unreachable)
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["rate_limits"] == "per-process: Redis unreachable (ConnectionError)"
+
+
+@pytest.mark.django_db
+def test_readiness_names_tasks_waiting_in_the_outbox(client):
+    OutboxMessage.objects.create(task="licensing.outbox.tasks.relay_outbox")
+    OutboxMessage.objects.create(
+        task="licensing.outbox.tasks.relay_outbox", created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["outbox"] == "1 tasks waiting longer than 60 s to be sent"

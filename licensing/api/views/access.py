@@ -1,6 +1,7 @@
 import functools
 import logging
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
@@ -10,6 +11,7 @@ from licensing.accounts.permissions import Action
 
 from ..access import UnknownParty, check_access, prepare_check
 from ..authentication import known_client, presented_token
+from ..deadline import database_deadline
 from ..errors import UNPROCESSABLE, ServiceUnavailable, problem_response, problems
 from ..serializers.access import AccessAnswerSerializer, AccessProblemSerializer, AccessQuerySerializer
 from ..tokens import CLIENT_READ, client_from_row, hash_token
@@ -33,6 +35,12 @@ class AccessCheckView(ApiView):
     """The gate billing asks before granting access. It fails closed."""
 
     actions_by_method = {"GET": Action.CHECK_ACCESS}
+
+    def dispatch(self, request, *args, **kwargs):
+        # A database that stops answering must not hold the check: past the
+        # deadline its connection is cut, the query fails and the check refuses.
+        with database_deadline(settings.ACCESS_CHECK_TIMEOUT_MS / 1000) as self.deadline:
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         # Billing's token is read in the same statement as the decision's
@@ -106,7 +114,11 @@ class AccessCheckView(ApiView):
         # the answer is a 503 that does not allow access.
         if not isinstance(exc, exceptions.APIException):
             log.error("access check failed; answering allowed=false", exc_info=exc)
-            exc = ServiceUnavailable("The access check could not be made; access is not allowed.")
+            exc = ServiceUnavailable(
+                f"The database did not answer within {settings.ACCESS_CHECK_TIMEOUT_MS} ms; access is not allowed."
+                if getattr(self, "deadline", None) and self.deadline.passed
+                else "The access check could not be made; access is not allowed."
+            )
         try:
             response = super().handle_exception(exc)
         except Exception:

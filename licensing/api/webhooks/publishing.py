@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils import timezone
 
 from ..models import WebhookDelivery, WebhookSubscription
@@ -45,17 +44,15 @@ def publish(event_type: str, describe: Callable[[], dict], *, dedupe_key: str | 
             created.append(delivery)
     ids = [delivery.pk for delivery in created]
     if ids:
-        transaction.on_commit(lambda: _queue(ids))
+        _queue(ids)
     return created
 
 
 def _queue(delivery_ids: list[int]) -> None:
+    from licensing.outbox.services import enqueue
+
     from ..tasks import deliver_webhook
 
+    # Recorded with the change: if the broker is away the outbox's relay sends them once it is back.
     for delivery_id in delivery_ids:
-        try:
-            deliver_webhook.delay(delivery_id)
-        except Exception:
-            # The change is committed; the periodic sweep queues the delivery
-            # once the broker is back.
-            log.warning("could not queue webhook delivery %s", delivery_id, exc_info=True)
+        enqueue(deliver_webhook, delivery_id)

@@ -69,14 +69,16 @@ def record_approval(
             },
         )
         announce_licence_issued(licence)
-        transaction.on_commit(lambda: _redecide(record.pk))
+        _redecide(record.pk)
     return licence
 
 
 def _redecide(transaction_id: int) -> None:
+    from licensing.outbox.services import enqueue
+
     from ..tasks import redecide_transaction
 
-    redecide_transaction.delay(transaction_id)
+    enqueue(redecide_transaction, transaction_id)
 
 
 def acknowledge_condition(*, actor, condition: LicenceCondition) -> LicenceCondition:

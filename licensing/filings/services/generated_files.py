@@ -14,6 +14,7 @@ from django.db import models, transaction
 from kombu.exceptions import OperationalError
 
 from licensing.audit.services import record_event
+from licensing.outbox import services as outbox
 
 from .. import storage
 
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 def enqueue(task, *, model: type[models.Model], record_id: int) -> None:
     """Send the task that makes the record's file; if the broker is away, leave the record queued saying why."""
     try:
-        task.delay(record_id)
+        outbox.enqueue(task, record_id)
     except OperationalError as error:
         # The request has committed; the record stays queued and shows the
         # problem until it is queued again once the broker answers.

@@ -66,14 +66,16 @@ def request_import(
             requested_by=actor,
         )
         if enqueue:
-            transaction.on_commit(lambda: _enqueue(run.pk))
+            _enqueue(run.pk)
     return run
 
 
 def _enqueue(import_id: int) -> None:
+    from licensing.outbox.services import enqueue
+
     from ..tasks import run_list_import
 
-    run_list_import.delay(import_id)
+    enqueue(run_list_import, import_id)
 
 
 def run_import(import_id: int, *, progress: Progress | None = None) -> ListImport:
@@ -258,13 +260,15 @@ def _put_in_force(version: ListVersion, run: ListImport) -> None:
                 "counts": version.counts,
             },
         )
-        transaction.on_commit(lambda: _start_rescreen(version.pk))
+        _start_rescreen(version.pk)
 
 
 def _start_rescreen(version_id: int) -> None:
+    from licensing.outbox.services import enqueue
+
     from ..tasks import start_rescreen
 
-    start_rescreen.delay(version_id)
+    enqueue(start_rescreen, version_id)
 
 
 def _discard(version: ListVersion | None) -> None:

@@ -1,0 +1,152 @@
+"""The transactional outbox: a follow-up task is recorded with the change that calls for it, and sent after commit.
+
+A write that hands its follow-up straight to Celery loses it when the broker
+is away, and turns a change already saved into an error. Here the follow-up
+is a row written in the caller's transaction: rolled back, it never existed;
+committed, it is sent at once, and if the broker does not take it the row
+waits for the relay (beat, every few seconds, or `manage.py relay_outbox`),
+which sends it once the broker is back. Tasks take ids and are idempotent, so
+a message sent twice (the process stopped between the broker taking it and
+the row being marked) does no harm.
+
+Without a broker (the embedded default, tasks run eagerly) a message's task
+runs in the process once the transaction commits, as a direct call would.
+"""
+
+import enum
+import functools
+import json
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from licensing.celery import app
+
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# The request's own send tries once more on a stale connection, then leaves
+# the message to the relay rather than hold the response.
+SEND_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+RELAY_BATCH_SIZE = 100
+KEEP_SENT = timedelta(days=7)
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    # The broker (or its result store) did not take it: later messages would fare no better.
+    BROKER_FAILED = "broker failed"
+    # Nothing by that name is registered here: only this message is stuck.
+    UNKNOWN_TASK = "unknown task"
+
+
+def enqueue(task, /, *args, **kwargs) -> OutboxMessage:
+    """Record a call of `task` in the caller's transaction and send it once that commits."""
+    # Tasks take ids: arguments that are not plain JSON are refused here, in the caller, not in a worker.
+    json.dumps([args, kwargs])
+    message = OutboxMessage.objects.create(task=task.name, args=list(args), kwargs=kwargs)
+    # Eagerly run tasks fail the caller as a direct call would; a broker's
+    # failure (or the database's, marking the row) must not fail a committed change.
+    transaction.on_commit(functools.partial(send, message.pk), robust=not _eager())
+    return message
+
+
+def send(message_id: int) -> bool:
+    """Hand one message to Celery unless it was sent already; True when this call sent it."""
+    if _eager():
+        return _run_here(message_id)
+    with transaction.atomic():
+        # skip_locked: the relay is sending this very row; it is the relay's to send.
+        message = OutboxMessage.objects.unsent().select_for_update(skip_locked=True).filter(pk=message_id).first()
+        return message is not None and _hand_over(message) is Outcome.SENT
+
+
+def relay(*, limit: int = 10_000) -> int:
+    """Send unsent messages, oldest first, until none is left or the broker fails; return how many were sent."""
+    if _eager():
+        waiting = OutboxMessage.objects.unsent().oldest_first().values_list("pk", flat=True)[:limit]
+        return sum(_run_here(pk) for pk in list(waiting))
+    sent = 0
+    stuck: set[int] = set()
+    while sent < limit:
+        with transaction.atomic():
+            # Rows another relay (or a request's own send) holds are skipped:
+            # each message goes out from one place at a time.
+            batch = list(
+                OutboxMessage.objects.unsent()
+                .exclude(pk__in=stuck)
+                .oldest_first()
+                .select_for_update(skip_locked=True)[: min(RELAY_BATCH_SIZE, limit - sent)]
+            )
+            if not batch:
+                return sent
+            for message in batch:
+                outcome = _hand_over(message)
+                if outcome is Outcome.SENT:
+                    sent += 1
+                elif outcome is Outcome.UNKNOWN_TASK:
+                    stuck.add(message.pk)
+                else:
+                    return sent
+    return sent
+
+
+def prune_sent(*, older_than: timedelta = KEEP_SENT) -> int:
+    """Delete messages sent longer ago than `older_than`; return how many."""
+    deleted, _ = OutboxMessage.objects.filter(sent_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def send_best_effort(task, /, *args, **kwargs) -> bool:
+    """Send `task` now without recording it, for bookkeeping that may be lost; never raises."""
+    try:
+        task.apply_async(args, kwargs, retry=False, ignore_result=True)
+    except Exception:
+        log.warning("could not send %s; it is bookkeeping only and is dropped", task.name, exc_info=True)
+        return False
+    return True
+
+
+def _hand_over(message: OutboxMessage) -> Outcome:
+    # The caller holds the row's lock, so no one else sends it meanwhile.
+    task = app.tasks.get(message.task)
+    if task is None:
+        _record_failure(message, f"no task named {message.task!r} is registered")
+        return Outcome.UNKNOWN_TASK
+    try:
+        task.apply_async(message.args, message.kwargs, retry=True, retry_policy=SEND_RETRY_POLICY, ignore_result=True)
+    except Exception as error:  # noqa: BLE001 - whatever the broker raises, the row waits for the relay
+        _record_failure(message, f"{error.__class__.__name__}: {error}")
+        return Outcome.BROKER_FAILED
+    message.sent_at = timezone.now()
+    message.attempts += 1
+    message.save(update_fields=["sent_at", "attempts"])
+    return Outcome.SENT
+
+
+def _record_failure(message: OutboxMessage, error: str) -> None:
+    log.warning("outbox message %s (%s) not sent, it waits for the relay: %s", message.pk, message.task, error)
+    message.attempts += 1
+    message.last_error = error[:2000]
+    message.save(update_fields=["attempts", "last_error"])
+
+
+def _run_here(message_id: int) -> bool:
+    # Claimed before it runs, so a message runs here once even if the relay
+    # is asked too; an error in the task reaches the caller, as a direct call's would.
+    claimed = (
+        OutboxMessage.objects.unsent().filter(pk=message_id).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    app.tasks[message.task].apply_async(message.args, message.kwargs)
+    return True
+
+
+def _eager() -> bool:
+    return bool(app.conf.task_always_eager)
