@@ -17,10 +17,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from licensing.cases.decision import Request, decide
+from licensing.cases.decision import Request, decide, default_destination
 from licensing.cases.facts import CompanionRead, DecisionFacts, Stamp, load_facts, read_stamp
 from licensing.cases.models import Decision, Licence, Transaction
-from licensing.parties.models import Customer, Person
 from licensing.reference.models import Activity
 
 
@@ -196,7 +195,7 @@ def check_access(
         raise UnknownParty("item", f"No controlled item has the code {item}.")
     if person is not None and facts.person is None:
         raise UnknownParty("person", f"Customer {customer} has no person with external_id {person}.")
-    destination = country or _default_destination(facts.customer, facts.person)
+    destination = country or default_destination(facts.customer, facts.person)
     if destination is None:
         raise UnknownParty("country", f"Give the country: customer {customer} has no country recorded.")
     result = decide(
@@ -249,9 +248,3 @@ def _check_named(
             "a check names only a transaction of the recipient, item and destination it asks about.",
             missing=False,
         )
-
-
-def _default_destination(customer: Customer, person: Person | None) -> str | None:
-    if person is not None:
-        return person.location_country_id
-    return customer.country_of_incorporation_id or customer.headquarters_country_id

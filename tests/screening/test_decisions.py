@@ -6,10 +6,10 @@ from licensing.audit.models import Event
 from licensing.cases.decision import Request, evaluate
 from licensing.cases.facts import load_facts
 from licensing.cases.models import Decision, LicenceApplication
+from licensing.cases.rules import screening
 from licensing.cases.services import applications, licences
 from licensing.cases.services.transactions import decide_transaction
 from licensing.parties.models import StatusRecord
-from licensing.screening.decision import screening_outcome
 from licensing.screening.models import Hit
 from licensing.screening.services.adjudication import adjudicate_hit
 from licensing.screening.services.screening import screen_subject
@@ -168,4 +168,4 @@ def test_a_screened_customer_without_hits_costs_the_decision_one_query(
             transaction_id=None,
             on=today,
         )
-        assert screening_outcome(asked, facts) is None
+        assert screening(asked, facts) is None

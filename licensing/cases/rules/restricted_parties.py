@@ -1,44 +1,37 @@
-"""What screening says about a transaction, for `licensing.cases.decision.decide`.
+"""Rule 2: what screening says about the parties to the request.
 
 It reads the screening facts loaded with the rest of the decision's
 (`licensing.cases.facts`): whether a list is in force, the hits in effect for
 the customer, the person or the transaction's application parties, and what
 each was last screened as. An open hit holds the transaction pending
-screening; a confirmed match has its list's effect (table below), whatever
-licence was issued before the listing; a subject never screened, or screened
-under other names or addresses than it has now, is held too while lists are
-in force, so a failed or late screening task fails closed.
+screening; a confirmed match has its list's effect
+(`licensing.screening.effects`), whatever licence was issued before the
+listing; a subject never screened, or screened under other names or
+addresses than it has now, is held too while lists are in force, so a failed
+or late screening task fails closed.
 """
 
-from licensing.cases.models import Decision
+from licensing.screening.effects import CONFIRMED_MATCH_EFFECTS
+from licensing.screening.models import Hit
+from licensing.screening.subjects import (
+    customer_fingerprint,
+    needs_own_screening,
+    party_fingerprint,
+    person_fingerprint,
+)
 
-from .models import Hit
-from .subjects import customer_fingerprint, needs_own_screening, party_fingerprint, person_fingerprint
-
-# The effect of a confirmed match, by list. A denial order forbids any
-# transaction with the denied person (15 CFR 764.3(a)(2)); U.S. persons may
-# not deal with blocked persons (31 CFR 501, the SDN list); an Entity List
-# or Military End-User entry requires a licence to the extent its entry
-# says (744.11, 744.21). Any other list's confirmed match holds the
-# transaction for counsel: its effect (UVL statement, ITAR debarment,
-# nonproliferation sanctions) is not decided here.
-CONFIRMED_MATCH_EFFECTS = {
-    "DPL": Decision.REFUSED,
-    "SDN": Decision.REFUSED,
-    "EL": Decision.LICENCE_REQUIRED,
-    "MEU": Decision.LICENCE_REQUIRED,
-}
+from ..facts import DecisionFacts, ScreeningFacts
+from ..models import Decision
+from .coverage import licence_coverage, licensing_hits, release_country
+from .request import Evaluation, Request
 
 
-def screening_outcome(request, facts):
-    """Return the Evaluation screening imposes on the request (hold, refusal, licence), or None."""
-    # Imported here: the decision module imports this one.
-    from licensing.cases.decision import Evaluation, licence_coverage, licensing_hits, release_country
-
-    screening = facts.screening
-    if not screening.lists_in_force:
+def screening(request: Request, facts: DecisionFacts) -> Evaluation | None:
+    """Hold, refuse or require a licence for what screening found; nothing while no list is in force."""
+    screened = facts.screening
+    if not screened.lists_in_force:
         return None
-    hits = screening.hits
+    hits = screened.hits
 
     refusals = [
         h
@@ -51,7 +44,7 @@ def screening_outcome(request, facts):
     for_counsel = [
         h for h in hits if h.status == Hit.Status.CONFIRMED and h.entry.list_code not in CONFIRMED_MATCH_EFFECTS
     ]
-    unscreened = _unscreened(request, screening)
+    unscreened = _unscreened(request, screened)
     if awaiting or for_counsel or unscreened:
         reasons = [
             f"Screening hit #{h.pk}: {h.subject_name} resembles {h.matched_name} on the {h.entry.list_name} "
@@ -75,7 +68,7 @@ def screening_outcome(request, facts):
         request, facts, country=release_country(request, facts), per_transaction=per_transaction
     )
     if coverage.licence is not None:
-        # A licence issued since the listing exists; the rest of the evaluation checks its scope.
+        # A licence issued since the listing exists; the licence rule checks its scope.
         return None
     reasons = [_listing(h) for h in licensing]
     if coverage.issued_before_listing:
@@ -90,18 +83,18 @@ def screening_outcome(request, facts):
     return Evaluation(Decision.LICENCE_REQUIRED, reasons)
 
 
-def _unscreened(request, screening) -> list[str]:
+def _unscreened(request: Request, screened: ScreeningFacts) -> list[str]:
     """Why the customer, the person or an application party counts as not screened, if it does."""
     subjects = [
         (
             f"Customer {request.customer}",
-            screening.customer_screened_as,
-            customer_fingerprint(request.customer, screening.customer_addresses),
+            screened.customer_screened_as,
+            customer_fingerprint(request.customer, screened.customer_addresses),
         )
     ]
     if request.person is not None:
-        subjects.append((f"Person {request.person}", screening.person_screened_as, person_fingerprint(request.person)))
-    for party in screening.parties:
+        subjects.append((f"Person {request.person}", screened.person_screened_as, person_fingerprint(request.person)))
+    for party in screened.parties:
         if needs_own_screening(role=party.role, name=party.name, linked_name=party.linked_name):
             subjects.append((f"Application party {party.name}", party.screened_as, party_fingerprint(party)))
     reasons = []
