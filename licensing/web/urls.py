@@ -90,6 +90,8 @@ urlpatterns = [
         "transition",
         assign="<int:pk>/assign/",
         assign_many="assign/",
+        consignee_statement_add="<int:pk>/consignee-statements/",
+        intent_to_deny_response="<int:pk>/intent-to-deny-response/",
     ),
     *application_lines("items", "item"),
     *application_lines("parties", "party"),

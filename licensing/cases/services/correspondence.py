@@ -139,6 +139,8 @@ def record_information_request(
     today: datetime.date | None = None,
 ) -> InformationRequest:
     """Record what BIS asked and by when; the 90-day clock stops until the answer is recorded (750.4)."""
+    if not user_can(actor, Action.RECORD_BIS_ACTION):
+        raise PermissionDenied(f"{actor} may not record an action by BIS")
     today = today or timezone.localdate()
     requested_on = requested_on or today
     questions = _text(questions)
@@ -183,18 +185,36 @@ def record_information_supplied(
     application: LicenceApplication,
     answer: str = "",
     supplied_on: datetime.date | None = None,
+    request: InformationRequest | None = None,
     today: datetime.date | None = None,
 ) -> InformationRequest:
-    """Record that the information BIS asked for was supplied; the 90-day clock runs again from that day."""
+    """Record that the information BIS asked for was supplied; the 90-day clock runs again from that day.
+
+    `request` names the request answered, where the caller chose one; it must be the open one.
+    """
+    if not user_can(actor, Action.RESPOND_TO_BIS):
+        raise PermissionDenied(f"{actor} may not record an answer to BIS")
     today = today or timezone.localdate()
     supplied_on = supplied_on or today
     answer = _text(answer)
+    named = request
     request = (
         InformationRequest.objects.filter(application=application, answered_on__isnull=True)
         .order_by("-requested_on", "-pk")
         .first()
     )
     errors: dict[str, str] = {}
+    status = LicenceApplication.objects.filter(pk=application.pk).values_list("status", flat=True).first()
+    if named is not None and named.application_id != application.pk:
+        errors["request"] = f"Request {named.pk} is not one of {application}'s."
+    elif named is not None and not named.is_open:
+        errors["request"] = f"That request for information was answered on {named.answered_on}; it is not open."
+    elif named is not None and (request is None or named.pk != request.pk):
+        errors["request"] = "That request for information is not the one open on the application."
+    if status != Status.INFORMATION_REQUESTED:
+        errors.setdefault(
+            "request", f"No request for information is open on {application}; there is nothing to answer."
+        )
     if not isinstance(supplied_on, datetime.date):
         errors["supplied_on"] = "Give the date the information was supplied, or leave it empty for today."
     elif supplied_on > today:
@@ -241,6 +261,8 @@ def record_intent_to_deny_response(
     today: datetime.date | None = None,
 ) -> IntentToDenyResponse:
     """Record the applicant's response to an intent to deny (750.6): its 20-day clock is met, BIS's runs again."""
+    if not user_can(actor, Action.RESPOND_TO_BIS):
+        raise PermissionDenied(f"{actor} may not record an answer to BIS")
     today = today or timezone.localdate()
     text = _text(text)
     errors: dict[str, str] = {}

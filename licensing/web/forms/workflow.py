@@ -94,12 +94,43 @@ class ApprovalWithConditionsForm(ApprovalForm):
     with_conditions = True
 
 
+class InformationRequestForm(TransitionForm):
+    """What BIS asked and by when: the record the 90-day clock stops on."""
+
+    questions = forms.CharField(label="What BIS asked", widget=forms.Textarea(attrs={"rows": 3}))
+    respond_by = forms.DateField(label="Answer due by", widget=DateInput)
+    requested_on = forms.DateField(label="Asked on", widget=DateInput, required=False, help_text="Empty for today.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["reason"]
+
+    def service_arguments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("questions", "respond_by", "requested_on")}
+
+
+class InformationSuppliedForm(TransitionForm):
+    """The answer to the open request for information: the 90-day clock runs again from that day."""
+
+    answer = forms.CharField(label="What was supplied", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    supplied_on = forms.DateField(label="Supplied on", widget=DateInput, required=False, help_text="Empty for today.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["reason"]
+
+    def service_arguments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("answer", "supplied_on")}
+
+
 # Transitions that record more than a reason.
 TRANSITION_FORMS = {
     "mark_submitted": SubmissionForm,
     "record_registration": RegistrationForm,
     "record_approval": ApprovalForm,
     "record_approval_with_conditions": ApprovalWithConditionsForm,
+    "record_information_request": InformationRequestForm,
+    "record_information_supplied": InformationSuppliedForm,
 }
 
 

@@ -10,18 +10,22 @@ from django.views.decorators.http import require_POST
 from licensing.accounts.permissions import PERMISSIONS, Action, user_can
 from licensing.cases.models import ApplicationItem, ApplicationParty, ApplicationType, LicenceApplication
 from licensing.cases.services import applications as services
-from licensing.cases.services import licences
+from licensing.cases.services import correspondence, licences
 from licensing.cases.services.assignment import assign_applications
 from licensing.cases.workflow import APPLICATION_MACHINE, FINAL_APPLICATION_STATUSES
+from licensing.workflow.machine import IllegalTransition
 
 from ..access import requires
 from ..casefile import case_context, transition_view
 from ..forms import show_errors
 from ..forms.applications import ApplicationForm, ItemForm, PartyForm
+from ..forms.correspondence import ConsigneeStatementForm, IntentToDenyResponseForm
 from ..forms.workflow import AssignForm, officers_for
 from ..listing import Filter, Listing, Sort, back_to_list, render_listing
 
 A = LicenceApplication.Status
+# Moves that carry a document: recorded through their own forms on the case page, not the transition buttons.
+WITH_DOCUMENT = {"record_intent_to_deny_response"}
 REFERENCE = re.compile(r"^EXD-?(\d+)$", re.IGNORECASE)
 
 
@@ -117,6 +121,8 @@ def _application(pk):
             "person",
             "transaction__item",
             "transaction__destination_country",
+            "transaction__attributed_country",
+            "country",
             "assigned_officer",
             "prepared_by",
             "approved_for_filing_by",
@@ -173,8 +179,32 @@ def _detail(request, application, *, bound=None, forms=None, refusal="", status=
         if user_can(request.user, Action.ASSIGN_CASES) and application.status not in FINAL_APPLICATION_STATUSES
         else None,
         **case_context(request, application, machine=APPLICATION_MACHINE, bound=bound),
+        **_papers(request, application, forms),
     }
+    context["transitions"] = [form for form in context["transitions"] if form.transition.name not in WITH_DOCUMENT]
+    # A stopped clock reads as stopped, with the day it stopped, not as "Open".
+    context["stopped_clocks"] = [d for d in context["deadlines"] or () if d.status == "open" and d.paused_since]
     return render(request, "web/applications/detail.html", context, status=status)
+
+
+def _papers(request, application, forms) -> dict:
+    """The case papers (BIS-711s, BIS's questions, the answers to an intent to deny) and the forms to record them."""
+    final = application.status in FINAL_APPLICATION_STATUSES
+    may_record_statement = not final and user_can(request.user, Action.RECORD_CONSIGNEE_STATEMENT)
+    may_respond = application.status == A.INTENT_TO_DENY and user_can(request.user, Action.RESPOND_TO_BIS)
+    return {
+        "statements": application.consignee_statements.select_related("consignee_country", "document", "recorded_by"),
+        "information_requests": application.information_requests.select_related("recorded_by"),
+        "intent_responses": application.intent_to_deny_responses.select_related("recorded_by"),
+        "statement_form": (forms.get("bis711") or ConsigneeStatementForm(prefix="bis711"))
+        if may_record_statement or "bis711" in forms
+        else None,
+        "statement_url": reverse("application_consignee_statement_add", args=[application.pk]),
+        "response_url": reverse("application_intent_to_deny_response", args=[application.pk]),
+        "response_form": (forms.get("response") or IntentToDenyResponseForm(prefix="response"))
+        if may_respond or "response" in forms
+        else None,
+    }
 
 
 @requires(Action.VIEW_CASES)
@@ -314,6 +344,12 @@ _SERVICES = {
     "record_registration": lambda user, a, args: services.record_registration(actor=user, application=a, **args),
     "record_approval": _approve,
     "record_approval_with_conditions": _approve,
+    "record_information_request": lambda user, a, args: correspondence.record_information_request(
+        actor=user, application=a, **args
+    ),
+    "record_information_supplied": lambda user, a, args: correspondence.record_information_supplied(
+        actor=user, application=a, **args
+    ),
     **{name: _bis_action(name) for name in services.BIS_ACTIONS},
 }
 
@@ -360,3 +396,41 @@ def application_assign_many(request):
     else:
         messages.error(request, "Assign to: " + " ".join(form.errors.get("officer", [])))
     return redirect(back_to_list(request, reverse("application_list")))
+
+
+@require_POST
+@requires(Action.RECORD_CONSIGNEE_STATEMENT)
+def application_consignee_statement_add(request, pk):
+    application = _application(pk)
+    form = ConsigneeStatementForm(request.POST, request.FILES, prefix="bis711")
+    if form.is_valid():
+        try:
+            correspondence.record_bis711(actor=request.user, application=application, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, "BIS-711 recorded; its filing clocks run from its signature.")
+            return redirect("application_detail", application.pk)
+    return _detail(request, _application(pk), forms={"bis711": form}, status=400)
+
+
+@require_POST
+@requires(Action.RESPOND_TO_BIS)
+def application_intent_to_deny_response(request, pk):
+    application = _application(pk)
+    form = IntentToDenyResponseForm(request.POST, request.FILES, prefix="response")
+    status = 400
+    if form.is_valid():
+        try:
+            correspondence.record_intent_to_deny_response(
+                actor=request.user, application=application, **form.cleaned_data
+            )
+        except IllegalTransition as error:
+            form.add_error(None, f"{str(error)[:1].upper()}{str(error)[1:]}.")
+            status = 409
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, "Response to the intent to deny recorded.")
+            return redirect("application_detail", application.pk)
+    return _detail(request, _application(pk), forms={"response": form}, status=status)
