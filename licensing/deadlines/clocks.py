@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from licensing.cases.models import Licence, LicenceApplication
+from licensing.filings.retention import RetentionDates
 from licensing.reference.calendar import add_years, next_business_day
 
 from .models import Deadline, Kind
-from .rules import PASSES_AS_MET, RETENTION_YEARS
+from .rules import PASSES_AS_MET
 
 A = LicenceApplication.Status
 S = Deadline.Status
@@ -354,16 +355,20 @@ def determination_review_clock(
     )
 
 
-def retention_clock(*, ends: dict[str, datetime.date], today: datetime.date) -> Clock:
-    """762.6: records are kept five years from the latest of the export, reexport or transfer, or the end."""
-    latest_label, latest = max(ends.items(), key=lambda item: item[1])
-    listed = "; ".join(f"{label} {on}" for label, on in ends.items())
+def retention_clock(*, retention: RetentionDates, today: datetime.date) -> Clock | None:
+    """762.6: the records are kept until the case's destroy-after date; None while the transaction runs.
+
+    The dates come whole from `licensing.filings.retention.retention_dates`,
+    the computation the retention record and the legal package read too.
+    """
+    if retention.destroy_after_on is None:
+        return None
     return conclude(
         Kind.RECORD_RETENTION,
-        starts_on=latest,
-        due_on=add_years(latest, RETENTION_YEARS),
+        starts_on=retention.starts_on,
+        due_on=retention.destroy_after_on,
         today=today,
-        basis=f"Five years from the latest of: {listed} (the {latest_label}).",
+        basis=retention.explanation(),
     )
 
 

@@ -9,7 +9,7 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -24,6 +24,8 @@ from licensing.cases.models import (
 )
 from licensing.cases.workflow import FINAL_APPLICATION_STATUSES
 from licensing.determinations.models import ForeignPersonDetermination
+from licensing.filings.retention import RetentionDates
+from licensing.filings.services.retention import refresh_retention
 
 from . import clocks
 from .models import Deadline, Kind
@@ -158,9 +160,12 @@ def _store_case(application: LicenceApplication, today) -> list[Deadline]:
             settlements=_settlements(request),
         )
         wanted.append((request, clock))
-    ends = _retention_ends(application, moves, licence)
-    if ends:
-        wanted.append((application, clocks.retention_clock(ends=ends, today=today)))
+    # The case's retention record is brought up to date with its deadline, from
+    # the one computation both read, so the two dates cannot disagree.
+    record = refresh_retention(application=application, today=today)
+    retention = clocks.retention_clock(retention=RetentionDates.of(record), today=today)
+    if retention is not None:
+        wanted.append((application, retention))
     return _store(
         wanted,
         scope=Deadline.objects.filter(application=application),
@@ -293,19 +298,6 @@ def _is_later_use(document: SupportingDocument, application: LicenceApplication)
     )
     mine = (application.submitted_on, application.pk)
     return any(application.submitted_on is None or other < mine for other in earlier)
-
-
-def _retention_ends(application, moves, licence) -> dict[str, datetime.date]:
-    if application.status not in FINAL_APPLICATION_STATUSES or not moves:
-        return {}
-    ends = {"outcome of the application": moves[-1].on}
-    if licence is not None:
-        ended = _licence_end(licence)
-        ends["end of the licence"] = ended[1] if ended else licence.valid_until
-        last_export = licence.transactions.aggregate(last=Max("requested_at"))["last"]
-        if last_export is not None:
-            ends["last export under the licence"] = timezone.localdate(last_export)
-    return ends
 
 
 def _describe(subject) -> str:

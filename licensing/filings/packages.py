@@ -23,6 +23,7 @@ from licensing.cases.models import Licence, LicenceApplication, Transaction
 
 from . import storage
 from .models import ExportPackage, Filing, RetentionRecord
+from .retention import retention_dates
 from .snapshot import application_record, applications_with_related, as_json_bytes, licence_of, plain
 
 MANIFEST = "manifest.json"
@@ -125,13 +126,39 @@ def _event_record(event: Event) -> dict:
     return record
 
 
+def retention_statement(
+    application: LicenceApplication, record: RetentionRecord | None, *, today: datetime.date
+) -> dict:
+    """Return how long the case's records are kept, from the computation its record and deadline read."""
+    dates = retention_dates(application, today=today)
+    return {
+        "rule": "15 CFR 762.6",
+        "computed_on": plain(today),
+        "exported_on": plain(dates.exported_on),
+        "known_transfer_on": plain(dates.known_transfer_on),
+        "transaction_ended_on": plain(dates.transaction_ended_on),
+        "starts_on": plain(dates.starts_on),
+        "destroy_after_on": plain(dates.destroy_after_on),
+        "basis": dates.basis,
+        "explanation": dates.explanation(),
+        "legal_hold": bool(record and record.legal_hold),
+        "legal_hold_reason": record.legal_hold_reason if record is not None else "",
+    }
+
+
 def write_application(
-    writer: PackageWriter, application: LicenceApplication, filings: list[Filing], events: list[dict]
+    writer: PackageWriter,
+    application: LicenceApplication,
+    filings: list[Filing],
+    events: list[dict],
+    *,
+    retention: dict,
 ) -> None:
     folder = f"applications/{application.reference}"
+    # The retention goes beside the data, not into the snapshot filings hash: it changes as the case does.
     writer.add_bytes(
         f"{folder}/application.json",
-        as_json_bytes(application_record(application)),
+        as_json_bytes({**application_record(application), "retention": retention}),
         kind="application",
         application=application.reference,
     )
@@ -176,8 +203,12 @@ def write_applications(writer: PackageWriter, application_ids: list[int], progre
         for items in filings.values():
             items.sort(key=lambda f: (f.kind, f.version))
         histories = event_histories(applications, filings)
+        records = {record.application_id: record for record in RetentionRecord.objects.filter(application_id__in=batch)}
         for application in applications:
-            write_application(writer, application, filings.get(application.pk, []), histories[application.pk])
+            retention = retention_statement(application, records.get(application.pk), today=timezone.localdate())
+            write_application(
+                writer, application, filings.get(application.pk, []), histories[application.pk], retention=retention
+            )
             done += 1
             progress(done)
 

@@ -15,6 +15,7 @@ from licensing.deadlines.clocks import (
     retention_clock,
 )
 from licensing.deadlines.models import Kind
+from licensing.filings.retention import RetentionDates
 
 d = datetime.date.fromisoformat
 
@@ -317,16 +318,30 @@ def test_a_determination_is_reviewed_by_its_review_date(superseded_on, today, st
     assert (clock.kind, clock.due_on, clock.status) == (Kind.DETERMINATION_REVIEW, d("2026-06-01"), status)
 
 
-def test_records_are_kept_five_years_from_the_latest_end():
-    clock = retention_clock(
-        ends={
-            "outcome of the application": d("2026-02-20"),
-            "end of the licence": d("2030-02-20"),
-            "last export under the licence": d("2029-11-02"),
-        },
-        today=d("2026-03-01"),
-    )
-    assert (clock.kind, clock.due_on, clock.status) == (Kind.RECORD_RETENTION, d("2035-02-20"), "open")
-    assert clock.basis.endswith("(the end of the licence).")
-    passed = retention_clock(ends={"outcome of the application": d("2020-01-10")}, today=d("2025-01-11"))
-    assert (passed.status, passed.settled_on) == ("met", d("2025-01-10"))
+@pytest.mark.parametrize(
+    "exported, transfer, ended, today, starts, due, status",
+    [
+        # The end of the transaction is the latest date.
+        ("2026-02-20", None, "2030-02-20", "2026-03-01", "2030-02-20", "2035-02-20", "open"),
+        # A known reexport after the end: the five years run from it.
+        ("2026-02-20", "2031-06-30", "2030-02-20", "2031-07-01", "2031-06-30", "2036-06-30", "open"),
+        # Once the day passes the records may go: the clock is met, not missed.
+        ("2019-05-01", None, "2020-01-10", "2025-01-11", "2020-01-10", "2025-01-10", "met"),
+    ],
+)
+def test_the_retention_clock_runs_from_the_latest_date_to_the_cases_destroy_after_date(
+    exported, transfer, ended, today, starts, due, status
+):
+    basis = "transfer" if transfer and transfer > ended else "end_of_transaction"
+    dates = RetentionDates(d(exported), d(ended), d(transfer) if transfer else None, d(due), basis)
+    clock = retention_clock(retention=dates, today=d(today))
+    assert (clock.starts_on, clock.due_on, clock.status) == (d(starts), d(due), status)
+    assert clock.kind == Kind.RECORD_RETENTION
+    # The basis names every date it weighed.
+    for day in filter(None, (exported, transfer, ended)):
+        assert day in clock.basis
+
+
+def test_no_retention_clock_runs_while_the_transaction_does():
+    running = RetentionDates(d("2026-02-20"), None, None, None, "")
+    assert retention_clock(retention=running, today=d("2026-03-01")) is None

@@ -15,13 +15,14 @@ from ..models import Filing, RetentionRecord
 from ..retention import assert_may_destroy, retention_dates
 
 
-def refresh_retention(*, application: LicenceApplication) -> RetentionRecord:
+def refresh_retention(*, application: LicenceApplication, today: datetime.date | None = None) -> RetentionRecord:
     """Compute the application's retention dates from the records as they stand and store them."""
     with transaction.atomic():
+        # Locked first, so the known transfer the computation reads cannot change under it.
         record, _ = RetentionRecord.objects.select_for_update().get_or_create(application=application)
         # Read afresh: the caller's copy may predate the status change that ended the transaction.
         current = LicenceApplication.objects.select_related("transaction").get(pk=application.pk)
-        dates = retention_dates(current, known_transfer_on=record.known_transfer_on)
+        dates = retention_dates(current, today=today)
         record.exported_on = dates.exported_on
         record.transaction_ended_on = dates.transaction_ended_on
         record.destroy_after_on = dates.destroy_after_on
@@ -117,6 +118,11 @@ def record_known_transfer(
             after={"known_transfer_on": record.known_transfer_on, "reported": transferred_on},
             reason=reason,
         )
+        # The case's retention deadline counts from the transfer too. Imported
+        # here: the deadlines app imports this one, never the other way at load.
+        from licensing.deadlines.triggers import recompute_after_commit
+
+        recompute_after_commit(application)
     return refresh_retention(application=application)
 
 
