@@ -130,3 +130,26 @@ def local_secret_key(path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+# Words that mark a placeholder or a key someone typed, never a generated one.
+_WEAK_KEY_WORDS = ("changeme", "change-me", "password", "insecure", "example", "your-secret", "secret-key", "secretkey")
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Say why `key` is too weak to sign sessions and tokens in production, or None when it will do."""
+    # The thresholds of Django's own deployment check (security.W009), here
+    # enforced at start rather than left as a warning.
+    from django.core.checks.security.base import (
+        SECRET_KEY_INSECURE_PREFIX,
+        SECRET_KEY_MIN_LENGTH,
+        SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+    )
+
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is {len(key)} characters; use at least {SECRET_KEY_MIN_LENGTH} random ones"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"has fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters; generate a random one"
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX) or any(word in key.lower() for word in _WEAK_KEY_WORDS):
+        return "is a placeholder or a made-up value; generate a random one"
+    return None

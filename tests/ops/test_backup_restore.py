@@ -59,6 +59,10 @@ def test_a_backup_restores_into_an_empty_database_with_its_files(databases, tmp_
     (tmp_path / "source-files" / "evidence" / "scan").write_bytes(b"%PDF-1.4 scan")
 
     _run(["scripts/backup", str(tmp_path / "backup")], env)
+    # The dump holds webhook secrets and the archive personal evidence.
+    assert (tmp_path / "backup").stat().st_mode & 0o777 == 0o700
+    for written in ("database.dump", "private-files.tar.gz", "MANIFEST.sha256"):
+        assert (tmp_path / "backup" / written).stat().st_mode & 0o777 == 0o600, written
     restored = _run(
         ["scripts/restore", str(tmp_path / "backup")],
         {**env, "DATABASE_URL": target, "EXPORTDESK_MEDIA_ROOT": str(tmp_path / "restored-files")},
