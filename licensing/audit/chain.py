@@ -2,9 +2,11 @@
 
 Each event stores the hash of the one before it and a hash over its own
 content plus that link, so changing, removing or reordering any row breaks
-every hash after it. `verify_chain` recomputes the chain from the first event.
-A chain cut short, or rewritten and re-hashed from some event on, still links;
-the checkpoints (checkpoints.py) anchor it from outside the database.
+every hash after it. The links are made by the sealer (sealing.py), in
+`sequence` order, shortly after the event's transaction commits.
+`verify_chain` recomputes the chain from the first event. A chain cut short,
+or rewritten and re-hashed from some event on, still links; the checkpoints
+(checkpoints.py) anchor it from outside the database.
 """
 
 import datetime
@@ -14,11 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
 
 GENESIS_HASH = "0" * 64
-# Any constant identifies the lock; every writer of the log takes the same one.
-CHAIN_LOCK_ID = 0x45584445534B  # "EXDESK"
 
 
 def as_stored_json(value):
@@ -50,21 +49,14 @@ def content_hash(event) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def lock_chain() -> None:
-    """Serialise appends to the log until the current transaction ends."""
-    # On PostgreSQL concurrent writers would otherwise read the same head and
-    # fork the chain. SQLite already runs one write transaction at a time.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
-
-
 @dataclass(frozen=True)
 class Verification:
     checked: int
     broken_at: int | None = None
     event_id: int | None = None
     problem: str = ""
+    # The sequence of the last event that verified, None when none did.
+    last_sequence: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -75,29 +67,46 @@ def verify_chain(
     events,
     *,
     anchors: Mapping[int, tuple[str, str]] | None = None,
-    first_sequence: int = 1,
+    after_sequence: int = 0,
     previous_hash: str = GENESIS_HASH,
 ) -> Verification:
-    """Walk events in sequence order and report the first broken link.
+    """Walk sealed events in sequence order and report the first broken link.
 
     `anchors` maps a sequence to the hash a checkpoint recorded for it and a
-    name for that checkpoint; `first_sequence` and `previous_hash` start the
-    walk part-way, from a head already known to be good.
+    name for that checkpoint; `after_sequence` and `previous_hash` start the
+    walk part-way, after a head already known to be good. Sequences may skip
+    numbers (a rolled-back writer's), but never one a checkpoint recorded.
     """
     anchors = anchors or {}
-    expected_sequence = first_sequence
+    waiting = sorted(sequence for sequence in anchors if sequence > after_sequence)
+    last_sequence = None
     checked = 0
     for event in events:
-        if event.sequence != expected_sequence:
-            return Verification(checked, event.sequence, event.pk, f"expected sequence {expected_sequence}")
+        if event.sequence <= after_sequence:
+            return Verification(checked, event.sequence, event.pk, "is out of sequence order", last_sequence)
+        if waiting and waiting[0] < event.sequence:
+            problem = (
+                f"the event at sequence {waiting[0]}, which {anchors[waiting[0]][1]} recorded, is missing before it: "
+                "the chain was rewritten"
+            )
+            return Verification(checked, event.sequence, event.pk, problem, last_sequence)
+        if not event.hash:
+            return Verification(checked, event.sequence, event.pk, "is not sealed", last_sequence)
         if event.previous_hash != previous_hash:
-            return Verification(checked, event.sequence, event.pk, "does not link to the event before it")
+            return Verification(
+                checked, event.sequence, event.pk, "does not link to the event before it", last_sequence
+            )
         if content_hash(event) != event.hash:
-            return Verification(checked, event.sequence, event.pk, "content does not match its hash")
-        if (anchor := anchors.get(event.sequence)) is not None and anchor[0] != event.hash:
-            problem = f"hash differs from the one {anchor[1]} recorded: the chain was rewritten at or before it"
-            return Verification(checked, event.sequence, event.pk, problem)
+            return Verification(checked, event.sequence, event.pk, "content does not match its hash", last_sequence)
+        if waiting and waiting[0] == event.sequence:
+            waiting.pop(0)
+            if anchors[event.sequence][0] != event.hash:
+                problem = (
+                    f"hash differs from the one {anchors[event.sequence][1]} recorded: "
+                    "the chain was rewritten at or before it"
+                )
+                return Verification(checked, event.sequence, event.pk, problem, last_sequence)
         previous_hash = event.hash
-        expected_sequence += 1
+        after_sequence = last_sequence = event.sequence
         checked += 1
-    return Verification(checked)
+    return Verification(checked, last_sequence=last_sequence)

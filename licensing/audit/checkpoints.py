@@ -144,7 +144,7 @@ def read_checkpoints(path: Path | None = None) -> list[Checkpoint]:
 
 
 def verify_log(checkpoints: list[Checkpoint]) -> Verification:
-    """Verify the whole chain, and that it reaches every checkpoint with the hash each recorded."""
+    """Verify the whole sealed chain, and that it reaches every checkpoint with the hash and count each recorded."""
     anchors: dict[int, tuple[str, str]] = {}
     for checkpoint in checkpoints:
         known = anchors.setdefault(checkpoint.sequence, (checkpoint.hash, checkpoint.describe()))
@@ -152,19 +152,25 @@ def verify_log(checkpoints: list[Checkpoint]) -> Verification:
             raise CheckpointFileInvalid(
                 f"{checkpoint.describe()} and {known[1]} record different hashes for sequence {checkpoint.sequence}"
             )
-    result = verify_chain(Event.objects.order_by("sequence").iterator(chunk_size=2000), anchors=anchors)
+    result = verify_chain(Event.objects.sealed().order_by("sequence").iterator(chunk_size=2000), anchors=anchors)
     if not result.ok or not checkpoints:
         return result
     last = checkpoints[-1]
-    if result.checked < last.sequence:
-        if result.checked == 0:
+    if result.last_sequence is None or result.last_sequence < last.sequence:
+        if result.last_sequence is None:
             problem = f"the log is empty but {last.describe()} recorded {last.count} events: every event was removed"
         else:
             problem = (
-                f"the log ends at sequence {result.checked} but {last.describe()} recorded {last.count} events: "
-                "events were removed from its end"
+                f"the log ends at sequence {result.last_sequence} but {last.describe()} recorded {last.count} "
+                "events: events were removed from its end"
             )
-        return Verification(result.checked, result.checked + 1, None, problem)
+        return Verification(result.checked, last.sequence, None, problem, result.last_sequence)
+    count = Event.objects.filter(sequence__lte=last.sequence).count()
+    if count != last.count:
+        problem = (
+            f"the log holds {count} events up to sequence {last.sequence} but {last.describe()} recorded {last.count}"
+        )
+        return Verification(result.checked, last.sequence, None, problem, result.last_sequence)
     return result
 
 
@@ -190,7 +196,7 @@ def take_checkpoint(*, now: datetime.datetime | None = None) -> Checkpoint | Non
         except CheckpointFileInvalid as error:
             raise CheckpointRefused(f"{error}; no checkpoint taken") from None
         last = checkpoints[-1] if checkpoints else None
-        head = Event.objects.order_by("-sequence").values("sequence", "hash").first()
+        head = Event.objects.sealed().order_by("-sequence").values("sequence", "hash").first()
         if head is None:
             if last is not None:
                 raise CheckpointRefused(f"the log is empty but {last.describe()} recorded {last.count} events")
@@ -204,16 +210,20 @@ def take_checkpoint(*, now: datetime.datetime | None = None) -> Checkpoint | Non
             Event.objects.filter(sequence__gt=last.sequence if last else 0, sequence__lte=head["sequence"])
             .order_by("sequence")
             .iterator(chunk_size=2000),
-            first_sequence=last.sequence + 1 if last else 1,
+            after_sequence=last.sequence if last else 0,
             previous_hash=last.hash if last else GENESIS_HASH,
         )
         if not result.ok:
             raise CheckpointRefused(
                 f"broken link at sequence {result.broken_at} (event id {result.event_id}): {result.problem}"
             )
+        # Sequences skip the numbers of rolled-back writers, so the count comes from the walk.
         count = Event.objects.filter(sequence__lte=head["sequence"]).count()
-        if count != head["sequence"]:
-            raise CheckpointRefused(f"the log holds {count} events up to sequence {head['sequence']}")
+        if count != (last.count if last else 0) + result.checked:
+            raise CheckpointRefused(
+                f"the log holds {count} events up to sequence {head['sequence']}, but "
+                f"{(last.count if last else 0) + result.checked} since the start of the chain verified"
+            )
         fields = {
             "v": FORMAT_VERSION,
             "sequence": head["sequence"],

@@ -13,6 +13,14 @@ class EventQuerySet(models.QuerySet):
     def for_target(self, target):
         return self.filter(target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk))
 
+    def sealed(self):
+        """Events linked into the hash chain."""
+        return self.exclude(hash="")
+
+    def unsealed(self):
+        """Events written but not yet given their link in the chain (see sealing.py)."""
+        return self.filter(hash="")
+
     def update(self, **kwargs):
         raise EventIsImmutable("events cannot be updated")
 
@@ -42,16 +50,30 @@ class Event(models.Model):
     before = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(blank=True)
-    # The tamper-evident chain (see chain.py): position, link and own hash.
+    # The log's order, from a database sequence when the event is written;
+    # numbers of rolled-back transactions leave gaps (see sealing.py).
     sequence = models.PositiveBigIntegerField(unique=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    # The tamper-evident chain (see chain.py): the link to the event before
+    # and the event's own hash, both empty until the sealer links it.
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["sequence"]
-        indexes = [models.Index(fields=["target_type", "target_id", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "occurred_at"]),
+            # The sealer's work list: small, as events wait only moments for their link.
+            models.Index(fields=["sequence"], condition=models.Q(hash=""), name="audit_event_unsealed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hash="", previous_hash="") | (~models.Q(hash="") & ~models.Q(previous_hash="")),
+                name="audit_event_sealed_whole",
+                violation_error_message="An event is sealed with both its link and its hash, or with neither.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.target_repr}"

@@ -6,8 +6,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, as_stored_json, content_hash, lock_chain
+from .chain import as_stored_json
 from .models import Event
+from .sealing import seal_events, take_sequence, writers_run_concurrently
 
 SYSTEM_ACTOR_LABEL = "system"
 
@@ -28,15 +29,18 @@ def attributed_to_api_token(*, token_id: int, label: str) -> Iterator[None]:
 
 
 def record_event(*, actor, verb: str, target, before=None, after=None, reason: str = "") -> Event:
-    """Append one event to the log; call it inside the transaction that made the change."""
+    """Append one event to the log; call it inside the transaction that made the change.
+
+    The event is readable at once; the sealer links it into the hash chain
+    once its transaction has committed (sealing.py), so writers do not wait
+    for one another.
+    """
     api_token_id, actor_label = None, SYSTEM_ACTOR_LABEL
     if actor is not None:
         actor_label = actor.get_username()
     elif (calling := _calling_token.get()) is not None:
         api_token_id, actor_label = calling
     with transaction.atomic():
-        lock_chain()
-        head = Event.objects.order_by("-sequence").values("sequence", "hash").first()
         event = Event(
             occurred_at=timezone.now(),
             actor=actor,
@@ -49,9 +53,10 @@ def record_event(*, actor, verb: str, target, before=None, after=None, reason: s
             before=as_stored_json(before or {}),
             after=as_stored_json(after or {}),
             reason=reason,
-            sequence=(head["sequence"] + 1) if head else 1,
-            previous_hash=head["hash"] if head else GENESIS_HASH,
+            sequence=take_sequence(),
         )
-        event.hash = content_hash(event)
         event.save(force_insert=True)
+        if not writers_run_concurrently():
+            seal_events()
+            event.refresh_from_db(fields=["previous_hash", "hash"])
     return event

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from .checkpoints import CheckpointRefused, take_checkpoint
+from .sealing import SealingRefused, seal_events
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +21,14 @@ def take_audit_checkpoint() -> int | None:
         logger.error("audit checkpoint refused: %s; run manage.py verify_audit", error)
         raise
     return checkpoint.sequence if checkpoint else None
+
+
+# No retries: the next run, seconds later, does the same work; a refusal needs a person.
+@shared_task(periodic=True)
+def seal_event_log() -> int:
+    """Link committed events into the hash chain (every few seconds, by beat); return how many were sealed."""
+    try:
+        return seal_events()
+    except SealingRefused as error:
+        logger.error("audit sealing refused: %s", error)
+        raise

@@ -29,7 +29,7 @@ def _old_verify_audit_passes() -> bool:
 
 def _delete_the_last_events():
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_event WHERE sequence > 1")
+        cursor.execute("DELETE FROM audit_event WHERE sequence > (SELECT MIN(sequence) FROM audit_event)")
 
 
 def _delete_every_event():
@@ -42,10 +42,10 @@ def _rewrite_and_rehash():
     # someone with database access and the source code could.
     previous = GENESIS_HASH
     with connection.cursor() as cursor:
-        for event in Event.objects.order_by("sequence"):
-            if event.sequence == 2:
+        for position, event in enumerate(Event.objects.order_by("sequence"), start=1):
+            if position == 2:
                 event.reason = "nothing happened"
-            if event.sequence >= 2:
+            if position >= 2:
                 event.previous_hash = previous
                 event.hash = content_hash(event)
                 cursor.execute(
@@ -56,28 +56,35 @@ def _rewrite_and_rehash():
 
 
 def _edit_a_row_in_place():
+    second = Event.objects.order_by("sequence")[1]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_event SET reason = 'nothing happened' WHERE sequence = 2")
+        cursor.execute("UPDATE audit_event SET reason = 'nothing happened' WHERE id = %s", [second.pk])
 
 
 def _delete_a_row_in_the_middle():
+    second = Event.objects.order_by("sequence")[1]
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_event WHERE sequence = 2")
+        cursor.execute("DELETE FROM audit_event WHERE id = %s", [second.pk])
 
 
 def _cut_the_log_and_edit_the_checkpoint_to_match():
     _delete_the_last_events()
     line = json.loads(checkpoint_path().read_text())
-    line.update(sequence=1, count=1, hash=Event.objects.get(sequence=1).hash)
+    first = Event.objects.get()
+    line.update(sequence=first.sequence, count=1, hash=first.hash)
     checkpoint_path().write_text(json.dumps(line) + "\n")
 
 
+# Sequences come from a database sequence, so the messages name the fixture's first and third events by placeholder.
 ATTACKS_THE_CHAIN_ALONE_PASSES = {
-    "delete the last events": (_delete_the_last_events, r"cut short: the log ends at sequence 1 .* recorded 3 events"),
+    "delete the last events": (
+        _delete_the_last_events,
+        r"cut short: the log ends at sequence {first} .* recorded 3 events",
+    ),
     "delete every event": (_delete_every_event, r"cut short: the log is empty but .* recorded 3 events"),
     "rewrite an event and re-hash the chain after it": (
         _rewrite_and_rehash,
-        r"Broken link at sequence 3 .*hash differs from the one the checkpoint on line 1 .* recorded",
+        r"Broken link at sequence {third} .*hash differs from the one the checkpoint on line 1 .* recorded",
     ),
     "cut the log and edit the checkpoint file to match": (
         _cut_the_log_and_edit_the_checkpoint_to_match,
@@ -91,10 +98,10 @@ def test_a_checkpoint_signs_the_head_into_the_private_storage_and_the_log_stream
         checkpoint = take_checkpoint()
 
     head = three_events[-1]
-    assert (checkpoint.sequence, checkpoint.hash, checkpoint.count) == (3, head.hash, 3)
+    assert (checkpoint.sequence, checkpoint.hash, checkpoint.count) == (head.sequence, head.hash, 3)
     path = checkpoint_path()
     line = json.loads(path.read_text())
-    assert (line["sequence"], line["hash"], line["count"]) == (3, head.hash, 3)
+    assert (line["sequence"], line["hash"], line["count"]) == (head.sequence, head.hash, 3)
     assert len(line["signature"]) == 64
     # Only the product's own user may read or change the anchors.
     assert path.stat().st_mode & 0o777 == 0o600
@@ -109,14 +116,23 @@ def test_the_checkpoint_folder_is_the_one_the_backup_archives(settings):
     assert checkpoint_path().parent == settings.MEDIA_ROOT / "audit-checkpoints"
 
 
-def test_a_checkpoint_is_taken_again_only_when_the_head_has_moved(three_events, officer):
+def test_a_checkpoint_is_taken_again_only_when_the_head_has_moved(three_events, sealed_event):
     take_checkpoint()
     assert take_checkpoint() is None
     assert len(checkpoint_path().read_text().splitlines()) == 1
 
+    fourth = sealed_event(n=4)
+    assert take_checkpoint().sequence == fourth.sequence
+    sequences = [json.loads(line)["sequence"] for line in checkpoint_path().read_text().splitlines()]
+    assert sequences == [three_events[-1].sequence, fourth.sequence]
+
+
+def test_a_checkpoint_covers_only_sealed_events(three_events, officer):
+    take_checkpoint()
     record_event(actor=officer, verb="customer.updated", target=CustomerFactory(), after={"n": 4})
-    assert take_checkpoint().sequence == 4
-    assert [json.loads(line)["sequence"] for line in checkpoint_path().read_text().splitlines()] == [3, 4]
+
+    # The new event waits for the sealer, so the head has not moved yet.
+    assert take_checkpoint() is None
 
 
 def test_an_empty_log_is_not_checkpointed(db):
@@ -124,18 +140,18 @@ def test_an_empty_log_is_not_checkpointed(db):
     assert checkpoint_path().read_text() == ""
 
 
-def test_verify_audit_passes_a_log_that_reaches_its_checkpoints(three_events, officer, capsys):
+def test_verify_audit_passes_a_log_that_reaches_its_checkpoints(three_events, sealed_event, capsys):
     take_checkpoint()
-    record_event(actor=officer, verb="customer.updated", target=CustomerFactory(), after={"n": 4})
+    fourth = sealed_event(n=4)
     take_checkpoint()
     # Events after the last checkpoint are simply not anchored yet.
-    record_event(actor=officer, verb="customer.updated", target=CustomerFactory(), after={"n": 5})
+    sealed_event(n=5)
 
     call_command("verify_audit")
 
     captured = capsys.readouterr()
     assert "5 events verified" in captured.out
-    assert "reaches every checkpoint (2 on file, the last at sequence 4)" in captured.out
+    assert f"reaches every checkpoint (2 on file, the last at sequence {fourth.sequence})" in captured.out
     assert "WARNING" not in captured.err
 
 
@@ -150,6 +166,7 @@ def test_verify_audit_warns_when_no_checkpoint_was_ever_taken(three_events, caps
 @pytest.mark.parametrize("attack", ATTACKS_THE_CHAIN_ALONE_PASSES)
 def test_verify_audit_fails_an_attack_the_chain_alone_lets_through(three_events, attack):
     tamper, message = ATTACKS_THE_CHAIN_ALONE_PASSES[attack]
+    message = message.format(first=three_events[0].sequence, third=three_events[2].sequence)
     take_checkpoint()
     call_command("verify_audit")
 
@@ -185,21 +202,24 @@ def test_verify_audit_fails_a_malformed_checkpoint_line(three_events, line, mess
         call_command("verify_audit")
 
 
-def test_verify_audit_fails_checkpoint_lines_put_out_of_order(three_events, officer):
+def test_verify_audit_fails_checkpoint_lines_put_out_of_order(three_events, sealed_event):
     take_checkpoint()
-    record_event(actor=officer, verb="customer.updated", target=CustomerFactory(), after={"n": 4})
+    fourth = sealed_event(n=4)
     take_checkpoint()
     first, second = checkpoint_path().read_text().splitlines()
     checkpoint_path().write_text(f"{second}\n{first}\n")
 
-    with pytest.raises(CommandError, match="line 2 of the checkpoint file records sequence 3, behind line 1's 4"):
+    message = (
+        f"line 2 of the checkpoint file records sequence {three_events[-1].sequence}, behind line 1's {fourth.sequence}"
+    )
+    with pytest.raises(CommandError, match=message):
         call_command("verify_audit")
 
 
 @pytest.mark.parametrize(
     ("tamper", "message"),
     [
-        (_delete_the_last_events, "the log ends at sequence 1 but the checkpoint on line 1"),
+        (_delete_the_last_events, "the log ends at sequence {first} but the checkpoint on line 1"),
         (_delete_every_event, "the log is empty but the checkpoint on line 1"),
         (_rewrite_and_rehash, "the head's hash differs from the one the checkpoint on line 1"),
     ],
@@ -208,25 +228,28 @@ def test_no_checkpoint_is_signed_over_a_log_that_no_longer_reaches_the_last_one(
     take_checkpoint()
     tamper()
 
+    message = message.format(first=three_events[0].sequence)
     with pytest.raises(CommandError, match=f"No checkpoint taken: {message}"):
         call_command("audit_checkpoint")
     assert len(checkpoint_path().read_text().splitlines()) == 1
 
 
-def test_no_checkpoint_is_signed_over_a_chain_broken_since_the_last_one(three_events, officer):
+def test_no_checkpoint_is_signed_over_a_chain_broken_since_the_last_one(three_events, sealed_event):
     take_checkpoint()
-    late = record_event(actor=officer, verb="customer.updated", target=CustomerFactory(), after={"n": 4})
+    late = sealed_event(n=4)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_event SET reason = 'rewritten' WHERE id = %s", [late.pk])
 
-    with pytest.raises(CommandError, match=r"No checkpoint taken: broken link at sequence 4 .*content does not match"):
+    message = rf"No checkpoint taken: broken link at sequence {late.sequence} .*content does not match"
+    with pytest.raises(CommandError, match=message):
         call_command("audit_checkpoint")
     assert len(checkpoint_path().read_text().splitlines()) == 1
 
 
 def test_the_checkpoint_command_reports_what_it_signed(three_events, capsys):
     call_command("audit_checkpoint")
-    assert f"Checkpoint at sequence 3 ({three_events[-1].hash})" in capsys.readouterr().out
+    head = three_events[-1]
+    assert f"Checkpoint at sequence {head.sequence} ({head.hash})" in capsys.readouterr().out
     call_command("audit_checkpoint")
     assert "has not moved" in capsys.readouterr().out
 
@@ -242,7 +265,7 @@ def test_a_migration_installs_the_checkpoint_task_in_beat_every_quarter_hour(db)
 
 
 def test_the_checkpoint_task_is_idempotent(three_events):
-    assert take_audit_checkpoint.delay().get() == 3
+    assert take_audit_checkpoint.delay().get() == three_events[-1].sequence
     assert take_audit_checkpoint.delay().get() is None
     assert len(checkpoint_path().read_text().splitlines()) == 1
 
@@ -251,7 +274,7 @@ def test_the_checkpoint_task_refuses_loudly_over_a_cut_log(three_events, caplog)
     take_audit_checkpoint()
     _delete_the_last_events()
 
-    with pytest.raises(CheckpointRefused, match="the log ends at sequence 1"):
+    with pytest.raises(CheckpointRefused, match=f"the log ends at sequence {three_events[0].sequence}"):
         take_audit_checkpoint()
     assert any(r.levelno == logging.ERROR and "audit checkpoint refused" in r.getMessage() for r in caplog.records)
 

@@ -2,12 +2,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from licensing.audit.checkpoints import CheckpointFileInvalid, checkpoint_path, read_checkpoints, verify_log
 from licensing.audit.models import Event
+from licensing.audit.sealing import UNSEALED_LIMIT, unsealed_too_long
 
 
 class Command(BaseCommand):
     help = (
-        "Walk the event log's hash chain and check it reaches every signed checkpoint on file; "
-        "report the first problem."
+        "Walk the event log's hash chain and check it reaches every signed checkpoint on file, and that no event "
+        "has waited too long to be sealed into it; report the first problem."
     )
 
     def handle(self, *args, **options):
@@ -36,7 +37,30 @@ class Command(BaseCommand):
                 )
             )
             anchored = "no checkpoints"
-        head = Event.objects.order_by("-sequence").values_list("hash", flat=True).first()
+        unsealed = self._check_unsealed(result.last_sequence)
+        head = Event.objects.sealed().order_by("-sequence").values_list("hash", flat=True).first()
         self.stdout.write(
-            self.style.SUCCESS(f"{result.checked} events verified; chain head {head or 'empty'}; {anchored}.")
+            self.style.SUCCESS(
+                f"{result.checked} events verified; chain head {head or 'empty'}; {anchored}"
+                + (f"; {unsealed} written in the last moments, awaiting the sealer." if unsealed else ".")
+            )
         )
+
+    def _check_unsealed(self, head_sequence: int | None) -> int:
+        """Fail on unsealed events that should have been sealed; return how many are waiting as they should."""
+        stranded = Event.objects.unsealed().filter(sequence__lt=head_sequence or 0).order_by("sequence").first()
+        if stranded is not None:
+            raise CommandError(
+                f"Event id {stranded.pk} at sequence {stranded.sequence} is not sealed but lies below the chain's "
+                f"head (sequence {head_sequence}): it was written around the application, not by it."
+            )
+        late = unsealed_too_long().order_by("sequence")
+        if (oldest := late.first()) is not None:
+            minutes = int(UNSEALED_LIMIT.total_seconds() // 60)
+            raise CommandError(
+                f"{late.count()} events have waited more than {minutes} minutes to be sealed into the chain "
+                f"(the oldest: id {oldest.pk}, sequence {oldest.sequence}, written {oldest.occurred_at:%Y-%m-%d %H:%M}"
+                " UTC). Unsealed events are not yet tamper-evident. The sealer is not running (beat, or "
+                "`manage.py seal_audit`), or a transaction writing events has been open that long."
+            )
+        return Event.objects.unsealed().count()
