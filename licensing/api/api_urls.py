@@ -9,7 +9,17 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from .views.access import AccessCheckView
-from .views.cases import ApplicationListView, ApplicationView, LicenceListView, LicenceUsageView, LicenceView
+from .views.cases import (
+    ApplicationListView,
+    ApplicationView,
+    ConsigneeStatementListView,
+    InformationRequestListView,
+    InformationSuppliedView,
+    IntentToDenyResponseView,
+    LicenceListView,
+    LicenceUsageView,
+    LicenceView,
+)
 from .views.customers import CustomerListView, CustomerView, PersonListView, PersonView
 from .views.docs import DocsView
 from .views.transactions import TransactionListView, TransactionView
@@ -35,6 +45,26 @@ urlpatterns = [
     re_path(rf"^transactions/(?P<external_id>{ANY})$", TransactionView.as_view(), name="transaction"),
     path("applications", ApplicationListView.as_view(), name="applications"),
     re_path(rf"^applications/(?P<application_id>{ANY})$", ApplicationView.as_view(), name="application"),
+    re_path(
+        rf"^applications/(?P<application_id>{ANY})/consignee-statements$",
+        ConsigneeStatementListView.as_view(),
+        name="application-consignee-statements",
+    ),
+    re_path(
+        rf"^applications/(?P<application_id>{ANY})/information-requests$",
+        InformationRequestListView.as_view(),
+        name="application-information-requests",
+    ),
+    re_path(
+        rf"^applications/(?P<application_id>{ANY})/information-requests/(?P<request_id>{ANY})/answer$",
+        InformationSuppliedView.as_view(),
+        name="application-information-answer",
+    ),
+    re_path(
+        rf"^applications/(?P<application_id>{ANY})/intent-to-deny-response$",
+        IntentToDenyResponseView.as_view(),
+        name="application-intent-to-deny-response",
+    ),
     path("licences", LicenceListView.as_view(), name="licences"),
     re_path(rf"^licences/(?P<number>{ANY})/usage$", LicenceUsageView.as_view(), name="licence-usage"),
     re_path(rf"^licences/(?P<number>{ANY})$", LicenceView.as_view(), name="licence"),

@@ -7,10 +7,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from licensing.audit.models import Event
-from licensing.cases.models import Licence, LicenceApplication, LicenceUsage
+from licensing.cases.models import (
+    ConsigneeStatement,
+    InformationRequest,
+    IntentToDenyResponse,
+    Licence,
+    LicenceApplication,
+    LicenceUsage,
+)
 from licensing.deadlines.models import Deadline
 
-from .common import AmountField, ExternalIdField, MomentField, PageSerializer, StrictSerializer
+from .common import AmountField, ExternalIdField, MomentField, PageSerializer, StrictSerializer, TextField
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
@@ -55,6 +62,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
     transaction = serializers.CharField(source="transaction.external_id")
     customer = serializers.CharField(source="customer.external_id")
     person = serializers.CharField(source="person.external_id", allow_null=True, default=None)
+    country = serializers.CharField(
+        source="country_id",
+        allow_null=True,
+        help_text="ISO code of the country of ultimate destination as filed: the destination, or for a deemed "
+        "export or reexport the attribution country. Null on an application older than the field.",
+    )
     status_label = serializers.CharField(source="get_status_display")
     licence = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
@@ -70,6 +83,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "transaction",
             "customer",
             "person",
+            "country",
             "snapr_control_number",
             "submitted_on",
             "registered_on",
@@ -96,13 +110,79 @@ class ApplicationSerializer(serializers.ModelSerializer):
         }
 
 
+class ConsigneeStatementSerializer(serializers.ModelSerializer):
+    consignee_country = serializers.CharField(source="consignee_country_id")
+    consignee_customer = serializers.CharField(source="consignee_customer.external_id", allow_null=True, default=None)
+    document = serializers.CharField(source="document.original_name", help_text="Name of the signed PDF.")
+
+    class Meta:
+        model = ConsigneeStatement
+        fields = [
+            "id",
+            "consignee_name",
+            "consignee_country",
+            "consignee_customer",
+            "signer_name",
+            "signer_title",
+            "signed_on",
+            "document",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class InformationRequestSerializer(serializers.ModelSerializer):
+    open = serializers.BooleanField(source="is_open", help_text="Not yet answered: BIS's 90-day clock is stopped.")
+
+    class Meta:
+        model = InformationRequest
+        fields = ["id", "requested_on", "questions", "respond_by", "open", "answered_on", "answer", "recorded_at"]
+        read_only_fields = fields
+
+
+class IntentToDenyResponseSerializer(serializers.ModelSerializer):
+    document = serializers.CharField(source="original_name", allow_null=True, help_text="Name of the document sent.")
+
+    class Meta:
+        model = IntentToDenyResponse
+        fields = ["id", "notified_on", "responded_on", "text", "document", "recorded_at"]
+        read_only_fields = fields
+
+    def to_representation(self, response):
+        data = super().to_representation(response)
+        data["document"] = data["document"] or None
+        return data
+
+
 class ApplicationDetailSerializer(ApplicationSerializer):
     history = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
+    consignee_statements = serializers.SerializerMethodField()
+    information_requests = serializers.SerializerMethodField()
+    intent_to_deny_responses = serializers.SerializerMethodField()
 
     class Meta(ApplicationSerializer.Meta):
-        fields = ApplicationSerializer.Meta.fields + ["history", "deadlines"]
+        fields = ApplicationSerializer.Meta.fields + [
+            "history",
+            "deadlines",
+            "consignee_statements",
+            "information_requests",
+            "intent_to_deny_responses",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(ConsigneeStatementSerializer(many=True))
+    def get_consignee_statements(self, application):
+        statements = application.consignee_statements.select_related("document", "consignee_customer")
+        return ConsigneeStatementSerializer(statements, many=True).data
+
+    @extend_schema_field(InformationRequestSerializer(many=True))
+    def get_information_requests(self, application):
+        return InformationRequestSerializer(application.information_requests.all(), many=True).data
+
+    @extend_schema_field(IntentToDenyResponseSerializer(many=True))
+    def get_intent_to_deny_responses(self, application):
+        return IntentToDenyResponseSerializer(application.intent_to_deny_responses.all(), many=True).data
 
     @extend_schema_field(HistoryEntrySerializer(many=True))
     def get_history(self, application):
@@ -237,3 +317,27 @@ class UsageSerializer(serializers.ModelSerializer):
 class UsageResultSerializer(serializers.Serializer):
     usage = UsageSerializer()
     licence = LicenceSerializer()
+
+
+class ConsigneeStatementWriteSerializer(StrictSerializer):
+    signer_name = TextField(max_length=150, help_text="Who signed the statement.")
+    signer_title = TextField(max_length=150, help_text="The signer's title, as printed under the signature.")
+    signed_on = serializers.DateField(help_text="The day it was signed; not after today, nor over four years ago.")
+    document = serializers.FileField(help_text="The signed statement, a PDF.")
+
+
+class InformationRequestWriteSerializer(StrictSerializer):
+    questions = TextField(max_length=20_000, help_text="What BIS asked for.")
+    respond_by = serializers.DateField(help_text="The day BIS wants the answer by.")
+    requested_on = serializers.DateField(required=False, help_text="The day BIS asked; defaults to today.")
+
+
+class InformationSuppliedWriteSerializer(StrictSerializer):
+    answer = TextField(max_length=20_000, required=False, allow_blank=True, default="")
+    supplied_on = serializers.DateField(required=False, help_text="The day it was supplied; defaults to today.")
+
+
+class IntentToDenyResponseWriteSerializer(StrictSerializer):
+    responded_on = serializers.DateField(help_text="The day the response was sent.")
+    text = TextField(max_length=20_000, help_text="The response, or its gist if it went as a document.")
+    document = serializers.FileField(required=False, help_text="The document sent (multipart/form-data only).")

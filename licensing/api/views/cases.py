@@ -5,14 +5,24 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from licensing.accounts.permissions import Action
-from licensing.cases.models import Licence, LicenceApplication, Transaction
+from licensing.cases.models import InformationRequest, Licence, LicenceApplication, Transaction
+from licensing.cases.services import correspondence
 from licensing.cases.services.usage import UsageConflict, UsageRefused, record_usage
+from licensing.workflow.machine import ActorNotAllowed, IllegalTransition
 
 from ..errors import UNPROCESSABLE, Conflict, problems
+from ..parsing import BoundedJSONParser
 from ..serializers.cases import (
     ApplicationDetailSerializer,
     ApplicationFilterSerializer,
     ApplicationSerializer,
+    ConsigneeStatementSerializer,
+    ConsigneeStatementWriteSerializer,
+    InformationRequestSerializer,
+    InformationRequestWriteSerializer,
+    InformationSuppliedWriteSerializer,
+    IntentToDenyResponseSerializer,
+    IntentToDenyResponseWriteSerializer,
     LicenceDetailSerializer,
     LicenceFilterSerializer,
     LicenceSerializer,
@@ -20,6 +30,7 @@ from ..serializers.cases import (
     UsageSerializer,
     UsageWriteSerializer,
 )
+from ..uploads import BoundedMultiPartParser
 from .base import ApiView
 
 LICENCE_NUMBER = OpenApiParameter(
@@ -31,6 +42,9 @@ LICENCE_NUMBER = OpenApiParameter(
 )
 APPLICATION_ID = OpenApiParameter(
     "application_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The application's id."
+)
+REQUEST_ID = OpenApiParameter(
+    "request_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The request for information's id."
 )
 
 
@@ -50,6 +64,18 @@ def _filtered(queryset, filters):
     if "updated_since" in filters:
         queryset = queryset.filter(updated_at__gte=filters["updated_since"])
     return queryset
+
+
+def _row_id(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and int(value) < 2**63 else None
+
+
+def find_application(application_id: str) -> LicenceApplication:
+    row = _row_id(application_id)
+    application = applications_for_display().filter(pk=row).first() if row is not None else None
+    if application is None:
+        raise exceptions.NotFound(f"No application has the id {application_id}.")
+    return application
 
 
 def find_licence(number: str) -> Licence:
@@ -86,12 +112,107 @@ class ApplicationView(ApiView):
         tags=["applications"],
     )
     def get(self, request, application_id):
-        application = None
-        if application_id.isascii() and application_id.isdigit() and int(application_id) < 2**63:
-            application = applications_for_display().filter(pk=int(application_id)).first()
-        if application is None:
-            raise exceptions.NotFound(f"No application has the id {application_id}.")
-        return Response(ApplicationDetailSerializer(application).data)
+        return Response(ApplicationDetailSerializer(find_application(application_id)).data)
+
+
+class _CasePaperView(ApiView):
+    """A paper recorded on an application through its service; a move the status does not allow is a 409."""
+
+    def record(self, service, **arguments):
+        try:
+            return service(actor=self.actor(), **arguments)
+        except ActorNotAllowed as refusal:
+            raise exceptions.PermissionDenied(str(refusal))
+        except IllegalTransition as refusal:
+            raise Conflict(f"{str(refusal)[:1].upper()}{str(refusal)[1:]}.")
+
+
+class ConsigneeStatementListView(_CasePaperView):
+    actions_by_method = {"POST": Action.RECORD_CONSIGNEE_STATEMENT}
+    parser_classes = [BoundedMultiPartParser]
+
+    @extend_schema(
+        operation_id="applications_consignee_statements_create",
+        summary="Record a signed BIS-711 with its PDF (multipart/form-data)",
+        description="The ultimate consignee named in block 18 signed it; its 748.11 clocks (first application "
+        "within one year, later ones within four) start from its signature.",
+        parameters=[APPLICATION_ID],
+        request={"multipart/form-data": ConsigneeStatementWriteSerializer},
+        responses={201: ConsigneeStatementSerializer, **problems(404, 413, 415)},
+        tags=["applications"],
+    )
+    def post(self, request, application_id):
+        application = find_application(application_id)
+        data = self.body(ConsigneeStatementWriteSerializer)
+        statement = self.record(correspondence.record_bis711, application=application, **data)
+        return Response(ConsigneeStatementSerializer(statement).data, status=status.HTTP_201_CREATED)
+
+
+class InformationRequestListView(_CasePaperView):
+    actions_by_method = {"POST": Action.RECORD_BIS_ACTION}
+
+    @extend_schema(
+        operation_id="applications_information_requests_create",
+        summary="Record what BIS asked and by when; the 90-day clock stops until it is answered",
+        parameters=[APPLICATION_ID],
+        request=InformationRequestWriteSerializer,
+        responses={201: InformationRequestSerializer, **problems(404, 409, 413, 415)},
+        tags=["applications"],
+    )
+    def post(self, request, application_id):
+        application = find_application(application_id)
+        data = self.body(InformationRequestWriteSerializer)
+        asked = self.record(correspondence.record_information_request, application=application, **data)
+        return Response(InformationRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
+
+
+class InformationSuppliedView(_CasePaperView):
+    actions_by_method = {"POST": Action.RESPOND_TO_BIS}
+
+    @extend_schema(
+        operation_id="applications_information_requests_answer",
+        summary="Record the answer to the open request for information; the 90-day clock runs again",
+        description="Refused naming `request` when that request is already answered, or is not the one open.",
+        parameters=[APPLICATION_ID, REQUEST_ID],
+        request=InformationSuppliedWriteSerializer,
+        responses={200: InformationRequestSerializer, **problems(404, 409, 413, 415)},
+        tags=["applications"],
+    )
+    def post(self, request, application_id, request_id):
+        application = find_application(application_id)
+        row = _row_id(request_id)
+        asked = InformationRequest.objects.filter(application=application, pk=row).first() if row else None
+        if asked is None:
+            raise exceptions.NotFound(f"{application} has no request for information with the id {request_id}.")
+        data = self.body(InformationSuppliedWriteSerializer)
+        answered = self.record(
+            correspondence.record_information_supplied, application=application, request=asked, **data
+        )
+        return Response(InformationRequestSerializer(answered).data)
+
+
+class IntentToDenyResponseView(_CasePaperView):
+    actions_by_method = {"POST": Action.RESPOND_TO_BIS}
+    parser_classes = [BoundedJSONParser, BoundedMultiPartParser]
+
+    @extend_schema(
+        operation_id="applications_intent_to_deny_response_create",
+        summary="Record the response to BIS's intent to deny (750.6), with the document sent if any",
+        description="JSON, or multipart/form-data to attach the document. The 20-day clock is met; BIS's runs "
+        "again. A 409 when no intent to deny is open on the application.",
+        parameters=[APPLICATION_ID],
+        request={
+            "application/json": IntentToDenyResponseWriteSerializer,
+            "multipart/form-data": IntentToDenyResponseWriteSerializer,
+        },
+        responses={201: IntentToDenyResponseSerializer, **problems(404, 409, 413, 415)},
+        tags=["applications"],
+    )
+    def post(self, request, application_id):
+        application = find_application(application_id)
+        data = self.body(IntentToDenyResponseWriteSerializer)
+        response = self.record(correspondence.record_intent_to_deny_response, application=application, **data)
+        return Response(IntentToDenyResponseSerializer(response).data, status=status.HTTP_201_CREATED)
 
 
 class LicenceListView(ApiView):
