@@ -227,6 +227,7 @@ def chinese_syllable_key(token: str) -> str | None:
 
 
 # An Arabic article run onto its word ("ALISRAA", "ELSAYED"): the word without it.
+ARTICLES = ("al", "el", "ul")
 _JOINED_ARTICLE = re.compile(r"^(?:al|el|ul)(?=[a-z]{4,}$)")
 
 

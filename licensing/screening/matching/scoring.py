@@ -17,10 +17,13 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 from rigour.text import metaphone
 
-from .names import INDIVIDUAL, UNKNOWN, NameForm, chinese_syllable_key, romanisation_key, without_article
+from .names import ARTICLES, INDIVIDUAL, UNKNOWN, NameForm, chinese_syllable_key, romanisation_key, without_article
 
 # Below this similarity two tokens are different words, not spellings of one.
 TOKEN_SIMILARITY_FLOOR = 0.7
+# Two words whose lengths differ by more than this share of the longer (and
+# a letter) are never that alike.
+LENGTH_DIFFERENCE_FACTOR = 0.4
 # Tokens must be this long, and one of them longer, to pair when they differ:
 # "li" and "lu" are different names, not typos.
 FUZZY_MIN_LENGTH = 3
@@ -49,6 +52,8 @@ PHONETIC_MIN_LENGTH = 5
 SAME_SOUND_SIMILARITY = 0.75
 # Two words run together on one side must be this alike the other side's word.
 RUN_TOGETHER_SIMILARITY = 0.85
+# ... so their lengths differ by a letter or two at most.
+RUN_TOGETHER_LENGTH_DIFFERENCE = 2
 # An unpaired token on the list's side (a word the subject left out) counts
 # for this much of its weight.
 LIST_SIDE_EXTRA_FACTOR = 0.6
@@ -170,7 +175,9 @@ class Scorer:
                     continue
                 joined = left[i] + left[i + 1]
                 for j, token in enumerate(right):
-                    if j in used_right or token_similarity(joined, token) < RUN_TOGETHER_SIMILARITY:
+                    if j in used_right or abs(len(joined) - len(token)) > RUN_TOGETHER_LENGTH_DIFFERENCE:
+                        continue
+                    if token_similarity(joined, token) < RUN_TOGETHER_SIMILARITY:
                         continue
                     # Weighed as the list's words: one word, or the two run together.
                     if query_side:
@@ -196,13 +203,18 @@ class Scorer:
         return matched
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262_144)
 def token_similarity(a: str, b: str) -> float:
     """How alike two tokens are (0 when they are different words)."""
     if a == b:
         return 1.0
+    # Most pairs scored are words of very different lengths: no spelling, romanisation or sound makes them one.
+    if abs(len(a) - len(b)) > LENGTH_DIFFERENCE_FACTOR * max(len(a), len(b)) + 1:
+        return 0.0
     a_key, b_key = romanisation_key(a), romanisation_key(b)
-    if a_key == b_key or without_article(a) == b or without_article(b) == a:
+    if a_key == b_key:
+        return SAME_ROMANISATION_SIMILARITY
+    if (a[:2] in ARTICLES and without_article(a) == b) or (b[:2] in ARTICLES and without_article(b) == a):
         return SAME_ROMANISATION_SIMILARITY
     a_syllables = chinese_syllable_key(a)
     if a_syllables is not None and a_syllables == chinese_syllable_key(b):
