@@ -96,6 +96,14 @@ def _continuation(application) -> str:
     return " ".join(notes)
 
 
+def destination_country(application: LicenceApplication):
+    """The country of ultimate destination the application names; on a row older than the field, the transaction's."""
+    if application.country_id:
+        return application.country
+    record = application.transaction
+    return record.attributed_country or record.destination_country
+
+
 def form_748p_context(application: LicenceApplication) -> dict:
     grouped = parties_by_role(application)
     currency = application.transaction.currency
@@ -115,6 +123,7 @@ def form_748p_context(application: LicenceApplication) -> dict:
         "replacement": Block("11", "Replacement licence number", application.replacement_licence_number),
         "previously_exported": Block("12", "Items previously exported", application.items_previously_exported),
         "import_certificate": Block("13", "Import/end-user certificate", application.import_certificate),
+        "destination": Block("", "Country of ultimate destination", _country_text(destination_country(application))),
         "end_use": Block("21", "Specific end use", application.specific_end_use),
         "item": Block("22", "Item"),
         "total_value": Block(
@@ -147,6 +156,10 @@ def form_748p_context(application: LicenceApplication) -> dict:
             "date": Block("", "Date", date_text(application.application_date)),
         },
     }
+
+
+def _country_text(country) -> str:
+    return f"{country.name} ({country.code})" if country is not None else ""
 
 
 def _appendix_header(application) -> dict:
