@@ -45,7 +45,8 @@ def record_approval(
             person=approved.person,
             item=record.item,
             activity=record.activity,
-            country_id=record.attributed_country_id or record.destination_country_id,
+            # The country the application filed; a row older than the field takes the transaction's, as before.
+            country_id=approved.country_id or record.attributed_country_id or record.destination_country_id,
             covers_employees=covers_employees,
             valid_from=valid_from,
             valid_until=valid_until,
