@@ -28,7 +28,7 @@ from licensing.accounts.permissions import PERMISSIONS, Action, ClientRole
 from licensing.api.models import ApiToken
 from licensing.api.tokens import issue_api_token
 from licensing.audit.models import Event
-from licensing.cases.models import Licence, LicenceApplication, Transaction
+from licensing.cases.models import ConsigneeStatement, IntentToDenyResponse, Licence, LicenceApplication, Transaction
 from licensing.cases.services import applications, licences
 from licensing.deadlines.models import Deadline, Kind
 from licensing.determinations import services as determinations
@@ -185,6 +185,53 @@ PROBES: dict[Action, list[Probe]] = {
             302,
             data=lambda w: {"mark_submitted-control_number": "Z765432"},
             state=status_of(LicenceApplication, lambda w: w.approved.pk),
+        ),
+        # Without what BIS asked: the role check passes and the request is refused, naming the fields.
+        api(
+            "POST",
+            lambda w: f"/api/v1/applications/{w.approved.pk}/information-requests",
+            400,
+            data=lambda w: {},
+            state=status_of(LicenceApplication, lambda w: w.approved.pk),
+        ),
+    ],
+    Action.RECORD_CONSIGNEE_STATEMENT: [
+        # Without the signed PDF: refused naming the document, after the role check.
+        ui(
+            "POST",
+            lambda w: reverse("application_consignee_statement_add", args=[w.draft.pk]),
+            400,
+            data=lambda w: {"bis711-signer_name": "Dr. Anna Becker"},
+            state=lambda w: ConsigneeStatement.objects.count(),
+        ),
+        # An empty form (the statement is multipart, with its PDF).
+        api(
+            "POST",
+            lambda w: f"/api/v1/applications/{w.draft.pk}/consignee-statements",
+            400,
+            state=lambda w: ConsigneeStatement.objects.count(),
+        ),
+    ],
+    Action.RESPOND_TO_BIS: [
+        ui(
+            "POST",
+            lambda w: reverse("application_intent_to_deny_response", args=[w.approved.pk]),
+            400,
+            state=lambda w: IntentToDenyResponse.objects.count(),
+        ),
+        # Nothing was asked of this application: the answer is refused, naming the request.
+        ui(
+            "POST",
+            lambda w: reverse("application_transition", args=[w.approved.pk, "record_information_supplied"]),
+            400,
+            state=status_of(LicenceApplication, lambda w: w.approved.pk),
+        ),
+        api(
+            "POST",
+            lambda w: f"/api/v1/applications/{w.approved.pk}/intent-to-deny-response",
+            400,
+            data=lambda w: {},
+            state=lambda w: IntentToDenyResponse.objects.count(),
         ),
     ],
     Action.MANAGE_LICENCE: [
