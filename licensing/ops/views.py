@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from licensing.api.deadline import database_deadline
+
 logger = logging.getLogger(__name__)
 
 
@@ -36,13 +38,15 @@ def readyz(request):
     """Answer 200 when the database answers and its schema is current, naming whatever else is degraded."""
     checks = {}
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        checks["migrations"] = "ok" if not pending else f"{len(pending)} pending"
-        checks["outbox"] = _outbox_check()
+        # A frozen database answers nothing, not even to its own timeouts.
+        with database_deadline(DATABASE_SECONDS):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            checks["database"] = "ok"
+            executor = MigrationExecutor(connection)
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            checks["migrations"] = "ok" if not pending else f"{len(pending)} pending"
+            checks["outbox"] = _outbox_check()
     except Exception as error:  # noqa: BLE001 - any failure means "not ready", and is reported
         logger.warning("readiness: database check failed: %s", error)
         checks["database"] = f"failed: {error.__class__.__name__}"
@@ -54,6 +58,8 @@ def readyz(request):
     return JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
 
 
+# How long the database may take to answer the readiness checks.
+DATABASE_SECONDS = 2
 # What a web process cannot serve without; every other check only degrades it.
 REQUIRED = ("database", "migrations")
 # A message the relay (every few seconds) has not sent after this long means the broker is not taking them.

@@ -17,6 +17,9 @@ import enum
 import functools
 import json
 import logging
+import os
+import queue
+import threading
 from datetime import timedelta
 
 from django.db import transaction
@@ -101,14 +104,50 @@ def prune_sent(*, older_than: timedelta = KEEP_SENT) -> int:
     return deleted
 
 
-def send_best_effort(task, /, *args, **kwargs) -> bool:
-    """Send `task` now without recording it, for bookkeeping that may be lost; never raises."""
-    try:
-        task.apply_async(args, kwargs, retry=False, ignore_result=True)
-    except Exception:
-        log.warning("could not send %s; it is bookkeeping only and is dropped", task.name, exc_info=True)
-        return False
-    return True
+def send_best_effort(task, /, *args, **kwargs) -> None:
+    """Send `task` without recording it, for bookkeeping that may be lost; never blocks or fails the caller."""
+    if _eager():
+        try:
+            task.apply_async(args, kwargs)
+        except Exception:
+            log.warning("%s failed; it is bookkeeping only and is dropped", task.name, exc_info=True)
+        return
+    # A frozen broker would hold the request for its socket timeout: a
+    # thread of this process sends instead, and drops what it cannot.
+    _BEST_EFFORT.submit(task, args, kwargs)
+
+
+class _BestEffortSender:
+    """One thread per process that sends bookkeeping tasks; when it falls behind, new ones are dropped."""
+
+    def __init__(self, size: int = 1000):
+        self._queue: queue.Queue = queue.Queue(maxsize=size)
+        self._lock = threading.Lock()
+        self._pid = None
+
+    def submit(self, task, args, kwargs) -> None:
+        with self._lock:
+            if self._pid != os.getpid():
+                # First use in this process (a forked worker inherits no threads).
+                self._queue = queue.Queue(maxsize=self._queue.maxsize)
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, args=(self._queue,), name="best-effort-tasks", daemon=True).start()
+        try:
+            self._queue.put_nowait((task, args, kwargs))
+        except queue.Full:
+            log.warning("%s dropped: the broker is not keeping up; it is bookkeeping only", task.name)
+
+    @staticmethod
+    def _run(waiting: queue.Queue) -> None:
+        while True:
+            task, args, kwargs = waiting.get()
+            try:
+                task.apply_async(args, kwargs, retry=False, ignore_result=True)
+            except Exception:
+                log.warning("could not send %s; it is bookkeeping only and is dropped", task.name, exc_info=True)
+
+
+_BEST_EFFORT = _BestEffortSender()
 
 
 def _hand_over(message: OutboxMessage) -> Outcome:

@@ -332,7 +332,7 @@ def _allowed(stack) -> bool:
     return status == 200 and data.get("allowed") is True
 
 
-def test_a_frozen_database_gets_a_fast_refusal_and_access_returns_once_it_thaws(stack):
+def test_a_frozen_database_gets_a_fast_refusal_and_access_returns_once_it_thaws(stack, record_property):
     assert _allowed(stack), stack.check()
 
     try:
@@ -340,16 +340,23 @@ def test_a_frozen_database_gets_a_fast_refusal_and_access_returns_once_it_thaws(
         status, data, elapsed = stack.check()
         # The next check finds no connection and opens one: connect_timeout bounds it.
         again, again_data, again_elapsed = stack.check()
+        readiness, readiness_data, readiness_elapsed = stack.call("GET", "/readyz")
     finally:
         stack.postgres.thaw()
 
+    record_property("seconds_to_refuse", round(elapsed, 3))
+    record_property("seconds_to_refuse_while_connecting", round(again_elapsed, 3))
     assert (status, data.get("allowed")) == (503, False), (data, stack.log_path.read_text()[-3000:])
     assert "did not answer" in data["detail"]
     # Fail closed, fast: loosely bounded, this is not a benchmark.
     assert elapsed < 3, elapsed
     assert (again, again_data.get("allowed")) == (503, False), again_data
     assert again_elapsed < 6, again_elapsed
+    assert (readiness, readiness_data.get("status")) == (503, "not ready"), readiness_data
+    assert readiness_elapsed < 6, readiness_elapsed
+    thawed = time.monotonic()
     _wait_until(lambda: _allowed(stack), timeout=30, message="the access check to allow again after the thaw")
+    record_property("seconds_to_allow_after_thaw", round(time.monotonic() - thawed, 3))
 
 
 def test_with_redis_down_checks_decide_and_writes_succeed_their_follow_ups_waiting_in_the_outbox(stack):

@@ -1,7 +1,9 @@
 """The outbox: a follow-up task is a row written with the change, sent after commit, kept while the broker is away."""
 
 import datetime
+import logging
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from licensing.outbox import services
 from licensing.outbox.models import OutboxMessage
 from licensing.outbox.tasks import relay_outbox
 
-from ..celery_worker import forget_connections
+from ..celery_worker import forget_connections, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # Nothing listens on port 1: connecting is refused at once, as with a Redis that is down.
@@ -200,8 +202,29 @@ def test_without_a_broker_the_task_runs_in_the_process_once_the_change_commits(d
     assert services.relay() == 0
 
 
+def test_bookkeeping_never_waits_for_a_broker_that_is_down(broker, caplog):
+    broker.use(UNREACHABLE_BROKER)
+    started = time.monotonic()
+
+    with caplog.at_level(logging.WARNING, logger="licensing.outbox.services"):
+        services.send_best_effort(touch_api_token, 1, "2026-01-01T00:00:00+00:00")
+        assert time.monotonic() - started < 0.5
+        # Dropped, and said so, once the sending thread has tried.
+        wait_until(lambda: "could not send" in caplog.text, timeout=15, message="the drop to be logged")
+
+    assert not OutboxMessage.objects.exists()
+
+
+def test_bookkeeping_reaches_a_broker_that_answers(broker):
+    services.send_best_effort(touch_api_token, 1, "2026-01-01T00:00:00+00:00")
+
+    sent = wait_until(broker.sent, timeout=10, message="the bookkeeping task to reach the broker")
+    assert sent == [(touch_api_token.name, "(1, '2026-01-01T00:00:00+00:00')")]
+    assert not OutboxMessage.objects.exists()
+
+
 def test_arguments_that_are_not_json_are_refused_in_the_caller(broker):
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError), transaction.atomic():
         services.enqueue(touch_api_token, object(), "2026-01-01")
     assert not OutboxMessage.objects.exists()
 
