@@ -37,6 +37,12 @@ SDN_NAMES = (
     "IVANOV, Vladimir Valeryevich",
     "IVANOV, Vladimir Aleksandrovich",
     "LLC SINTO",
+    "AL-BANNA, Ibrahim",
+    "ZHANG, Jicheng",
+    "ZHOU, Yishan",
+    "XU, Bin",
+    "EP-CAS",
+    "Sinobright Import and Export Company; and any successor, sub-unit, or subsidiary thereof",
 )
 
 
@@ -161,6 +167,81 @@ def test_an_alias_match_says_it_matched_an_alias(index):
     assert any("alias 'TNK TRADE LIMITED'" in r for r in match.reasons)
 
 
+@pytest.mark.parametrize(
+    ("name", "type", "listed"),
+    [
+        (
+            "Sinobright Import and Export Company; and any successor, sub-unit, or subsidiary thereof",
+            "",
+            "Sinobright Import and Export Company",
+        ),
+        ("Sinobright Import and Export Company", "", "Sinobright Import and Export Company"),
+        ("AL-BANNA, Ibrahim", "individual", "AL-BANNA, Ibrahim"),
+        ("Rosneft Trade Ltd.", "", "ROSNEFT TRADE LIMITED"),
+        ("EP-CAS", "", "EP-CAS"),
+    ],
+)
+def test_a_name_as_the_list_writes_it_comes_first_with_a_score_of_1(index, name, type, listed):
+    match = best(index, name, type=type)
+    assert match.score == 1.0, match
+    assert match.entry.names[0][0] == listed, match
+
+
+@pytest.mark.parametrize(
+    ("name", "type"),
+    [
+        ("Ibrahim AL-BANNA", "individual"),
+        ("ALBANNA, Ibrahim", "individual"),
+        ("Trade Limited Rosneft", ""),
+        ("Rosneft Trade", ""),
+    ],
+)
+def test_a_name_not_identical_after_normalisation_scores_below_1(index, name, type):
+    match = best(index, name, type=type)
+    assert THRESHOLD <= match.score < 1.0, match
+
+
+def test_a_shorter_listed_name_inside_the_subjects_ranks_below_the_full_name():
+    (row,) = full_rows("EP-CAS")
+    short = dict(row, _id="short", entity_number="", name="CAS", type="Entity", alt_names="")
+    index = ScreeningIndex(_entries([row, short]))
+    results = index.search(Query(names=("EP-CAS",)), threshold=0.0)
+    assert [r.matched_name for r in results] == ["EP-CAS", "CAS"]
+    assert results[0].score == 1.0 > results[1].score
+    assert best(index, "CAS").matched_name == "CAS"
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"),
+    [
+        ("ALBANNA, Ibrahim", "AL-BANNA, Ibrahim"),
+        ("Ibrahim Albanna", "AL-BANNA, Ibrahim"),
+        ("Ibrahim Al Banna", "AL-BANNA, Ibrahim"),
+        ("Chang Chi-cheng", "ZHANG, Jicheng"),
+        ("Chou Yi-shan", "ZHOU, Yishan"),
+        ("Hsu Bin", "XU, Bin"),
+    ],
+)
+def test_words_run_together_or_romanised_in_wade_giles_are_found(index, name, listed):
+    match = best(index, name, type="individual")
+    assert match is not None and match.score >= THRESHOLD, (name, match)
+    assert match.entry.names[0][0] == listed, match
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"),
+    [
+        # Another given name, or a family name that is not a romanisation of the listed one.
+        ("Ibrahim Albano", "AL-BANNA, Ibrahim"),
+        ("Chen Bin", "XU, Bin"),
+        ("Chang Wei", "ZHANG, Jicheng"),
+    ],
+)
+def test_a_similar_looking_name_of_another_person_is_not_a_hit(index, name, listed):
+    results = index.search(Query(names=(name,), type="individual"), threshold=THRESHOLD)
+    assert listed not in [r.entry.names[0][0] for r in results], results
+
+
 def test_the_subjects_country_ranks_an_entry_of_that_country_first():
     rows = full_rows("Wellgo International Industrial Limited")
     twin = dict(rows[0], _id="twin", addresses="DE", alt_names="")
@@ -206,6 +287,12 @@ def test_aliases_written_into_a_name_are_separate_names():
     assert entry_names("Sinobright Import and Export Company; and any successor, sub-unit, or subsidiary thereof") == [
         ("Sinobright Import and Export Company", False)
     ]
+    assert entry_names("Innovative Equipment, and its sub-units and successors") == [("Innovative Equipment", False)]
+    assert entry_names("Dominguez, Carlos; Elint, S.A.") == [("Dominguez, Carlos", False), ("Elint, S.A", True)]
+
+
+def test_a_subjects_parenthesised_acronym_is_not_screened_as_a_name_of_its_own():
+    assert entry_names("Great Wall (HK) Trading", acronyms=False) == [("Great Wall Trading", False)]
 
 
 def test_company_types_are_set_aside_as_one_class():

@@ -84,7 +84,10 @@ class Scorer:
 
     def score(self, query: NameForm, candidate: NameForm, *, persons: bool = False) -> tuple[float, list[str]]:
         """Score two names; `persons` when either is a person's, whose middle names are often left out."""
-        if query.key and query.key == candidate.key:
+        # The same words, or the same once company types are written as their
+        # class ("Ltd" / "Limited"); the words alone when the two were read as
+        # different kinds of name (an aircraft's "EP-CAS" has no company type).
+        if (query.key and query.key == candidate.key) or (query.words and query.words == candidate.words):
             return IDENTICAL, ["identical after normalisation"]
         score, reasons = self._score_words(query, candidate, persons=persons)
         score = min(score, NEAR_IDENTICAL)
