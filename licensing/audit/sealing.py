@@ -53,6 +53,7 @@ seals its own event in line, as the log always did.
 
 import datetime
 import logging
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -74,6 +75,9 @@ BATCH = 2000
 # An event older than this still unsealed is a problem verify_audit reports:
 # the sealer has not run, or a transaction has been left open that long.
 UNSEALED_LIMIT = datetime.timedelta(minutes=10)
+
+# The last sequence this thread took, so its sealer after commit can see its events are linked already.
+_last_sequence_taken: ContextVar[int | None] = ContextVar("last_sequence_taken", default=None)
 
 
 class SealingRefused(Exception):
@@ -110,6 +114,7 @@ def take_sequence() -> int:
         (number,) = cursor.fetchone()
     if number > MAX_SEQUENCE:
         raise SealingRefused(f"sequence {number} no longer fits the writers' lock keys; widen WRITER_LOCK_CLASS")
+    _last_sequence_taken.set(number)
     if not registered:
         transaction.on_commit(_seal_committed, robust=True)
     return number
@@ -145,57 +150,57 @@ def _lock_sealer(*, wait: bool) -> bool:
         return cursor.fetchone()[0]
 
 
-def _seal_batch(*, wait: bool) -> int | None:
+def _seal_batch(*, wait: bool, covering: int | None) -> int | None:
     with transaction.atomic():
         if not _lock_sealer(wait=wait):
             return None
         head = Event.objects.sealed().order_by("-sequence").values("sequence", "hash").first()
         head_sequence, previous_hash = (head["sequence"], head["hash"]) if head else (0, GENESIS_HASH)
-        stranded = Event.objects.unsealed().filter(sequence__lte=head_sequence).order_by("sequence").first()
-        if stranded is not None:
-            # Never written by record_event (its numbers only grow past the sealed head): put there around it.
+        if covering is not None and head_sequence >= covering:
+            # The sealer before this one already linked the events it was called for.
+            return 0
+        events = list(Event.objects.unsealed().filter(sequence__lte=horizon()).order_by("sequence")[:BATCH])
+        if events and events[0].sequence <= head_sequence:
+            # record_event's numbers only grow past the sealed head: this row was put there around it.
             raise SealingRefused(
-                f"event id {stranded.pk} is unsealed at sequence {stranded.sequence}, below the sealed head "
+                f"event id {events[0].pk} is unsealed at sequence {events[0].sequence}, below the sealed head "
                 f"{head_sequence}; it was written around the application. Run manage.py verify_audit."
             )
-        events = list(
-            Event.objects.unsealed()
-            .filter(sequence__gt=head_sequence, sequence__lte=horizon())
-            .order_by("sequence")[:BATCH]
-        )
-        if not events:
-            return 0
         rows = []
         for event in events:
             event.previous_hash = previous_hash
             event.hash = content_hash(event)
             rows.append((event.previous_hash, event.hash, event.pk))
             previous_hash = event.hash
-        with connection.cursor() as cursor:
-            # The one change an event ever undergoes, and only while unsealed: Event.save refuses updates.
-            cursor.executemany("UPDATE audit_event SET previous_hash = %s, hash = %s WHERE id = %s AND hash = ''", rows)
-        if Event.objects.filter(pk__in=[row[2] for row in rows], hash="").exists():
-            raise SealingRefused("an event changed while it was being sealed")
-        return len(events)
+        if rows:
+            with connection.cursor() as cursor:
+                # The one change an event ever undergoes, and only while unsealed: Event.save refuses updates.
+                cursor.executemany(
+                    "UPDATE audit_event SET previous_hash = %s, hash = %s WHERE id = %s AND hash = ''", rows
+                )
+                if cursor.rowcount != len(rows):
+                    raise SealingRefused("an event changed while it was being sealed")
+        return len(rows)
 
 
-def seal_events(*, wait: bool = True) -> int:
+def seal_events(*, wait: bool = True, covering: int | None = None) -> int:
     """Link every committed unsealed event below the horizon into the chain, in order; return how many.
 
-    With wait=False, return 0 at once when another sealer is at work (it, or
-    the next run, seals what this one would have).
+    With wait=False, return at once when another sealer is at work. With
+    `covering`, stop as soon as the chain's head has reached that sequence.
     """
     sealed = 0
-    while count := _seal_batch(wait=wait):
+    while (count := _seal_batch(wait=wait, covering=covering)) == BATCH:
         sealed += count
-        if count < BATCH:
-            break
-    return sealed
+    return sealed + (count or 0)
 
 
 def _seal_committed() -> None:
-    # Waits for a sealer at work rather than skipping: the last writer's sealer must see every earlier commit.
-    seal_events(wait=True)
+    # Waits for a sealer at work rather than skipping it: the last writer's
+    # sealer must run after every earlier commit. The wait is short, as a
+    # sealer seals every committed event it can in one pass, and a writer whose
+    # events the one before it sealed does no more than read the head.
+    seal_events(wait=True, covering=_last_sequence_taken.get())
 
 
 def unsealed_too_long(*, now: datetime.datetime | None = None):
