@@ -1,0 +1,322 @@
+"""Benchmark: transactions posted per second by one client and by eight at once.
+
+Run with `.venv/bin/python bench/posting.py`. DATABASE_URL must name a
+PostgreSQL server; a throwaway database is created there, migrated and given
+a controlled item and customers with approved determinations (so each post is
+recorded, decided authorised and written to the event log), and dropped at the
+end. Gunicorn (8 sync workers) serves the project on 127.0.0.1 and wrk posts
+`POST /api/v1/transactions`, each request with a new external id, first from
+one connection, then from eight, for a bounded time each. Prints one markdown
+section: transactions per second for each and the ratio of eight to one,
+beside the figures measured before the event log stopped taking one lock for
+every write (kept in BEFORE below).
+
+Every post writes events, so before, when each event took the log's global
+lock until its transaction committed, the eight clients queued behind one
+another. Afterwards the events are linked into the chain by the sealer
+(licensing/audit/sealing.py); the run ends by sealing and verifying the log.
+"""
+
+# The database name is composed from the process id; no input reaches the SQL.
+# ruff: noqa: S608
+
+import datetime
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOMERS = 16
+WORKERS = 8
+CLIENTS = (1, 8)
+WARMUP_SECONDS = 3
+MEASURE_SECONDS = 12
+# Measured on the code before the sealer (commit d7632ff, record_event holding
+# the global advisory lock until commit), with this script, on the same machine.
+BEFORE: dict | None = None
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def admin_connection(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def create_database(server_url: str) -> tuple[str, str]:
+    name = f"exportdesk_bench_posting_{os.getpid()}"
+    with admin_connection(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def drop_database(server_url: str, name: str) -> None:
+    with admin_connection(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "licensing.settings.base",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        # The budget per token would otherwise cut the load test short.
+        "API_REQUESTS_PER_MINUTE_PER_TOKEN": "100000000",
+        "CELERY_BROKER_URL": "",
+    }
+
+
+def load(database_url: str) -> tuple[str, list[str]]:
+    """Migrate and create the item, the customers and a billing token; returns (token, customer ids)."""
+    env = server_env(database_url)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from licensing.accounts.models import Role, User
+    from licensing.accounts.permissions import ClientRole
+    from licensing.api.tokens import issue_api_token
+    from licensing.determinations import services as determinations
+    from licensing.parties.models import Customer
+    from licensing.reference.models import ControlledItem
+
+    today = timezone.localdate()
+    ControlledItem.objects.create(code="frontier-1", name="Frontier-1 model weights", eccn="4E091")
+    officer = User.objects.create(username="bench-officer", role=Role.OFFICER, is_staff=True)
+    reviewer = User.objects.create(username="bench-reviewer", role=Role.REVIEWER, is_staff=True)
+    customers = []
+    for n in range(CUSTOMERS):
+        customer = Customer.objects.create(
+            external_id=f"POST-{n:03d}",
+            kind="entity",
+            legal_name=f"Posting Customer {n} GmbH",
+            country_of_incorporation_id="DE",
+            headquarters_country_id="DE",
+        )
+        draft = determinations.prepare_determination(
+            actor=officer, subject=customer, effective_on=today - datetime.timedelta(days=30)
+        )
+        submitted = determinations.submit_determination(actor=officer, determination=draft)
+        determinations.approve_determination(actor=reviewer, determination=submitted)
+        customers.append(customer.external_id)
+    token = issue_api_token(actor=None, name="bench", role=ClientRole.BILLING)[1]
+    return token, customers
+
+
+def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    handle = open(log, "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "--no-control-socket",
+            "-w",
+            str(WORKERS),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "licensing.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=server_env(database_url),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    process.log_handle = handle
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited:\n{log.read_text()}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()  # noqa: S310 - 127.0.0.1 only
+            return process
+        except OSError:
+            time.sleep(0.3)
+    stop_server(process)
+    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.log_handle.close()
+
+
+def post_script(directory: Path, token: str, customers: list[str], run: str) -> Path:
+    """Billing posting transactions, each with an external id no other request in the run uses."""
+    names = ", ".join(f'"{c}"' for c in customers)
+    script = directory / f"post_{run}.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f"local customers = {{{names}}}\n"
+        "local threads = 0\n"
+        "function setup(thread)\n"
+        "  thread:set('tid', threads)\n"
+        "  threads = threads + 1\n"
+        "end\n"
+        "function init(args)\n"
+        "  n = 0\n"
+        "end\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        f'  local body = string.format(\'{{"external_id": "{run}-%d-%d", "customer": "%s", "item": "frontier-1", '
+        '"activity": "export", "destination_country": "DE", "value": "100.00"}\', '
+        "tid, n, customers[(n % #customers) + 1])\n"
+        "  return wrk.format(nil, nil, nil, body)\n"
+        "end\n"
+    )
+    return script
+
+
+def wrk(url: str, clients: int, seconds: int, script: Path) -> dict:
+    command = ["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{seconds}s", "--latency"]
+    command += ["--timeout", "10s", "-s", str(script), url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        sys.exit(f"wrk reported errors; every post must be recorded:\n{output}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": _milliseconds(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)),
+        "p99": _milliseconds(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)),
+    }
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def check_log(database_url: str) -> str:
+    """Seal what the run left unsealed, as beat would, and verify the chain; returns verify_audit's summary."""
+    env = server_env(database_url)
+    if (ROOT / "licensing/audit/management/commands/seal_audit.py").exists():
+        subprocess.run([sys.executable, "manage.py", "seal_audit"], cwd=ROOT, env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "verify_audit"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"verify_audit failed after the run:\n{result.stderr}")
+    return result.stdout.strip()
+
+
+def report(figures: dict[int, dict], verified: str, load_average: float) -> str:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    one, eight = figures[1], figures[8]
+    lines = [
+        "## Posting transactions concurrently (bench/posting.py)",
+        "",
+        f"Machine: {machine()}. Date: {now}. Load average at start: {load_average:.2f}. The machine's 2 cores are "
+        "shared with other work, so figures move by some tens of percent between runs; compare the ratios.",
+        "",
+        f"Gunicorn, {WORKERS} sync workers, PostgreSQL over loopback, tasks in-process; wrk posting "
+        f"`POST /api/v1/transactions` with a new external id each time, {MEASURE_SECONDS} s per run after "
+        f"{WARMUP_SECONDS} s of warm-up. Each post is recorded, decided (authorised: an approved determination, "
+        "no licence requirement) and writes two events. After the runs: " + verified,
+        "",
+        "| code | clients | transactions/s | p50 (ms) | p99 (ms) | 8 clients : 1 client |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    if BEFORE is not None:
+        ratio = BEFORE[8]["rps"] / BEFORE[1]["rps"]
+        for clients in CLIENTS:
+            f = BEFORE[clients]
+            cell = f"{ratio:.2f}" if clients == 8 else ""
+            lines.append(
+                f"| before: one lock for every event ({BEFORE['date']}) | {clients} | {f['rps']:.0f} | "
+                f"{f['p50']:.1f} | {f['p99']:.1f} | {cell} |"
+            )
+    for clients in CLIENTS:
+        f = figures[clients]
+        cell = f"{eight['rps'] / one['rps']:.2f}" if clients == 8 else ""
+        lines.append(f"| this code | {clients} | {f['rps']:.0f} | {f['p50']:.1f} | {f['p99']:.1f} | {cell} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("bench/posting.py needs DATABASE_URL naming a PostgreSQL server (make bench provides one)")
+    if shutil.which("wrk") is None:
+        sys.exit("bench/posting.py needs wrk (Debian package wrk)")
+    load_average = os.getloadavg()[0]
+    name, database_url = create_database(server_url)
+    workdir = Path(tempfile.mkdtemp(prefix="exportdesk-bench-posting-"))
+    server = None
+    try:
+        token, customers = load(database_url)
+        from django.db import connections
+
+        connections.close_all()
+        port = free_port()
+        server = start_server(database_url, port, workdir / "gunicorn.log")
+        url = f"http://127.0.0.1:{port}/api/v1/transactions"
+        figures = {}
+        for clients in CLIENTS:
+            wrk(url, clients, WARMUP_SECONDS, post_script(workdir, token, customers, f"warm{clients}"))
+            figures[clients] = wrk(url, clients, MEASURE_SECONDS, post_script(workdir, token, customers, f"c{clients}"))
+            print(f"{clients} client(s): {figures[clients]}", file=sys.stderr)
+        stop_server(server)
+        server = None
+        print(report(figures, check_log(database_url), load_average))
+    finally:
+        if server is not None:
+            stop_server(server)
+        shutil.rmtree(workdir, ignore_errors=True)
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(server_url, name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
