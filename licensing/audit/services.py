@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 from .chain import as_stored_json
 from .models import Event
 from .sealing import seal_events, take_sequence, writers_run_concurrently
+from .verbs import checked_verb
 
 SYSTEM_ACTOR_LABEL = "system"
 
@@ -28,6 +29,17 @@ def attributed_to_api_token(*, token_id: int, label: str) -> Iterator[None]:
         _calling_token.reset(reset)
 
 
+# What follows an event is declared in the reactions table (licensing.reactions),
+# which installs its dispatcher here when the apps are ready: the log imports no consumer.
+_reactor: Callable[[Event, object], None] | None = None
+
+
+def install_reactor(reactor: Callable[[Event, object], None] | None) -> None:
+    """Have `reactor(event, target)` run after each event is written, in the same transaction."""
+    global _reactor
+    _reactor = reactor
+
+
 def record_event(*, actor, verb: str, target, before=None, after=None, reason: str = "") -> Event:
     """Append one event to the log; call it inside the transaction that made the change.
 
@@ -35,6 +47,7 @@ def record_event(*, actor, verb: str, target, before=None, after=None, reason: s
     once its transaction has committed (sealing.py), so writers do not wait
     for one another.
     """
+    verb = checked_verb(verb)
     api_token_id, actor_label = None, SYSTEM_ACTOR_LABEL
     if actor is not None:
         actor_label = actor.get_username()
@@ -59,4 +72,6 @@ def record_event(*, actor, verb: str, target, before=None, after=None, reason: s
         if not writers_run_concurrently():
             seal_events()
             event.refresh_from_db(fields=["previous_hash", "hash"])
+    if _reactor is not None:
+        _reactor(event, target)
     return event

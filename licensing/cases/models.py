@@ -24,20 +24,30 @@ class TransactionQuerySet(models.QuerySet):
     def held(self):
         return self.filter(decision=Decision.HOLD)
 
-    def possibly_held_now(self):
-        """Transactions whose live decision may be a hold, cheap to find; `live_decision` says which are.
+    def held_now(self):
+        """Transactions the access check holds today, in one query, each with `hold_cause` annotated.
 
-        Those held when decided, and those of a recipient put on hold or given
-        a screening hit since: the changes that hold a transaction decided before them.
+        Those held when decided, and those of a customer put on hold or of a
+        customer or person given a hit awaiting adjudication since: the changes
+        that hold a transaction decided before them (a blocked customer is
+        refused, not held). The transaction's page shows its live decision in full.
         """
         # Looked up by name: screening's models import this module.
-        in_effect = apps.get_model("screening", "Hit").objects.in_effect()
-        return self.filter(
-            Q(decision=Decision.HOLD)
-            | Q(customer__status=Customer.Status.ON_HOLD)
-            | Q(customer__in=in_effect.values("customer"))
-            | Q(person__in=in_effect.values("person"))
-        ).exclude(decision=Decision.REFUSED)
+        awaiting = apps.get_model("screening", "Hit").objects.awaiting_adjudication()
+        on_hold = Q(customer__status=Customer.Status.ON_HOLD)
+        hit_pending = Q(customer__in=awaiting.values("customer")) | Q(person__in=awaiting.values("person"))
+        return (
+            self.filter(Q(decision=Decision.HOLD) | on_hold | hit_pending)
+            .exclude(customer__status=Customer.Status.BLOCKED)
+            .annotate(
+                hold_cause=models.Case(
+                    models.When(on_hold, then=models.Value("customer_on_hold")),
+                    models.When(hit_pending, then=models.Value("screening_hit")),
+                    default=models.Value("recorded"),
+                    output_field=models.CharField(),
+                )
+            )
+        )
 
     def for_recipient(self, *, customer=None, person=None):
         if person is not None:

@@ -2,13 +2,19 @@ from celery import shared_task
 
 from .models import Transaction
 from .services.licences import expire_licences
-from .services.transactions import decide_transaction, redecide_held
+from .services.transactions import decide_transaction, redecide_held, redecide_pending_for
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def redecide_held_transactions(self, customer_id=None, person_id=None, include_persons=False):
     """Decide again the transactions waiting on one recipient (after a determination or a status change)."""
     return redecide_held(customer_id=customer_id, person_id=person_id, include_persons=include_persons)
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def redecide_pending_for_subjects(self, customers=(), persons=(), parties=()):
+    """Decide again the waiting transactions of subjects a screening affected (ids of each kind)."""
+    return redecide_pending_for(customers=customers, persons=persons, parties=parties)
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

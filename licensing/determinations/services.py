@@ -115,8 +115,6 @@ def approve_determination(*, actor, determination: ForeignPersonDetermination, r
 
         approved = DETERMINATION_MACHINE.apply(determination, "approve", actor=actor, reason=reason, changes=stamp)
         _close_tasks(approved)
-        subject_kwargs = {k: v.pk for k, v in _subject_kwargs(approved.subject).items()}
-        _redecide_held(subject_kwargs)
     return approved
 
 
@@ -158,13 +156,6 @@ def _close_tasks(determination: ForeignPersonDetermination) -> None:
             target=task,
             after={"determination": determination.pk},
         )
-
-
-def _redecide_held(subject_kwargs: dict) -> None:
-    from licensing.cases.tasks import redecide_held_transactions
-    from licensing.outbox.services import enqueue
-
-    enqueue(redecide_held_transactions, **{f"{k}_id": v for k, v in subject_kwargs.items()})
 
 
 def update_determination(

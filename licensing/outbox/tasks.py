@@ -5,7 +5,7 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, periodic=True)
 def relay_outbox():
     """Send the messages still waiting, oldest first, and forget those sent long ago."""
     sent = services.relay()

@@ -4,9 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.api.webhooks.triggers import announce_if_held
 from licensing.audit.services import record_event
-from licensing.screening.scheduling import screen_on_commit
 
 from .models import Customer, CustomerAddress, Ownership, Person, StatusRecord
 
@@ -30,18 +28,13 @@ def save_customer(*, actor, external_id: str, **fields) -> tuple[Customer, bool]
         customer.save()
         after = {name: _plain(getattr(customer, name)) for name in fields}
         if created or before != after:
-            event = record_event(
+            record_event(
                 actor=actor,
                 verb="customer.created" if created else "customer.updated",
                 target=customer,
                 before={k: v for k, v in before.items() if after.get(k) != v},
                 after={k: v for k, v in after.items() if before.get(k) != v},
             )
-            # Holds are normally set by set_customer_status, but billing must
-            # hear of one however it is written.
-            if "status" in fields and before.get("status") != after["status"]:
-                announce_if_held(customer, event=event)
-            screen_on_commit(customer)
     return customer, created
 
 
@@ -55,7 +48,7 @@ def set_customer_status(*, actor, customer: Customer, status: str, reason: str) 
         locked.status_reason = reason
         locked.full_clean()
         locked.save(update_fields=["status", "status_reason", "updated_at"])
-        event = record_event(
+        record_event(
             actor=actor,
             verb="customer.status_changed",
             target=locked,
@@ -63,10 +56,6 @@ def set_customer_status(*, actor, customer: Customer, status: str, reason: str) 
             after={"status": status},
             reason=reason,
         )
-        announce_if_held(locked, event=event)
-        if before != status:
-            # Waiting transactions of the customer and its people follow the new standing.
-            _redecide_customer(locked.pk)
     return locked
 
 
@@ -90,7 +79,6 @@ def save_person(*, actor, person: Person | None = None, **fields) -> Person:
                 before=before,
                 after=after,
             )
-            screen_on_commit(person)
     return person
 
 
@@ -193,13 +181,6 @@ def save_customer_address(*, actor, customer: Customer, address: CustomerAddress
             after={name: _plain(getattr(address, name)) for name in fields},
         )
     return address
-
-
-def _redecide_customer(customer_id: int) -> None:
-    from licensing.cases.tasks import redecide_held_transactions
-    from licensing.outbox.services import enqueue
-
-    enqueue(redecide_held_transactions, customer_id=customer_id, include_persons=True)
 
 
 def _plain(value):

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "licensing.api",
     "licensing.web",
     "licensing.demo",
+    # Last: it wires every other app's events to what follows them.
+    "licensing.reactions",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +288,9 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
 WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
 LICENCE_EXPIRING_NOTICE_DAYS = env_int("LICENCE_EXPIRING_NOTICE_DAYS", 60, minimum=1)
+# Hosts a webhook may reach though they are (or resolve to) loopback, private or link-local addresses.
+WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS", [])
+API_TOKEN_EXPIRY_WARNING_DAYS = env_int("API_TOKEN_EXPIRY_WARNING_DAYS", 14, minimum=1)
 
 LOGGING = {
     "version": 1,
@@ -329,6 +334,3 @@ APPLICANT = {
     "telephone": env_str("APPLICANT_TELEPHONE", "+1 415 555 0100"),
     "contact_name": env_str("APPLICANT_CONTACT_NAME", "Export Compliance Office"),
 }
-# Hosts a webhook may reach though they are (or resolve to) loopback, private or link-local addresses.
-WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS", [])
-API_TOKEN_EXPIRY_WARNING_DAYS = env_int("API_TOKEN_EXPIRY_WARNING_DAYS", 14, minimum=1)

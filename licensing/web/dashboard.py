@@ -7,7 +7,6 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.cases.decision import live_decision
 from licensing.cases.models import Decision, Licence, LicenceApplication, Transaction
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 
@@ -77,14 +76,11 @@ def awaiting_review(user) -> dict | None:
 
 def holds() -> dict:
     """Transactions the access check holds now, whatever was recorded when they were decided."""
-    candidates = Transaction.objects.possibly_held_now().select_related("customer", "person", "item")
-    held = []
-    for record in candidates.order_by("requested_at", "pk"):
-        live = live_decision(record)
-        if live.decision == Decision.HOLD:
-            record.live = live
-            held.append(record)
-    return {"count": len(held), "rows": held[:PANEL_ROWS]}
+    held = Transaction.objects.held_now()
+    return {
+        "count": held.count(),
+        "rows": list(held.select_related("customer", "person", "item").order_by("requested_at", "pk")[:PANEL_ROWS]),
+    }
 
 
 def unassigned() -> dict:

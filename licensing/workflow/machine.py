@@ -4,7 +4,9 @@ Each machine is a table of `Transition`s. `StateMachine.apply` is the only
 code that changes a status: it locks the row, checks the move against the
 table and the actor against the move's action and four-eyes rule, saves only
 the fields that changed, and writes the event, all in one database
-transaction. `available_transitions` reads the same table to decide which
+transaction. What follows a move (clocks, filings, webhooks, re-decisions)
+is the event's reactions (`licensing.reactions.table`): the engine imports
+none of them. `available_transitions` reads the same table to decide which
 buttons a user sees.
 """
 
@@ -15,8 +17,6 @@ from django.db import models, transaction
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
-
-from .effects import after_transition
 
 
 class TransitionError(Exception):
@@ -64,6 +64,10 @@ class StateMachine:
             unknown = ({t.target} | set(t.sources)) - status_values
             if unknown:
                 raise ValueError(f"{t.name} names unknown statuses {unknown}")
+
+    def verbs(self) -> tuple[str, ...]:
+        """The event verbs of this machine's moves, one per transition."""
+        return tuple(f"{self.verb_prefix}{t.name}" for t in self.transitions)
 
     def get(self, name: str) -> Transition:
         try:
@@ -142,5 +146,4 @@ class StateMachine:
                 after={self.status_field: t.target, **(extra_event_data or {})},
                 reason=reason,
             )
-            after_transition(locked, transition=t, before=current, actor=actor)
         return locked

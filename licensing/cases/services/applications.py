@@ -9,7 +9,6 @@ from django.utils import timezone
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.reference.models import UNITED_STATES, Activity
-from licensing.screening.scheduling import screen_parties_on_commit
 
 from ..models import (
     ApplicationItem,
@@ -66,7 +65,6 @@ def create_draft_application(*, transaction_record: Transaction, evaluation) -> 
             one_transaction=bool(evaluation.requirement and evaluation.requirement.application_per_transaction),
         )
         _prefill_parties(application, record, applicant)
-        screen_parties_on_commit(application)
         ApplicationItem.objects.create(
             application=application,
             position=1,
@@ -381,7 +379,6 @@ def save_application_party(*, actor, application, party: ApplicationParty | None
             before=_plain(before),
             after=_plain({name: getattr(party, name) for name in fields}),
         )
-        screen_parties_on_commit(locked)
     return party
 
 

@@ -18,7 +18,6 @@ from django.utils.dateparse import parse_date
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.models import Event
 from licensing.audit.services import record_event
-from licensing.deadlines.triggers import recompute_after_commit
 from licensing.reference.calendar import add_years
 from licensing.security.uploads import name_for_type, storage_token, validate_upload
 
@@ -125,7 +124,6 @@ def record_bis711(
                     "document": supporting.original_name,
                 },
             )
-        recompute_after_commit(locked)
     return statement
 
 

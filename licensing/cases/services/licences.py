@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.api.webhooks.triggers import announce_licence_issued
 from licensing.audit.services import record_event
 from licensing.reference.calendar import licence_expiry
 
@@ -69,17 +68,7 @@ def record_approval(
                 "conditions": conditions,
             },
         )
-        announce_licence_issued(licence)
-        _redecide(record.pk)
     return licence
-
-
-def _redecide(transaction_id: int) -> None:
-    from licensing.outbox.services import enqueue
-
-    from ..tasks import redecide_transaction
-
-    enqueue(redecide_transaction, transaction_id)
 
 
 def acknowledge_condition(*, actor, condition: LicenceCondition) -> LicenceCondition:

@@ -3,10 +3,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.api.webhooks.triggers import announce_decision
 from licensing.audit.services import record_event
 from licensing.determinations.services import open_determination_task
 
@@ -109,7 +109,16 @@ def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.d
                 "updated_at",
             ]
         )
-        event = record_event(
+        if result.needs_determination:
+            open_determination_task(
+                subject=record.person or record.customer,
+                reason=result.reasons[0],
+                transaction_record=record,
+            )
+        if result.decision == Decision.LICENCE_REQUIRED:
+            create_draft_application(transaction_record=record, evaluation=result)
+        # Recorded last: its reactions (billing's webhook) describe the draft application opened above.
+        record_event(
             actor=actor,
             verb="transaction.decided",
             target=record,
@@ -120,17 +129,22 @@ def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.d
                 "licence": result.licence.number if result.licence else None,
             },
         )
-        if result.needs_determination:
-            open_determination_task(
-                subject=record.person or record.customer,
-                reason=result.reasons[0],
-                transaction_record=record,
-            )
-        if result.decision == Decision.LICENCE_REQUIRED:
-            create_draft_application(transaction_record=record, evaluation=result)
-        # Announced last: the announcement links to the draft application opened above.
-        announce_decision(record, decision_before=before["decision"], event=event)
     return record
+
+
+def redecide_pending_for(*, customers=(), persons=(), parties=()) -> int:
+    """Decide again the held or licence-awaiting transactions involving these customers, persons or parties."""
+    involved = Q(customer_id__in=customers) | Q(person_id__in=persons) | Q(applications__parties__id__in=parties)
+    pending = Transaction.objects.filter(decision__in=PENDING).filter(involved).distinct().order_by("pk")
+    count = 0
+    for record in pending:
+        decide_transaction(actor=None, transaction_record=record)
+        count += 1
+    return count
+
+
+# The decisions that wait on something: a new fact may change them.
+PENDING = (Decision.HOLD, Decision.LICENCE_REQUIRED)
 
 
 def redecide_held(*, customer_id=None, person_id=None, include_persons: bool = False) -> int:

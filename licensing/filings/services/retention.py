@@ -118,11 +118,6 @@ def record_known_transfer(
             after={"known_transfer_on": record.known_transfer_on, "reported": transferred_on},
             reason=reason,
         )
-        # The case's retention deadline counts from the transfer too. Imported
-        # here: the deadlines app imports this one, never the other way at load.
-        from licensing.deadlines.triggers import recompute_after_commit
-
-        recompute_after_commit(application)
     return refresh_retention(application=application)
 
 

@@ -9,11 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from licensing.cases.services.reviews import open_licence_reviews
-
 from ..models import Hit
 from ..workflow import HIT_MACHINE
-from .screening import Affected, redecide_pending
 
 OUTCOMES = {
     "true_match": "confirm_match",
@@ -55,13 +52,4 @@ def adjudicate_hit(*, actor, hit: Hit, outcome: str, reason: str = "") -> Hit:
             changes=stamp,
             extra_event_data={"entry": hit.entry_id, "entry_key": hit.entry_key},
         )
-        if name == "confirm_match":
-            open_licence_reviews(
-                hit=updated,
-                reason=f"{updated.subject_name} confirmed as {updated.entry.name} on the {updated.entry.list_name}"
-                + (f": {reason}" if reason else "."),
-            )
-        affected = Affected()
-        affected.add(updated.subject)
-        transaction.on_commit(lambda: redecide_pending(affected))
     return updated

@@ -16,7 +16,7 @@ from licensing.audit.services import record_event
 from ..loading import current_index
 from ..models import Hit, ListVersion, Rescreen, RescreenBatch, SubjectKind, SubjectScreening
 from ..subjects import MODELS, fingerprint_of, query_for, screened_on_its_own, subjects_of_kind
-from .screening import Affected, apply_matches, redecide_pending
+from .screening import Affected, apply_matches
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -55,15 +55,17 @@ def start_rescreen(
             after={"version": version.pk if version else None, "subjects": rescreen.subjects, "batches": len(batches)},
         )
         batch_ids = list(rescreen.batches.values_list("pk", flat=True))
-        transaction.on_commit(lambda: _enqueue(batch_ids))
+        _enqueue(batch_ids)
     return rescreen
 
 
 def _enqueue(batch_ids: list[int]) -> None:
+    from licensing.outbox.services import enqueue
+
     from ..tasks import rescreen_batch
 
     for batch_id in batch_ids:
-        rescreen_batch.delay(batch_id)
+        enqueue(rescreen_batch, batch_id)
 
 
 def run_batch(batch_id: int) -> int:
@@ -102,8 +104,7 @@ def run_batch(batch_id: int) -> int:
         locked.done_at = now
         locked.hits_changed = changed
         locked.save(update_fields=["done_at", "hits_changed"])
-        if affected:
-            transaction.on_commit(lambda: redecide_pending(affected))
+        affected.record(target=locked)
         _finish_if_last(locked.rescreen_id, now)
     return locked.hits_changed
 
@@ -128,17 +129,17 @@ def _stamp(field: str, screened, loaded, now, affected: Affected) -> None:
             affected.add(subject)
         else:
             updated.append(row)
-        row.screened_at = now
-        row.names = list(query.names)
         screened_as = fingerprint_of(subject)
         if row.fingerprint != screened_as:
             # A screening of changed names or addresses releases holds that waited for it.
             affected.add(subject)
+        row.screened_at = now
+        row.names = list(query.names)
         row.versions = loaded.version_ids
         row.match_count = len(matches)
+        row.fingerprint = screened_as
     SubjectScreening.objects.bulk_create(new)
     SubjectScreening.objects.bulk_update(updated, ["screened_at", "names", "versions", "match_count", "fingerprint"])
-        row.fingerprint = screened_as
 
 
 def _finish_if_last(rescreen_id: int, now) -> None:

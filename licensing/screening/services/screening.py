@@ -5,18 +5,19 @@ it resembles, a `Hit` keyed by the entry's stable key. An existing hit keeps
 its adjudication: it is updated to the latest version's entry, and a cleared
 hit is reopened only if the entry itself changed (its fingerprint differs
 from the one it was cleared against). A hit whose entry has left every list
-in force is closed. Pending transactions of subjects whose hits changed are
-decided again after commit.
+in force is closed. A screening that changes what decisions read (a first
+screening, new names or addresses, hits opened, changed or closed) records
+which subjects it affected; the reactions table decides their waiting
+transactions again.
 """
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from licensing.audit.services import record_event
-from licensing.cases.models import ApplicationParty, Decision, Transaction
+from licensing.cases.models import ApplicationParty
 from licensing.parties.models import Customer, Person
 
 from ..loading import LoadedIndex, current_index
@@ -55,6 +56,20 @@ class Affected:
     def __bool__(self) -> bool:
         return bool(self.customers or self.persons or self.parties)
 
+    def record(self, *, target) -> None:
+        """Record, in the screening's transaction, which subjects' decisions it changed."""
+        if self:
+            record_event(
+                actor=None,
+                verb="screening.subjects_affected",
+                target=target,
+                after={
+                    "customers": sorted(self.customers),
+                    "persons": sorted(self.persons),
+                    "parties": sorted(self.parties),
+                },
+            )
+
 
 def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScreening | None:
     """Screen one customer, person or party now; None when no list is in force."""
@@ -85,8 +100,7 @@ def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScre
         # A first screening, or one of changed names or addresses, releases holds that waited for it.
         if apply_matches(subject, matches, existing, loaded, now) or created or previous != screened_as:
             affected.add(subject)
-        if affected:
-            transaction.on_commit(lambda: redecide_pending(affected))
+        affected.record(target=subject)
     return screening
 
 
@@ -170,23 +184,3 @@ def _open_hit(subject, key: str, entry: ListEntry, match: Match, now) -> Hit:
 def changed_fields(before: ListEntry, after: ListEntry) -> list[str]:
     """Name the published details that differ between two versions of an entry."""
     return [name.replace("_", " ") for name in COMPARED_FIELDS if getattr(before, name) != getattr(after, name)]
-
-
-PENDING = (Decision.HOLD, Decision.LICENCE_REQUIRED)
-
-
-def redecide_pending(affected: Affected) -> int:
-    """Decide again the pending transactions that involve these subjects; return how many."""
-    from licensing.cases.services.transactions import decide_transaction
-
-    involved = (
-        Q(customer_id__in=affected.customers)
-        | Q(person_id__in=affected.persons)
-        | Q(applications__parties__id__in=affected.parties)
-    )
-    pending = Transaction.objects.filter(decision__in=PENDING).filter(involved).distinct().order_by("pk")
-    count = 0
-    for record in pending:
-        decide_transaction(actor=None, transaction_record=record)
-        count += 1
-    return count

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ReactionsConfig(AppConfig):
+    name = "licensing.reactions"
+    verbose_name = "Reactions to events"
+
+    def ready(self):
+        # The event log calls back into the table; it imports nothing of it.
+        from licensing.audit.services import install_reactor
+
+        from .dispatch import react
+
+        install_reactor(react)

@@ -1,0 +1,81 @@
+"""The reactions table: each event verb, and what follows it, in order.
+
+Read it as "when this is recorded, do these". Rows that share reactions (the
+moves of a state machine) are built from the machine's own list of verbs, so a
+new transition reacts like its siblings without an edit here.
+"""
+
+from collections.abc import Callable, Iterable
+
+from licensing.audit.models import Event
+from licensing.audit.verbs import Verb
+from licensing.cases.workflow import APPLICATION_MACHINE, LICENCE_MACHINE
+from licensing.determinations.workflow import DETERMINATION_MACHINE
+from licensing.screening.workflow import HIT_MACHINE
+
+from . import deadlines, decisions, filings, licences, screening, webhooks
+
+Reaction = Callable[[Event, object], None]
+
+
+def _table(*rows: tuple[Iterable[str], tuple[Reaction, ...]]) -> dict[str, tuple[Reaction, ...]]:
+    # A verb named in several rows gets the reactions of each, in the order of the rows.
+    table: dict[str, tuple[Reaction, ...]] = {}
+    for verbs, reactions in rows:
+        for verb in verbs:
+            table[Verb(verb)] = table.get(verb, ()) + reactions
+    return table
+
+
+REACTIONS = _table(
+    # Applications: every move may start, stop or close a clock, and billing hears of it.
+    (
+        APPLICATION_MACHINE.verbs(),
+        (deadlines.recompute_case, filings.queue_on_approval, webhooks.application_status_changed),
+    ),
+    # The case's papers move its clocks too.
+    (
+        (
+            Verb.APPLICATION_CONSIGNEE_STATEMENT_RECORDED,
+            Verb.APPLICATION_INTENT_TO_DENY_RESPONSE_RECORDED,
+        ),
+        (deadlines.recompute_case,),
+    ),
+    ((Verb.RETENTION_TRANSFER_RECORDED,), (deadlines.recompute_retention_case,)),
+    # A draft's parties are screened as they are named.
+    (
+        (Verb.APPLICATION_CREATED, Verb.APPLICATION_PARTY_ADDED, Verb.APPLICATION_PARTY_CHANGED),
+        (screening.screen_parties,),
+    ),
+    # Licences.
+    (LICENCE_MACHINE.verbs(), (deadlines.recompute_licence_case,)),
+    ((Verb.LICENCE_EXPIRE,), (webhooks.licence_expired,)),
+    (
+        (Verb.LICENCE_ISSUED,),
+        (webhooks.licence_issued, decisions.redecide_licensed_transaction),
+    ),
+    ((Verb.LICENCE_USAGE_RECORDED,), (deadlines.recompute_licence_case,)),
+    # Decisions.
+    ((Verb.TRANSACTION_DECIDED,), (webhooks.transaction_decided,)),
+    # Determinations: the review-by clock, and the transactions waiting on one.
+    (DETERMINATION_MACHINE.verbs(), (deadlines.recompute_determination,)),
+    ((Verb.DETERMINATION_APPROVE,), (decisions.redecide_determined_subject,)),
+    # Parties: a new name or address is screened; a new standing is decided on and told.
+    (
+        (
+            Verb.CUSTOMER_CREATED,
+            Verb.CUSTOMER_UPDATED,
+            Verb.CUSTOMER_ADDRESS_ADDED,
+            Verb.CUSTOMER_ADDRESS_CHANGED,
+            Verb.PERSON_CREATED,
+            Verb.PERSON_UPDATED,
+        ),
+        (screening.screen_target,),
+    ),
+    ((Verb.CUSTOMER_UPDATED,), (webhooks.customer_held_if_status_changed,)),
+    ((Verb.CUSTOMER_STATUS_CHANGED,), (webhooks.customer_held, decisions.redecide_customer)),
+    # Screening: what changed a decision's screening facts decides the waiting transactions again.
+    ((Verb.SCREENING_SUBJECTS_AFFECTED,), (decisions.redecide_screened_subjects,)),
+    ((Verb.SCREENING_HIT_CONFIRM_MATCH,), (licences.open_reviews,)),
+    (HIT_MACHINE.verbs(), (decisions.redecide_hit_subject,)),
+)
