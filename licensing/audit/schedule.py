@@ -1,6 +1,6 @@
-"""The beat schedule of the event log's checkpoints and sealer, installed by migrations (see `licensing.ops.beat`)."""
+"""The beat schedule of the event log's checkpoints and sealer, installed by migrations (see `licensing.beat`)."""
 
-from licensing.ops.beat import Entry
+from licensing.beat import Entry
 
 SCHEDULE = (
     Entry(

@@ -1,6 +1,6 @@
-"""The beat schedule of the cases tasks, installed by a migration (see `licensing.ops.beat`)."""
+"""The beat schedule of the cases tasks, installed by a migration (see `licensing.beat`)."""
 
-from licensing.ops.beat import Entry
+from licensing.beat import Entry
 
 SCHEDULE = (
     Entry(

@@ -3,10 +3,10 @@
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask, PeriodicTasks
 
+from licensing.beat import install_schedule
 from licensing.celery import app as celery_app
 from licensing.deadlines import tasks  # noqa: F401 - registers the tasks the schedule names
 from licensing.deadlines.schedule import SCHEDULE
-from licensing.ops.beat import install_schedule
 
 
 def install():

@@ -1,7 +1,7 @@
 from django.db import migrations
 
 from licensing.audit.schedule import SEALER_SCHEDULE
-from licensing.ops.beat import install_from_migration
+from licensing.beat import install_from_migration
 
 
 def install(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from licensing.ops.beat import Entry, install_from_migration
+from licensing.beat import Entry, install_from_migration
 
 SCHEDULE = (
     Entry(
