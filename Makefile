@@ -19,6 +19,7 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v1
+	.venv/bin/lint-imports
 
 format: setup
 	.venv/bin/ruff format .
