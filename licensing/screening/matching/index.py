@@ -37,7 +37,7 @@ FUZZY_MIN_LENGTH = 4
 # one a misspelling is corrected to.
 SET_ASIDE_MIN_NAMES = 10
 # How many candidate names are scored in full for each query name.
-CANDIDATES_PER_NAME = 40
+CANDIDATES_PER_NAME = 25
 # How many names found through one run-together word are scored besides.
 RUN_TOGETHER_CANDIDATES = 10
 
@@ -234,11 +234,17 @@ class ScreeningIndex:
                         options[token_id] = similarity
             if options:
                 looked_up.append((self._token_weight(token), options))
-        # Adjacent query tokens written as one word on the list ("bei jing" / "beijing").
+        # Adjacent query tokens written as one word on the list ("bei jing" /
+        # "beijing"), spelled alike or romanised another way ("chi cheng" / "jicheng").
         for left, right in zip(form.tokens, form.tokens[1:], strict=False):
-            token_id = self._vocabulary.get(left + right)
-            if token_id is not None:
-                looked_up.append((self._weights[token_id], {token_id: 1.0}))
+            joined = left + right
+            options = {}
+            for token_id in self._token_options(joined):
+                similarity = token_similarity(joined, self._tokens[token_id])
+                if similarity:
+                    options[token_id] = similarity
+            if options:
+                looked_up.append((self._token_weight(joined), options))
         if not looked_up:
             return []
         # Names are found through the query's rarer tokens; a common token

@@ -87,24 +87,28 @@ def analyse(text: str, kind: str = UNKNOWN) -> NameForm | None:
     key: list[str] = []
     written: list[str] = []
     for part in name.parts:
-        spelled = _NOT_ALPHANUMERIC.sub("", part.comparable if part.latinize else ascii_text(part.form).lower())
-        written.append(spelled)
-        if part.index in legal_parts:
-            if not key or key[-1] != legal_parts[part.index]:
-                key.append(legal_parts[part.index])
+        # Arabic, Chinese, Japanese: rigour keeps the script; compare a transliteration.
+        # rigour's comparable forms are letters and digits already.
+        if part.latinize:
+            words = [part.comparable]
         else:
-            key.append(spelled)
-        if part.index in legal_parts or part.tag == NamePartTag.LEGAL:
+            words = [w for w in (_NOT_ALPHANUMERIC.sub("", w) for w in ascii_text(part.form).lower().split()) if w]
+        spelled = "".join(words)
+        written.append(spelled)
+        legal = legal_parts.get(part.index)
+        if legal is not None:
+            if not key or key[-1] != legal:
+                key.append(legal)
+            continue
+        key.append(spelled)
+        if part.tag == NamePartTag.LEGAL:
             continue
         # rigour's stopwords include name syllables ("Do", "Un", "Ja" in
         # Vietnamese and Korean names); in a person's name they stay, weighed
         # by how common they are on the lists like every other word.
         if part.tag == NamePartTag.STOP and tag != NameTypeTag.PER:
             continue
-        # Arabic, Chinese, Japanese: rigour keeps the script; compare a transliteration.
-        words = [part.comparable] if part.latinize else ascii_text(part.form).lower().split()
         for word in words:
-            word = _NOT_ALPHANUMERIC.sub("", word)
             if word:
                 if not part.latinize:
                     exact_only.add(len(tokens))
