@@ -23,6 +23,9 @@ class FilingQuerySet(models.QuerySet):
     def ready(self):
         return self.filter(status=Filing.Status.READY)
 
+    def filed(self):
+        return self.filter(filed=True)
+
     def failed(self):
         return self.filter(status=Filing.Status.FAILED)
 
@@ -53,12 +56,16 @@ class Filing(models.Model):
     class Trigger(models.TextChoices):
         APPROVAL = "approval", "On approval for filing"
         ON_DEMAND = "on_demand", "On demand"
+        FILED = "filed", "On filing with BIS"
 
     application = models.ForeignKey(LicenceApplication, on_delete=models.PROTECT, related_name="filings")
     kind = models.CharField(max_length=30, choices=FilingKind.choices)
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    # The version as filed in SNAP-R, printed with its control number and
+    # filing date; every other render of a document BIS receives is a draft.
+    filed = models.BooleanField(default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -86,6 +93,7 @@ class Filing(models.Model):
                 condition=~Q(status="ready") | (~Q(sha256="") & ~Q(file="") & Q(generated_at__isnull=False)),
                 name="ready_filing_has_file_and_hash",
             ),
+            models.CheckConstraint(condition=Q(filed=False) | Q(trigger="filed"), name="filed_version_made_on_filing"),
         ]
 
     def __str__(self):

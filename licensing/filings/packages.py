@@ -1,4 +1,9 @@
-"""The legal export package: a ZIP of each application's filings, data, events and documents, with a manifest.
+"""The legal export package: a ZIP of each application's case file, with a manifest.
+
+An application's folder holds its data, events, determinations (with the
+evidence they rest on, listed), licence and supporting documents, every
+generated filing, and under `filed/` the versions filed with BIS, which carry
+the SNAP-R control number; the manifest names the filed versions.
 
 Every file's SHA-256 is computed while it is written into the archive and
 listed in `manifest.json` and `SHA256SUMS` (the format `sha256sum -c` reads).
@@ -22,6 +27,7 @@ from licensing.audit.models import Event
 from licensing.cases.models import Licence, LicenceApplication, Transaction
 
 from . import storage
+from .case_records import MissingEvidenceFile, determinations_by_application, licence_records
 from .models import ExportPackage, Filing, RetentionRecord
 from .retention import retention_dates
 from .snapshot import application_record, applications_with_related, as_json_bytes, licence_of, plain
@@ -153,6 +159,8 @@ def write_application(
     events: list[dict],
     *,
     retention: dict,
+    determinations: dict,
+    licence: dict | None,
 ) -> None:
     folder = f"applications/{application.reference}"
     # The retention goes beside the data, not into the snapshot filings hash: it changes as the case does.
@@ -163,15 +171,27 @@ def write_application(
         application=application.reference,
     )
     writer.add_bytes(f"{folder}/events.json", as_json_bytes(events), kind="events", application=application.reference)
+    writer.add_bytes(
+        f"{folder}/determinations.json",
+        as_json_bytes(determinations),
+        kind="determinations",
+        application=application.reference,
+    )
+    if licence is not None:
+        writer.add_bytes(
+            f"{folder}/licence.json", as_json_bytes(licence), kind="licence", application=application.reference
+        )
     for filing in filings:
+        # The filed versions stand apart: they are what BIS received.
         entry = writer.add_file(
-            f"{folder}/filings/{filing.download_name}",
+            f"{folder}/{'filed' if filing.filed else 'filings'}/{filing.download_name}",
             filing.file.name,
-            kind="filing",
+            kind="filed_filing" if filing.filed else "filing",
             application=application.reference,
             filing=filing.pk,
             document=filing.kind,
             version=filing.version,
+            filed=filing.filed,
             recorded_sha256=filing.sha256,
         )
         if entry.sha256 != filing.sha256:
@@ -204,10 +224,21 @@ def write_applications(writer: PackageWriter, application_ids: list[int], progre
             items.sort(key=lambda f: (f.kind, f.version))
         histories = event_histories(applications, filings)
         records = {record.application_id: record for record in RetentionRecord.objects.filter(application_id__in=batch)}
+        try:
+            determinations = determinations_by_application(applications)
+        except MissingEvidenceFile as missing:
+            raise PackageIntegrityError(str(missing)) from None
+        licences = licence_records(applications)
         for application in applications:
             retention = retention_statement(application, records.get(application.pk), today=timezone.localdate())
             write_application(
-                writer, application, filings.get(application.pk, []), histories[application.pk], retention=retention
+                writer,
+                application,
+                filings.get(application.pk, []),
+                histories[application.pk],
+                retention=retention,
+                determinations=determinations[application.pk],
+                licence=licences.get(application.pk),
             )
             done += 1
             progress(done)
@@ -233,6 +264,7 @@ def write_package(
                 "applications": sorted(
                     {e.details["application"] for e in writer.entries if "application" in e.details}
                 ),
+                "filed_versions": [e.path for e in writer.entries if e.kind == "filed_filing"],
                 "file_count": len(writer.entries),
                 "algorithm": "SHA-256",
             },

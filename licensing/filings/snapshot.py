@@ -153,11 +153,11 @@ def application_record(application: LicenceApplication) -> dict:
             }
             for document in application.documents.all()
         ],
-        "licence": _licence_record(licence) if licence is not None else None,
+        "licence": licence_record(licence) if licence is not None else None,
     }
 
 
-def _licence_record(licence: Licence) -> dict:
+def licence_record(licence: Licence) -> dict:
     return {
         **_fields(
             licence,

@@ -1,7 +1,7 @@
-"""Filing documents follow an application's approval for filing."""
+"""Filing documents follow an application's approval for filing, and its filing with BIS."""
 
 from licensing.cases.models import LicenceApplication
-from licensing.filings.services.filings import queue_filings_on_approval
+from licensing.filings.services.filings import queue_filed_versions, queue_filings_on_approval
 
 
 def queue_on_approval(event, application) -> None:
@@ -12,3 +12,12 @@ def queue_on_approval(event, application) -> None:
     """
     if application.status == LicenceApplication.Status.APPROVED_FOR_FILING:
         queue_filings_on_approval(application=application, actor=event.actor)
+
+
+def queue_filed_versions_on_submission(event, application) -> None:
+    """Render the documents again as filed, with the SNAP-R control number and date, once BIS has them.
+
+    Written in the submission's transaction like the approval's; until this
+    version is ready, every render of the application says DRAFT.
+    """
+    queue_filed_versions(application=application, actor=event.actor)

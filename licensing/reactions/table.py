@@ -33,6 +33,8 @@ REACTIONS = _table(
         APPLICATION_MACHINE.verbs(),
         (deadlines.recompute_case, filings.queue_on_approval, webhooks.application_status_changed),
     ),
+    # Once filed, the documents BIS received are rendered again as the filed version.
+    ((Verb.APPLICATION_MARK_SUBMITTED,), (filings.queue_filed_versions_on_submission,)),
     # The case's papers move its clocks too.
     (
         (

@@ -43,7 +43,24 @@ def queue_filings_on_approval(*, application: LicenceApplication, actor) -> list
     ]
 
 
-def queue_filing(*, application: LicenceApplication, kind: str, trigger: str, actor) -> Filing:
+def queue_filed_versions(*, application: LicenceApplication, actor) -> list[Filing]:
+    """Queue the filed version of each document BIS received, once the application is filed (inside its transaction).
+
+    Each is rendered with the SNAP-R control number and filing date and
+    without the draft mark; it is the version the legal package holds.
+    """
+    loaded = load_application(application.pk)
+    if not loaded.snapr_control_number or loaded.submitted_on is None:
+        raise ValidationError(
+            {"snapr_control_number": f"{loaded.reference} has no SNAP-R control number and filing date to print."}
+        )
+    return [
+        queue_filing(application=application, kind=kind, trigger=Filing.Trigger.FILED, actor=actor, filed=True)
+        for kind in kinds_to_file(loaded)
+    ]
+
+
+def queue_filing(*, application: LicenceApplication, kind: str, trigger: str, actor, filed: bool = False) -> Filing:
     with transaction.atomic():
         # Locked so two requests for the same document cannot take the same version number.
         locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
@@ -53,6 +70,7 @@ def queue_filing(*, application: LicenceApplication, kind: str, trigger: str, ac
             kind=kind,
             version=latest + 1,
             trigger=trigger,
+            filed=filed,
             requested_by=actor,
             application_status=locked.status,
         )
@@ -60,7 +78,13 @@ def queue_filing(*, application: LicenceApplication, kind: str, trigger: str, ac
             actor=actor,
             verb="filing.requested",
             target=filing,
-            after={"application": locked.reference, "kind": kind, "version": filing.version, "trigger": trigger},
+            after={
+                "application": locked.reference,
+                "kind": kind,
+                "version": filing.version,
+                "trigger": trigger,
+                "filed": filed,
+            },
         )
         filing_id = filing.pk
         transaction.on_commit(lambda: enqueue_render(filing_id))
@@ -121,6 +145,8 @@ def generate_filing(*, filing_id: int) -> Filing:
         event_after = {
             "kind": filing.kind,
             "version": filing.version,
+            "filed": filing.filed,
+            "draft": stamp["draft"],
             "sha256": sha256,
             "pages": pdf.page_count,
             "application_status": application.status,
@@ -140,9 +166,25 @@ def generate_filing(*, filing_id: int) -> Filing:
         raise
 
 
+def is_draft(filing: Filing, application: LicenceApplication) -> bool:
+    """Whether a render is a draft: anything of an unfiled application, and any but the filed version of a form."""
+    if filing.filed:
+        return False
+    return application.submitted_on is None or filing.kind != FilingKind.LICENCE_SUMMARY
+
+
 def _stamp(filing: Filing, application: LicenceApplication, generated_at, source_sha256: str) -> dict:
+    if filing.filed and (not application.snapr_control_number or application.submitted_on is None):
+        # Never print a "filed" version that cannot say where and when it was filed.
+        raise MissingInformation(
+            "snapr_control_number",
+            f"{application.reference} has no SNAP-R control number and filing date; its filed version cannot be made.",
+        )
     local = timezone.localtime(generated_at)
     return {
+        "draft": is_draft(filing, application),
+        "filed": filing.filed,
+        "filed_on": f"{application.submitted_on:%Y-%m-%d}" if application.submitted_on else "",
         "reference": application.reference,
         "control_number": application.snapr_control_number,
         "generated_at": f"{local:%Y-%m-%d %H:%M:%S %Z}",
