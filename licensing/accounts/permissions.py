@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     RECORD_LICENCE_USAGE = "record_licence_usage", "Record quantity and value used against a licence"
     MANAGE_WEBHOOKS = "manage_webhooks", "Manage webhook subscriptions and read their delivery log"
     MANAGE_API_TOKENS = "manage_api_tokens", "Issue and revoke API tokens"
+    MANAGE_MODEL_API_KEYS = "manage_model_api_keys", "Register and revoke customers' model API keys (gateway)"
 
 
 class ClientRole(models.TextChoices):
@@ -89,6 +90,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_LICENCE_USAGE: frozenset(_COMPLIANCE | _WRITING_CLIENTS),
     Action.MANAGE_WEBHOOKS: frozenset({Role.ADMIN, ClientRole.INTEGRATION_ADMIN}),
     Action.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
+    # A key only names the customer the gateway asks the decision about; billing keeps them in step with its accounts.
+    Action.MANAGE_MODEL_API_KEYS: frozenset(_COMPLIANCE | _WRITING_CLIENTS),
     # Billing screens a new customer at sign-up; a machine never adjudicates what it found.
     Action.SEARCH_SCREENING_LISTS: frozenset(_EVERYONE | {ClientRole.BILLING, ClientRole.SCREENING}),
     Action.ADJUDICATE_SCREENING_HITS: frozenset(_COMPLIANCE),

@@ -22,6 +22,7 @@ from .views.cases import (
 )
 from .views.customers import CustomerListView, CustomerView, PersonListView, PersonView
 from .views.docs import DocsView
+from .views.gateway import ModelApiKeyListView, ModelApiKeyRevocationView
 from .views.transactions import TransactionListView, TransactionView
 from .views.webhooks import DeliveryListView, SubscriptionListView, SubscriptionView
 
@@ -41,6 +42,14 @@ urlpatterns = [
         name="person",
     ),
     re_path(rf"^customers/(?P<external_id>{ANY})$", CustomerView.as_view(), name="customer"),
+    re_path(
+        rf"^customers/(?P<external_id>{ANY})/model-api-keys$", ModelApiKeyListView.as_view(), name="model-api-keys"
+    ),
+    re_path(
+        rf"^model-api-keys/(?P<key_id>{ANY})/revocation$",
+        ModelApiKeyRevocationView.as_view(),
+        name="model-api-key-revocation",
+    ),
     path("transactions", TransactionListView.as_view(), name="transactions"),
     re_path(rf"^transactions/(?P<external_id>{ANY})$", TransactionView.as_view(), name="transaction"),
     path("applications", ApplicationListView.as_view(), name="applications"),

@@ -167,6 +167,8 @@ class Verb(models.TextChoices):
     API_TOKEN_ISSUED = "api_token.issued", "API token issued: name, role, expiry"
     API_TOKEN_REVOKED = "api_token.revoked", "API token revoked: reason"
     API_TOKEN_EXPIRY_CHANGED = "api_token.expiry_changed", "API token's expiry changed: expires_at"
+    MODEL_API_KEY_REGISTERED = "model_api_key.registered", "Model API key registered: customer, name, prefix"
+    MODEL_API_KEY_REVOKED = "model_api_key.revoked", "Model API key revoked: reason"
     WEBHOOK_SUBSCRIBED = "webhook.subscribed", "Webhook subscription made: name, url, events"
     WEBHOOK_CHANGED = "webhook.changed", "Webhook subscription changed: the fields"
 

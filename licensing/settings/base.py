@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "licensing.api",
     "licensing.web",
     "licensing.demo",
+    "licensing.gateway",
     # Last: it wires every other app's events to what follows them.
     "licensing.reactions",
 ]
@@ -107,6 +108,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"]["options"] = f"{_server_options} -c statement_timeout={_statement_ms}".strip()
 # How long the access check may wait for the database before it refuses (503, allowed: false).
 ACCESS_CHECK_TIMEOUT_MS = env_int("ACCESS_CHECK_TIMEOUT_MS", 500, minimum=10)
+# Gateway enforcement (licensing.gateway, README "Gateway enforcement"): which item each model route
+# serves ("/v1/models/frontier-1=frontier-1,..."; a route no prefix matches is refused), and the key
+# that signs the receipts the model service logs. The gateway's check shares ACCESS_CHECK_TIMEOUT_MS.
+GATEWAY_ROUTES = env_list("GATEWAY_ROUTES", [])
+GATEWAY_RECEIPT_KEY = env_str("GATEWAY_RECEIPT_KEY", "") or local_secret_key(VAR_DIR / "gateway_receipt_key")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

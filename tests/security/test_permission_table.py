@@ -36,6 +36,7 @@ from licensing.determinations.models import ForeignPersonDetermination
 from licensing.filings.models import ExportPackage, Filing, FilingKind, RetentionRecord
 from licensing.filings.services.filings import request_filing
 from licensing.filings.services.packages import request_export_package
+from licensing.gateway.models import ModelApiKey
 from licensing.parties.evidence import attach_evidence
 from licensing.parties.models import Customer, EvidenceDocument, StatusRecord
 from licensing.reference import loading
@@ -411,6 +412,16 @@ PROBES: dict[Action, list[Probe]] = {
                 "url": "https://hooks.example.com/exportdesk",
                 "events": ["licence.issued"],
             },
+        ),
+    ],
+    Action.MANAGE_MODEL_API_KEYS: [
+        api("GET", lambda w: f"/api/v1/customers/{w.customer.external_id}/model-api-keys", 200),
+        api(
+            "POST",
+            lambda w: f"/api/v1/customers/{w.customer.external_id}/model-api-keys",
+            201,
+            data=lambda w: {"name": "table-walk"},
+            state=lambda w: ModelApiKey.objects.count(),
         ),
     ],
     Action.MANAGE_API_TOKENS: [
