@@ -36,7 +36,8 @@ uncommitted event can lie below, found without waiting for anyone:
 A grace period (seal what is older than a few seconds) was the alternative;
 it needs no lock at all, but a transaction slower than the grace period would
 commit an event below the sealed head and lose its place. The floors make the
-rule exact, at the price of one statement per writing transaction. A writer
+rule exact, at the price of one shared lock per writing transaction, taken by
+the statement that gives it its first number. A writer
 that stays open holds the horizon back for as long as it does, which is why
 verify_audit reports events left unsealed longer than `UNSEALED_LIMIT`.
 
