@@ -64,6 +64,8 @@ class PreparedCheck:
     facts: DecisionFacts | None = None
     # The transaction named, when the check names one; None inside it when no such transaction exists.
     named: tuple[NamedTransaction | None] | None = None
+    # The DecisionStamp the answer rests on (the gateway signs it into its receipts).
+    stamp: Stamp = None
 
 
 class _Answers:
@@ -132,7 +134,7 @@ def prepare_check(
     if remembered is not None:
         stamp, rows = read_stamp(customer=customer, companion=companion, companion_value=companion_value)
         if stamp == remembered[0]:
-            return PreparedCheck(question=question, companion=rows, remembered=remembered[1])
+            return PreparedCheck(question=question, companion=rows, remembered=remembered[1], stamp=stamp)
     facts = load_facts(
         customer=customer,
         item=item,
@@ -144,7 +146,7 @@ def prepare_check(
         companion=companion,
         companion_value=companion_value,
     )
-    return PreparedCheck(question=question, companion=facts.companion, facts=facts, named=named)
+    return PreparedCheck(question=question, companion=facts.companion, facts=facts, named=named, stamp=facts.stamp)
 
 
 def _named_transaction(external_id: str) -> NamedTransaction | None:

@@ -23,6 +23,7 @@ from .views.cases import (
 from .views.customers import CustomerListView, CustomerView, PersonListView, PersonView
 from .views.docs import DocsView
 from .views.gateway import ModelApiKeyListView, ModelApiKeyRevocationView
+from .views.gateway_authorize import authorize
 from .views.transactions import TransactionListView, TransactionView
 from .views.webhooks import DeliveryListView, SubscriptionListView, SubscriptionView
 
@@ -34,6 +35,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("access-check", AccessCheckView.as_view(), name="access-check"),
+    # The gateway's check before every model call; the original path follows.
+    re_path(r"^gateway/authorize/?(?P<path>.*)$", authorize, name="gateway-authorize"),
     path("customers", CustomerListView.as_view(), name="customers"),
     re_path(rf"^customers/(?P<external_id>{ANY})/persons$", PersonListView.as_view(), name="persons"),
     re_path(
