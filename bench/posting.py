@@ -360,10 +360,13 @@ def main() -> int:
         if server is not None:
             stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
-        from django.db import connections
+        try:
+            from django.db import connections
 
-        connections.close_all()
-        drop_database(server_url, name)
+            # Raises when the run failed before Django was set up; the database is dropped all the same.
+            connections.close_all()
+        finally:
+            drop_database(server_url, name)
     return 0
 
 
