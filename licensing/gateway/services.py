@@ -77,26 +77,41 @@ def _require(actor) -> None:
 
 @dataclass(frozen=True)
 class Presented:
-    """Who a presented key (and end user) names: the customer, and the seat's location if one is named."""
+    """Who a presented key (and end user) names: the customer, its home, and the seat's location if one is named."""
 
     customer: str
+    # Where the customer is incorporated, else headquartered (the decision's default destination without a seat).
+    home_country: str | None
     # None: no seat named. ("", None): named but not a person of the customer.
     seat_location: tuple[str, str | None] | None
+
+    @property
+    def recorded_country(self) -> str | None:
+        """The country the decision goes to when the call's origin is not read."""
+        return self.seat_location[1] if self.seat_location is not None else self.home_country
 
 
 def presented_key(raw: str, *, end_user: str | None = None) -> Presented | None:
     """The customer behind an active key (and the named seat's location), or None if the key is unknown or revoked."""
     rows = ModelApiKey.objects.active().filter(key_hash=hash_key(raw))
-    if end_user is not None:
-        # The seat is read in the same query as the key: one round trip per request.
-        seat = Person.objects.filter(customer=OuterRef("customer"), external_id=end_user)
-        rows = rows.annotate(
-            seat_id=Subquery(seat.values("external_id")[:1]),
-            seat_country=Subquery(seat.values("location_country_id")[:1]),
-        )
-        row = rows.values_list("customer__external_id", "seat_id", "seat_country").first()
-        if row is None:
-            return None
-        return Presented(customer=row[0], seat_location=(row[1] or "", row[2]))
-    customer = rows.values_list("customer__external_id", flat=True).first()
-    return None if customer is None else Presented(customer=customer, seat_location=None)
+    # The seat is read in the same query as the key: one round trip per request.
+    seat = Person.objects.filter(customer=OuterRef("customer"), external_id=end_user or "")
+    rows = rows.annotate(
+        seat_id=Subquery(seat.values("external_id")[:1]),
+        seat_country=Subquery(seat.values("location_country_id")[:1]),
+    )
+    row = rows.values_list(
+        "customer__external_id",
+        "customer__country_of_incorporation_id",
+        "customer__headquarters_country_id",
+        "seat_id",
+        "seat_country",
+    ).first()
+    if row is None:
+        return None
+    customer, incorporated, headquarters, seat_id, seat_country = row
+    return Presented(
+        customer=customer,
+        home_country=incorporated or headquarters,
+        seat_location=(seat_id or "", seat_country) if end_user is not None else None,
+    )

@@ -113,6 +113,9 @@ ACCESS_CHECK_TIMEOUT_MS = env_int("ACCESS_CHECK_TIMEOUT_MS", 500, minimum=10)
 # that signs the receipts the model service logs. The gateway's check shares ACCESS_CHECK_TIMEOUT_MS.
 GATEWAY_ROUTES = env_list("GATEWAY_ROUTES", [])
 GATEWAY_RECEIPT_KEY = env_str("GATEWAY_RECEIPT_KEY", "") or local_secret_key(VAR_DIR / "gateway_receipt_key")
+# The proxies (addresses or networks) whose X-Forwarded-For hops are believed; empty: where a call comes from is
+# not read, and calls are decided on the customer's or seat's recorded country alone.
+GATEWAY_TRUSTED_PROXIES = env_list("GATEWAY_TRUSTED_PROXIES", [])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -225,3 +225,68 @@ def test_a_database_that_does_not_answer_in_time_denies_within_the_deadline(comm
     assert response.status_code == 503
     assert "300 ms" in response.json()["detail"]
     assert took < 3
+
+
+@pytest.fixture
+def behind_a_trusted_proxy(settings):
+    # The test client's peer, 127.0.0.1, stands for the gateway; 10.0.0.0/8 for the load balancer before it.
+    settings.GATEWAY_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+
+
+def from_address(raw, forwarded_for):
+    return Client().get(AUTHORIZE + ROUTE, headers={"Authorization": f"Bearer {raw}", "X-Forwarded-For": forwarded_for})
+
+
+GERMANY, FRANCE, IRAN, UNITED_STATES = "80.128.0.1", "2.0.0.1", "2.144.0.1", "8.8.8.8"
+
+
+def test_a_call_from_the_recorded_country_is_allowed(licensed, behind_a_trusted_proxy):
+    _, _, raw = licensed
+
+    assert from_address(raw, GERMANY).status_code == 200
+
+
+def test_a_call_from_an_embargoed_country_is_refused(licensed, behind_a_trusted_proxy):
+    _, _, raw = licensed
+
+    response = from_address(raw, f"{IRAN}, 10.1.2.3")
+
+    assert (response.status_code, response.json()["decision"]) == (403, Decision.REFUSED)
+
+
+def test_a_call_from_another_country_is_decided_as_an_export_there(licensed, behind_a_trusted_proxy):
+    _, _, raw = licensed
+
+    response = from_address(raw, FRANCE)
+
+    # The licence covers exports to Germany, not France.
+    assert (response.status_code, response.json()["decision"]) == (403, Decision.LICENCE_REQUIRED)
+
+
+def test_an_address_the_client_wrote_before_the_trusted_hops_is_not_believed(licensed, behind_a_trusted_proxy):
+    _, _, raw = licensed
+
+    # The client claims Germany; the load balancer saw it come from Iran.
+    response = from_address(raw, f"{GERMANY}, {IRAN}, 10.1.2.3")
+
+    assert (response.status_code, response.json()["decision"]) == (403, Decision.REFUSED)
+
+
+def test_a_call_from_an_address_the_table_cannot_place_is_held(licensed, behind_a_trusted_proxy):
+    _, _, raw = licensed
+
+    for address in ("2001:db8::1", "192.168.1.1", "not-an-address"):
+        response = from_address(raw, address)
+        assert (response.status_code, response.json()["decision"]) == (403, Decision.HOLD), address
+
+
+def test_a_call_from_the_united_states_makes_no_one_a_united_states_person(licensed, behind_a_trusted_proxy):
+    _, _, raw = licensed
+
+    assert from_address(raw, UNITED_STATES).status_code == 200
+
+
+def test_without_trusted_proxies_the_forwarded_address_is_ignored(licensed):
+    _, _, raw = licensed
+
+    assert from_address(raw, IRAN).status_code == 200

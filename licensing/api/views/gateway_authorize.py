@@ -20,6 +20,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from licensing.cases.models import Decision
+from licensing.gateway.location import client_address, country_of, location_enabled
 from licensing.gateway.receipts import sign_receipt
 from licensing.gateway.routes import item_for_path
 from licensing.gateway.services import presented_key
@@ -91,7 +93,30 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
         # A seat in the United States is a release to a person there: decided on nationality.
         if location == "US":
             activity = Activity.DEEMED_EXPORT
-    question = {"customer": presented.customer, "item": item, "person": end_user, "activity": activity}
+    country = None
+    if location_enabled():
+        address = client_address(
+            remote_addr=request.META.get("REMOTE_ADDR", ""), forwarded_for=request.headers.get("X-Forwarded-For", "")
+        )
+        located = country_of(address) if address else None
+        if located is None:
+            return _denied(
+                403,
+                "unknown_location",
+                "Where the call comes from is not known; the call is held.",
+                decision=Decision.HOLD,
+            )
+        # A call from elsewhere than recorded is an export to where it comes from (the rules refuse E:1 and E:2).
+        # An address never makes anyone a U.S. person: a call from the United States stays decided as recorded.
+        if located not in (presented.recorded_country, "US"):
+            activity, country = Activity.EXPORT, located
+    question = {
+        "customer": presented.customer,
+        "item": item,
+        "person": end_user,
+        "activity": activity,
+        "country": country,
+    }
     prepared = prepare_check(**question)
     try:
         answer = check_access(**question, prepared=prepared)
