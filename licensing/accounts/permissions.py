@@ -51,13 +51,14 @@ class ClientRole(models.TextChoices):
     SCREENING = "screening", "Screening integration"
 
 
-_COMPLIANCE = {Role.OFFICER, Role.REVIEWER, Role.ADMIN}
-_EVERYONE = set(Role)
+# People's roles and clients' roles share the table: a token's role is looked up like a person's.
+_COMPLIANCE: set[Role | ClientRole] = {Role.OFFICER, Role.REVIEWER, Role.ADMIN}
+_EVERYONE: set[Role | ClientRole] = set(Role)
 # The integrations that read the API; a screening token only screens names.
 _CLIENTS = {ClientRole.BILLING, ClientRole.READ_ONLY, ClientRole.INTEGRATION_ADMIN}
 _WRITING_CLIENTS = {ClientRole.BILLING, ClientRole.INTEGRATION_ADMIN}
 
-PERMISSIONS: dict[Action, frozenset[Role]] = {
+PERMISSIONS: dict[Action, frozenset[Role | ClientRole]] = {
     Action.VIEW_CASES: frozenset(_EVERYONE),
     Action.VIEW_EVIDENCE: frozenset(_COMPLIANCE),
     Action.VIEW_AUDIT_LOG: frozenset(_EVERYONE),

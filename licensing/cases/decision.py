@@ -12,6 +12,7 @@ what the letters require, and whether a licence already covers it.
 import dataclasses
 import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from .facts import load_facts
@@ -56,6 +57,12 @@ def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
         transaction_id=request.transaction_id,
         on=on,
     )
+    if facts.customer is None or facts.item is None:
+        # The rows cannot be deleted, but their external id or code may have changed since the request was made:
+        # refuse to decide rather than decide on rows that were not read.
+        raise ObjectDoesNotExist(
+            f"Customer {request.customer.external_id} or item {request.item.code} is recorded under another name now."
+        )
     # Decide on the rows as they are now, not as the caller last saw them.
     fresh = dataclasses.replace(request, customer=facts.customer, person=facts.person, item=facts.item)
     return decide(fresh, facts)

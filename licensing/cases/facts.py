@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection, models
+from django.db.models.fields.related import RelatedField
 
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.models import Customer, CustomerAddress, Person
@@ -478,7 +479,7 @@ def _as_text(expression: str, model_field: models.Field) -> str:
 
 def _converter(model_field: models.Field):
     """Return the function that turns the field's text column back into its Python value."""
-    target = model_field.target_field if model_field.is_relation else model_field
+    target = model_field.target_field if isinstance(model_field, RelatedField) else model_field
     if isinstance(target, models.JSONField):
         return json.loads
     if isinstance(target, models.BooleanField):

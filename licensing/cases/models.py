@@ -124,13 +124,14 @@ class ApplicationType(models.TextChoices):
 
 def application_type_for(activity: str) -> str:
     # A deemed export is filed as an export, a deemed reexport as a reexport.
-    return {
+    types: dict[str, str] = {
         Activity.EXPORT: ApplicationType.EXPORT,
         Activity.DEEMED_EXPORT: ApplicationType.EXPORT,
         Activity.REEXPORT: ApplicationType.REEXPORT,
         Activity.DEEMED_REEXPORT: ApplicationType.REEXPORT,
         Activity.IN_COUNTRY_TRANSFER: ApplicationType.IN_COUNTRY_TRANSFER,
-    }[activity]
+    }
+    return types[activity]
 
 
 class SupportingDocumentKind(models.TextChoices):
@@ -312,6 +313,11 @@ class ApplicationParty(models.Model):
     website = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=1)
 
+    # Not columns: set on the parties the decision facts load (licensing.cases.facts),
+    # what screening last saw and the linked customer's or person's name.
+    screened_as: str | None
+    linked_name: str | None
+
     class Meta:
         ordering = ["role", "position"]
         verbose_name_plural = "application parties"
@@ -429,6 +435,10 @@ class Licence(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LicenceQuerySet.as_manager()
+
+    # Not a column: set on the licences the decision facts load (licensing.cases.facts),
+    # the transaction the licence's application was made for, if any.
+    application_transaction_id: int | None
 
     class Meta:
         ordering = ["-valid_from"]

@@ -10,6 +10,7 @@ Days are calendar days except where the rule says business days.
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from licensing.cases.models import Licence, LicenceApplication
 from licensing.filings.retention import RetentionDates
@@ -93,7 +94,13 @@ def conclude(
         [(on, S.MET) for on in (done_on,) if on] + [(on, S.CANCELLED) for on in (cancelled_on,) if on],
         key=lambda end: (end[0], end[1] != S.MET),
     )
-    common = {"kind": kind, "starts_on": starts_on, "due_on": due_on, "stopped_days": stopped_days, "basis": basis}
+    common: dict[str, Any] = {
+        "kind": kind,
+        "starts_on": starts_on,
+        "due_on": due_on,
+        "stopped_days": stopped_days,
+        "basis": basis,
+    }
     if ends and ends[0][0] <= due_on:
         return Clock(status=ends[0][1], settled_on=ends[0][0], **common)
     if kind in PASSES_AS_MET and (ends or today > due_on):
@@ -242,8 +249,8 @@ def _intent_to_deny(moves, intent: int, today, settlements) -> list[Clock]:
         due_on=notified_on + INTENT_TO_DENY_RESPONSE_DAYS * DAY,
         today=today,
         # A recorded response meets the clock; an approval after the notice means the response carried the day.
-        done_on=answered.on if answered is not None else (following.on if after in APPROVED else None),
-        cancelled_on=following.on if after == A.WITHDRAWN else None,
+        done_on=answered.on if answered is not None else (following.on if following and after in APPROVED else None),
+        cancelled_on=following.on if following and after == A.WITHDRAWN else None,
         settlements=settlements,
         basis=response_basis,
     )
@@ -252,7 +259,7 @@ def _intent_to_deny(moves, intent: int, today, settlements) -> list[Clock]:
         starts_on=notified_on,
         due_on=notified_on + DENIAL_FINAL_DAYS * DAY,
         today=today,
-        done_on=decided.on if outcome == A.DENIED else None,
+        done_on=decided.on if decided and outcome == A.DENIED else None,
         cancelled_on=decided.on if decided and outcome != A.DENIED else None,
         basis=f"Intent to deny notified on {notified_on}; the denial is final on day 45.",
     )
@@ -361,11 +368,12 @@ def retention_clock(*, retention: RetentionDates, today: datetime.date) -> Clock
     The dates come whole from `licensing.filings.retention.retention_dates`,
     the computation the retention record and the legal package read too.
     """
-    if retention.destroy_after_on is None:
+    starts_on = retention.starts_on
+    if retention.destroy_after_on is None or starts_on is None:
         return None
     return conclude(
         Kind.RECORD_RETENTION,
-        starts_on=retention.starts_on,
+        starts_on=starts_on,
         due_on=retention.destroy_after_on,
         today=today,
         basis=retention.explanation(),

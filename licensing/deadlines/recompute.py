@@ -8,7 +8,7 @@ deadlines in line, so running it twice, or late, changes nothing further.
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -122,7 +122,8 @@ def refresh_deadlines(*, today: datetime.date | None = None, lapsed_only: bool =
 
 def _store_case(application: LicenceApplication, today) -> list[Deadline]:
     moves = _moves(application)
-    wanted = [
+    # Each clock with the record it belongs to: the application, its licence, a statement or a request.
+    wanted: list[tuple[models.Model, clocks.Clock]] = [
         (application, clock)
         for clock in clocks.application_clocks(
             moves,
@@ -141,6 +142,7 @@ def _store_case(application: LicenceApplication, today) -> list[Deadline]:
     abandoned_on = moves[-1].on if application.status in FINAL_APPLICATION_STATUSES and moves else None
     statements = application.documents.filter(kind=SupportingDocumentKind.FORM_711, signed_on__isnull=False)
     for document in statements.order_by("pk"):
+        assert document.signed_on is not None, "only signed statements are read"
         clock = clocks.bis_711_clock(
             signed_on=document.signed_on,
             later_use=_is_later_use(document, application),

@@ -8,6 +8,7 @@ stamps it, so a retried delivery does not send twice either.
 """
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -53,7 +54,7 @@ def reminder_recipients(deadline: Deadline) -> list:
 def escalation_recipients(deadline: Deadline) -> list:
     """The officer, their reviewer on the case, and every administrator, each once."""
     people = [deadline.owner, deadline.reviewer, *administrators()]
-    unique = {}
+    unique: dict[int, Any] = {}
     for person in people:
         if person is not None and person.is_active:
             unique.setdefault(person.pk, person)

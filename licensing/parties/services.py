@@ -64,7 +64,7 @@ def save_person(*, actor, person: Person | None = None, **fields) -> Person:
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
         created = person is None
-        person = Person() if created else Person.objects.select_for_update().get(pk=person.pk)
+        person = Person() if person is None else Person.objects.select_for_update().get(pk=person.pk)
         before = {} if created else {name: _plain(getattr(person, name)) for name in fields}
         for name, value in fields.items():
             setattr(person, name, value)
@@ -164,7 +164,7 @@ def save_customer_address(*, actor, customer: Customer, address: CustomerAddress
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
         created = address is None
-        if created:
+        if address is None:
             address = CustomerAddress(customer=customer)
         else:
             address = CustomerAddress.objects.select_for_update().get(pk=address.pk, customer=customer)

@@ -140,6 +140,10 @@ class LicenceRequirement(models.Model):
 
     objects = LicenceRequirementQuerySet.as_manager()
 
+    # Not a column: set on the requirements the decision facts load (licensing.cases.facts),
+    # the codes of the country groups the requirement names.
+    group_codes: set[str]
+
     class Meta:
         ordering = ["-effective_from"]
 

@@ -39,7 +39,7 @@ def validate_upload(uploaded, *, field: str = "file") -> str:
     return kind.mime
 
 
-def name_for_type(name: str, mime: str) -> str:
+def name_for_type(name: str | None, mime: str) -> str:
     """Return `name` with the extension of its detected type, so no name can claim another type."""
     extension = ALLOWED_TYPES.get(mime)
     # Short enough that the extension always fits a 255-character name column.

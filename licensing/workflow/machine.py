@@ -12,6 +12,7 @@ buttons a user sees.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models, transaction
 
@@ -107,7 +108,8 @@ class StateMachine:
         *,
         actor,
         reason: str = "",
-        changes: Callable[[models.Model], Iterable[str]] | None = None,
+        # Given the locked row, an instance of the machine's model.
+        changes: Callable[[Any], Iterable[str]] | None = None,
         extra_event_data: dict | None = None,
     ):
         """Move obj along the named transition and return the locked, saved row.
@@ -117,7 +119,7 @@ class StateMachine:
         """
         t = self.get(name)
         with transaction.atomic():
-            locked = self.model.objects.select_for_update().get(pk=obj.pk)
+            locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
             current = getattr(locked, self.status_field)
             if current not in t.sources:
                 raise IllegalTransition(

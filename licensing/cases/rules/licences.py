@@ -48,6 +48,7 @@ def authorised_otherwise(request: Request, facts: DecisionFacts) -> Evaluation:
     """Authorise what every rule let through, saying why: a U.S. person, or no requirement applies."""
     country = release_country(request, facts)
     described = release_described(request, facts)
+    assert facts.determination is not None, "reached only after the determination rule found one in force"
     if not facts.determination.is_foreign:
         reason = f"{described}; no licence requirement covers a release to a U.S. person."
     else:
@@ -61,6 +62,7 @@ def authorised_otherwise(request: Request, facts: DecisionFacts) -> Evaluation:
 def first_applicable_requirement(request: Request, facts: DecisionFacts) -> LicenceRequirement | None:
     """The oldest requirement in force that covers the activity and reaches this recipient or destination."""
     determination = facts.determination
+    assert determination is not None, "reached only after the determination rule found one in force"
     country = release_country(request, facts)
     deemed = request.activity in Activity.deemed()
     for requirement in facts.requirements:

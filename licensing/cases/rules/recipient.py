@@ -39,6 +39,7 @@ def release_described(request: Request, facts: DecisionFacts) -> str:
     """
     recipient = request.recipient
     found = facts.determination
+    assert found is not None, "described only after the determination rule found one in force"
     country = release_country(request, facts)
     if request.activity not in Activity.deemed():
         return f"{recipient} is a {'foreign' if found.is_foreign else 'U.S.'} person ({found}); destination {country}"

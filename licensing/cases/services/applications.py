@@ -312,7 +312,7 @@ def save_application_item(*, actor, application, line: ApplicationItem | None = 
     with transaction.atomic():
         locked = _lock_draft(actor, application)
         created = line is None
-        if created:
+        if line is None:
             last = locked.items.order_by("-position").values_list("position", flat=True).first()
             line = ApplicationItem(application=locked, position=(last or 0) + 1)
         else:
@@ -353,7 +353,7 @@ def save_application_party(*, actor, application, party: ApplicationParty | None
     with transaction.atomic():
         locked = _lock_draft(actor, application)
         created = party is None
-        if created:
+        if party is None:
             party = ApplicationParty(application=locked)
         else:
             party = ApplicationParty.objects.select_for_update().get(pk=party.pk, application=locked)

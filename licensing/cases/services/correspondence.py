@@ -76,6 +76,8 @@ def record_bis711(
         errors["document"] = "The signed statement must be a PDF."
     if errors:
         raise ValidationError(errors)
+    # Checked above: with no errors the date is a date and the upload's type is known.
+    assert isinstance(signed_on, datetime.date) and mime is not None
     with transaction.atomic():
         locked = _lock_open(application)
         consignee = locked.parties.filter(role=ApplicationParty.Role.ULTIMATE_CONSIGNEE).first()
@@ -158,6 +160,8 @@ def record_information_request(
     _refuse_before_registration(application, requested_on, "requested_on", errors)
     if errors:
         raise ValidationError(errors)
+    # Checked above: with no errors the answer is due on a date.
+    assert isinstance(respond_by, datetime.date)
     with transaction.atomic():
         moved = APPLICATION_MACHINE.apply(
             application,
@@ -278,6 +282,8 @@ def record_intent_to_deny_response(
     mime = _checked_upload(document, field="document", errors=errors) if document is not None else None
     if errors:
         raise ValidationError(errors)
+    # Checked above: with no errors the response was sent on a date.
+    assert isinstance(responded_on, datetime.date)
     with transaction.atomic():
         moved = APPLICATION_MACHINE.apply(
             application,
@@ -292,7 +298,7 @@ def record_intent_to_deny_response(
             text=text,
             recorded_by=actor,
         )
-        stored = contextlib.nullcontext()
+        stored: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
         if mime is not None:
             response.token = storage_token()
             response.original_name = name_for_type(document.name, mime)
@@ -339,8 +345,7 @@ def _lock_open(application: LicenceApplication) -> LicenceApplication:
 
 
 def _refuse_before_registration(application, day, field: str, errors: dict) -> None:
-    registered_on = LicenceApplication.objects.filter(pk=application.pk).values_list("registered_on", flat=True)
-    registered_on = registered_on.first()
+    registered_on = LicenceApplication.objects.filter(pk=application.pk).values_list("registered_on", flat=True).first()
     if isinstance(day, datetime.date) and registered_on is not None and day < registered_on:
         errors.setdefault(field, f"BIS cannot have asked before it registered the application ({registered_on}).")
 

@@ -125,7 +125,7 @@ def _check_replay(existing: LicenceUsage, licence: Licence, quantity, value, use
 
 def _check_can_draw(licence: Licence, record: Transaction, quantity, value, used_on) -> None:
     if record.licence_id != licence.pk:
-        relied_on = f"licence {record.licence.number}" if record.licence_id else "no licence"
+        relied_on = f"licence {record.licence.number}" if record.licence else "no licence"
         raise UsageRefused(
             f"Transaction {record.external_id} was authorised under {relied_on}, not licence {licence.number}."
         )
