@@ -9,8 +9,5 @@ urlpatterns = [
     path("api/v1/", include("licensing.api.urls")),
     path("account/", include("licensing.accounts.urls")),
     path("", include("licensing.ops.urls")),
-    path("screening/", include("licensing.screening.urls")),
-    path("filings/", include("licensing.filings.urls")),
-    path("deadlines/", include("licensing.deadlines.urls")),
     path("", include("licensing.web.urls")),
 ]

@@ -1,8 +1,8 @@
 """The API's own endpoints under /api/v1/.
 
 An identifier is one path segment of any text, so a malformed one reaches the
-view and gets a problem document naming it; other apps' routes below a
-resource (e.g. /applications/{id}/filings) stay theirs.
+view and gets a problem document naming it; the filings, deadlines and
+screening routes below a resource (e.g. /applications/{id}/filings) are in urls.py.
 """
 
 from django.urls import path, re_path

@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from .views import applications, comments, customers, determinations, home, licences, persons, transactions
+from .views import (
+    applications,
+    comments,
+    customers,
+    deadlines,
+    determinations,
+    filings,
+    home,
+    licences,
+    persons,
+    screening,
+    transactions,
+)
 
 # The pages most kinds of record have, by their path under the record's prefix.
 PAGE_PATHS = {
@@ -36,8 +48,51 @@ def application_lines(segment: str, line: str) -> list:
     ]
 
 
+# Screening, filings and deadlines pages keep their own prefix and namespace, e.g. screening:queue, filings:pdf.
+screening_pages = [
+    path("", screening.queue, name="queue"),
+    path("hits/<int:pk>/", screening.hit_detail, name="hit"),
+    path("hits/<int:pk>/adjudicate/", screening.hit_adjudicate, name="hit_adjudicate"),
+    path("lists/", screening.lists, name="lists"),
+    path("imports/<int:pk>/", screening.import_detail, name="import"),
+    path("rescreens/", screening.rescreen_start, name="rescreen_start"),
+    path("rescreens/<int:pk>/", screening.rescreen_progress, name="rescreen"),
+    path("search/", screening.search, name="search"),
+    path("<str:kind>/<int:pk>/", screening.subject, name="subject"),
+]
+
+filings_pages = [
+    path("", filings.index, name="index"),
+    path("applications/<int:pk>/", filings.application_filings, name="application"),
+    path("applications/<int:pk>/generate", filings.generate, name="generate"),
+    path("applications/<int:pk>/legal-hold", filings.legal_hold, name="legal_hold"),
+    path("applications/<int:pk>/legal-hold/release", filings.legal_hold, {"release": True}, name="release_hold"),
+    path("applications/<int:pk>/transfer", filings.known_transfer, name="known_transfer"),
+    path("applications/<int:pk>/destroy", filings.destroy, name="destroy"),
+    path("<int:pk>/pdf", filings.filing_pdf, name="pdf"),
+    path("<int:pk>/retry", filings.retry, name="retry"),
+    path("exports/", filings.exports, name="exports"),
+    path("exports/<int:pk>/", filings.export_detail, name="export"),
+    path("exports/<int:pk>/progress", filings.export_progress, name="export_progress"),
+    path("exports/<int:pk>/download", filings.export_download, name="export_download"),
+]
+
+deadlines_pages = [
+    path("", deadlines.index, name="index"),
+    path("<int:pk>/", deadlines.detail, name="detail"),
+    path("<int:pk>/settle", deadlines.settle, name="settle"),
+    path("preferences", deadlines.preferences, name="preferences"),
+    path("calendar", deadlines.calendar_address, name="calendar-address"),
+    path("calendar/<str:secret>.ics", deadlines.calendar_feed, name="calendar-feed"),
+    path("notifications/<int:pk>/read", deadlines.notification_read, name="notification-read"),
+]
+
+
 # A record's page is served by the view `<record>_<page>` and reversed by that name, e.g. customer_detail.
 urlpatterns = [
+    path("screening/", include((screening_pages, "screening"))),
+    path("filings/", include((filings_pages, "filings"))),
+    path("deadlines/", include((deadlines_pages, "deadlines"))),
     path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

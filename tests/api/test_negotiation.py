@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from licensing.api.negotiation import ContentNegotiation
-from licensing.filings.api import PdfRenderer
+from licensing.api.views.filings import PdfRenderer
 
 
 def negotiate(negotiation, **headers):

@@ -4,9 +4,8 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from licensing.cases.models import LicenceApplication
+from licensing.filings.models import ExportPackage, Filing, FilingKind
 from licensing.parties.models import Customer
-
-from .models import ExportPackage, Filing, FilingKind
 
 
 class FilingRequestSerializer(serializers.Serializer):

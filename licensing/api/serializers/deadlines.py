@@ -1,33 +1,20 @@
-"""GET /api/v1/deadlines: the deadlines, filtered by due day, status, kind and owner."""
+"""The deadline list's query and its rows, as GET /api/v1/deadlines reads and answers them."""
 
 import datetime
 import re
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
-from rest_framework.generics import ListAPIView
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.permissions import BasePermission, IsAuthenticated
 
-from licensing.accounts.permissions import Action, user_can
-from licensing.api.errors import UNPROCESSABLE, problems
-from licensing.api.serializers.common import StrictIntegerField
+from licensing.deadlines.models import Deadline, Kind
+from licensing.deadlines.notifications import site_url
 
-from .models import Deadline, Kind
-from .notifications import site_url
-
-
-class CanViewCases(BasePermission):
-    message = "Your role does not allow viewing cases and their deadlines."
-
-    def has_permission(self, request, view):
-        return user_can(request.user, Action.VIEW_CASES)
-
+from ..errors import UNPROCESSABLE
+from .common import StrictIntegerField
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 
@@ -41,17 +28,6 @@ class DeadlinePageSerializer(serializers.Serializer):
         help_text=f"How many deadlines to return: {DEFAULT_LIMIT} if left out, at most {MAX_LIMIT} however many asked.",
     )
     offset = StrictIntegerField(min_value=0, required=False, help_text="How many deadlines to skip first.")
-
-
-class DeadlinePagination(LimitOffsetPagination):
-    default_limit = DEFAULT_LIMIT
-    max_limit = MAX_LIMIT
-
-    def paginate_queryset(self, queryset, request, view=None):
-        # The paginator alone would quietly use its defaults for a malformed
-        # limit or offset; the schema promises a 400 naming it instead.
-        DeadlinePageSerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
-        return super().paginate_queryset(queryset, request, view)
 
 
 class DeadlineSubjectSerializer(serializers.Serializer):
@@ -214,41 +190,3 @@ class DeadlineFilterSerializer(serializers.Serializer):
         Kind.values, required=False, source="kind__in", help_text="One or more deadline kinds, separated by commas."
     )
     owner = OwnerField(required=False, source="owner_id", help_text="A user id, or 'me' for your own deadlines.")
-
-
-@extend_schema(
-    tags=["deadlines"],
-    parameters=[DeadlineFilterSerializer, DeadlinePageSerializer],
-    responses={
-        200: DeadlineSerializer(many=True),
-        **problems(
-            400,
-            422,
-            descriptions={
-                400: "A filter, limit or offset is malformed or not a value it accepts; `errors` names each parameter.",
-                422: "owner names no user, or is 'me' from an API client, which owns no deadlines; "
-                "`errors` names the parameter.",
-            },
-        ),
-    },
-)
-class DeadlineList(ListAPIView):
-    """List deadlines, soonest first, narrowed by the filters below; a filter left out does not narrow."""
-
-    serializer_class = DeadlineSerializer
-    permission_classes = [IsAuthenticated, CanViewCases]
-    pagination_class = DeadlinePagination
-
-    def get_queryset(self):
-        # A plain dict, not the QueryDict, so an empty value is refused as the schema says rather than skipped.
-        query = self.request.query_params.dict()
-        filters = DeadlineFilterSerializer(data=query, context={"request": self.request})
-        filters.is_valid(raise_exception=True)
-        return (
-            Deadline.objects.filter(**filters.validated_data)
-            .select_related("owner", "reviewer", "application", "subject_type")
-            .order_by("due_on", "pk")
-        )
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": timezone.localdate()}

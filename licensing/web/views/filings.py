@@ -10,19 +10,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.cases.models import LicenceApplication
-
-from .forms import REFERENCE, ExportPackageForm, GenerateFilingForm, KnownTransferForm, LegalHoldForm
-from .models import ExportPackage, Filing
-from .retention import RetentionBlocked
-from .services.filings import open_filing_for_download, request_filing, retry_filing
-from .services.packages import open_package_for_download, request_export_package
-from .services.retention import (
+from licensing.filings.models import ExportPackage, Filing
+from licensing.filings.retention import RetentionBlocked
+from licensing.filings.services.filings import open_filing_for_download, request_filing, retry_filing
+from licensing.filings.services.packages import open_package_for_download, request_export_package
+from licensing.filings.services.retention import (
     destroy_filings,
     record_known_transfer,
     refresh_retention,
     release_legal_hold,
     set_legal_hold,
 )
+
+from ..forms.filings import REFERENCE, ExportPackageForm, GenerateFilingForm, KnownTransferForm, LegalHoldForm
 
 
 def _require(user, action: Action) -> None:

@@ -1,6 +1,6 @@
 """Screening records as plain data, for the API's responses."""
 
-from .models import Hit, ListEntry, ListVersion, SubjectScreening
+from licensing.screening.models import Hit, ListEntry, ListVersion, SubjectScreening
 
 
 def version_data(version: ListVersion) -> dict:

@@ -16,18 +16,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.api.errors import problems
 from licensing.cases.models import LicenceApplication
+from licensing.filings.models import ExportPackage, Filing
+from licensing.filings.services.filings import open_filing_for_download, request_filing
+from licensing.filings.services.packages import open_package_for_download, request_export_package
 
-from .models import ExportPackage, Filing
-from .serializers import (
+from ..errors import problems
+from ..serializers.filings import (
     ExportPackageSerializer,
     ExportRequestSerializer,
     FilingRequestSerializer,
     FilingSerializer,
 )
-from .services.filings import open_filing_for_download, request_filing
-from .services.packages import open_package_for_download, request_export_package
 
 APPLICATION_ID = OpenApiParameter(
     "application_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The application's id."

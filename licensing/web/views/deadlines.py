@@ -11,20 +11,20 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.models import Event
-
-from .forms import DigestForm, SettleForm
-from .ical import render_feed
-from .models import Deadline, Notification, Subscription
-from .queues import overdue_queue, upcoming_for
-from .recompute import SETTLED_VERB
-from .rules import SETTLED_BY_HAND
-from .services import (
+from licensing.deadlines.ical import render_feed
+from licensing.deadlines.models import Deadline, Notification, Subscription
+from licensing.deadlines.queues import overdue_queue, upcoming_for
+from licensing.deadlines.recompute import SETTLED_VERB
+from licensing.deadlines.rules import SETTLED_BY_HAND
+from licensing.deadlines.services import (
     calendar_owner,
     mark_notification_read,
     reset_calendar_feed,
     set_daily_digest,
     settle_deadline,
 )
+
+from ..forms.deadlines import DigestForm, SettleForm
 
 
 def _require(user, action: Action) -> None:

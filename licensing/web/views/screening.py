@@ -11,18 +11,18 @@ from django.views.decorators.http import require_GET, require_POST
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.models import Event
 from licensing.outbox.services import enqueue
+from licensing.screening.loading import match_threshold
+from licensing.screening.models import Feed, Hit, ListImport, ListVersion, Rescreen, SubjectKind, SubjectScreening
+from licensing.screening.search import NoListInForce, search_name
+from licensing.screening.services.adjudication import OUTCOMES, adjudicate_hit
+from licensing.screening.services.imports import request_import
+from licensing.screening.services.rescreen import start_rescreen
+from licensing.screening.subjects import MODELS
+from licensing.screening.tasks import screen_subject_task
+from licensing.screening.workflow import HIT_MACHINE
 from licensing.workflow.machine import TransitionError
 
-from .forms import OUTCOME_LABELS, AdjudicationForm, ImportForm, SearchForm
-from .loading import match_threshold
-from .models import Feed, Hit, ListImport, ListVersion, Rescreen, SubjectKind, SubjectScreening
-from .search import NoListInForce, search_name
-from .services.adjudication import OUTCOMES, adjudicate_hit
-from .services.imports import request_import
-from .services.rescreen import start_rescreen
-from .subjects import MODELS
-from .tasks import screen_subject_task
-from .workflow import HIT_MACHINE
+from ..forms.screening import OUTCOME_LABELS, AdjudicationForm, ImportForm, SearchForm
 
 TRANSITION_OUTCOMES = {name: outcome for outcome, name in OUTCOMES.items()}
 

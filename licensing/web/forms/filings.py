@@ -3,9 +3,8 @@ import re
 from django import forms
 
 from licensing.cases.models import LicenceApplication
+from licensing.filings.models import FilingKind
 from licensing.parties.models import Customer
-
-from .models import FilingKind
 
 REFERENCE = re.compile(r"^(?:EXD-)?0*(\d+)$", re.IGNORECASE)
 

@@ -6,11 +6,11 @@ from django import forms
 from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
 
-from .matching.names import TYPES
-from .models import Feed
-from .search import MAX_NAME_LENGTH
-from .services.adjudication import OUTCOMES
-from .services.imports import SOURCE_ROLES
+from licensing.screening.matching.names import TYPES
+from licensing.screening.models import Feed
+from licensing.screening.search import MAX_NAME_LENGTH
+from licensing.screening.services.adjudication import OUTCOMES
+from licensing.screening.services.imports import SOURCE_ROLES
 
 OUTCOME_LABELS = {
     "true_match": "True match",

@@ -3,12 +3,12 @@
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
-from licensing.api.serializers.common import StrictSerializer, TextField
+from licensing.screening.matching.names import TYPES
+from licensing.screening.models import EntryType, Hit
+from licensing.screening.search import MAX_LIMIT, MAX_NAME_LENGTH, MAX_THRESHOLD, MIN_THRESHOLD
+from licensing.screening.services.adjudication import OUTCOMES
 
-from .matching.names import TYPES
-from .models import EntryType, Hit
-from .search import MAX_LIMIT, MAX_NAME_LENGTH, MAX_THRESHOLD, MIN_THRESHOLD
-from .services.adjudication import OUTCOMES
+from .common import StrictSerializer, TextField
 
 PROBLEM = "application/problem+json"
 

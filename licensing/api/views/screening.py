@@ -10,16 +10,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.api.errors import UNPROCESSABLE
 from licensing.cases.models import LicenceApplication
 from licensing.parties.models import Customer, Person
+from licensing.screening.models import Hit, SubjectScreening
+from licensing.screening.search import NoListInForce, search_name, threshold_in_force
+from licensing.screening.services.adjudication import adjudicate_hit
 from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, ReasonRequired
 
-from . import api_schema as schema
-from .models import Hit, SubjectScreening
-from .presenting import hit_data, result_data, screening_data
-from .search import NoListInForce, search_name, threshold_in_force
-from .services.adjudication import adjudicate_hit
+from ..errors import UNPROCESSABLE
+from ..serializers import screening as schema
+from ..serializers.screening_data import hit_data, result_data, screening_data
 
 HITS_PAGE = 50
 HIT_RELATIONS = ("entry__version", "proposed_by", "adjudicated_by")

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Deadline
+from licensing.deadlines.models import Deadline
 
 
 class SettleForm(forms.Form):
