@@ -15,6 +15,7 @@ slow or down) the gateway is configured to treat as a denial.
 
 import datetime
 import logging
+from typing import TypedDict
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -69,6 +70,16 @@ def authorize(request: HttpRequest, path: str = "") -> HttpResponse:
         return _denied(503, "unavailable", "The check could not be made; the call is not allowed.")
 
 
+class QuestionArgs(TypedDict):
+    """What the gateway asks the access check, as the keyword arguments of prepare_check and check_access."""
+
+    customer: str
+    item: str
+    person: str | None
+    activity: str
+    country: str | None
+
+
 def _authorize(request: HttpRequest, path: str) -> HttpResponse:
     raw = _presented_key(request)
     if raw is None:
@@ -110,13 +121,7 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
         # An address never makes anyone a U.S. person: a call from the United States stays decided as recorded.
         if located not in (presented.recorded_country, "US"):
             activity, country = Activity.EXPORT, located
-    question = {
-        "customer": presented.customer,
-        "item": item,
-        "person": end_user,
-        "activity": activity,
-        "country": country,
-    }
+    question = QuestionArgs(customer=presented.customer, item=item, person=end_user, activity=activity, country=country)
     prepared = prepare_check(**question)
     try:
         answer = check_access(**question, prepared=prepared)
@@ -133,11 +138,13 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
     at = answer.checked_at.astimezone(datetime.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     stamp = ":".join(map(str, prepared.stamp)) if prepared.stamp else ""
     response = HttpResponse(status=200)
-    response[DECISION_HEADER] = answer.decision
+    # Plain strings: a WSGI server refuses any other type in a header.
+    decision = str(answer.decision)
+    response[DECISION_HEADER] = decision
     response[LICENCE_HEADER] = answer.licence.number if answer.licence else ""
     response[STAMP_HEADER] = stamp
     response[TIME_HEADER] = at
-    response[RECEIPT_HEADER] = sign_receipt(decision=answer.decision, stamp=stamp, at=at)
+    response[RECEIPT_HEADER] = sign_receipt(decision=decision, stamp=stamp, at=at)
     return response
 
 
@@ -154,11 +161,11 @@ def _denied(status: int, code: str, detail: str, *, decision: str = "", reasons:
         "title": "Forbidden" if status == 403 else "Service Unavailable",
         "status": status,
         "detail": detail,
-        "decision": decision or None,
+        "decision": str(decision) if decision else None,
         "reasons": reasons or [],
     }
     response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
     # The gateway passes these on to whoever was refused (nginx cannot pass the body of its subrequest).
-    response[DECISION_HEADER] = decision or code
+    response[DECISION_HEADER] = str(decision or code)
     response["Cache-Control"] = "no-store"
     return response
