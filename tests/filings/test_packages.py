@@ -176,7 +176,8 @@ def test_an_export_of_200_applications_completes_with_a_manifest_whose_hashes_ma
     assert_manifest_matches(manifest, contents)
     assert len(manifest["package"]["applications"]) == 200
     assert sum(1 for entry in manifest["files"] if entry["kind"] == "filing") == 10
-    assert package.file_count == 200 * 2 + 10
+    # Each application's data, events and determinations, and the ten filings.
+    assert package.file_count == 200 * 3 + 10
     for filing in Filing.objects.ready():
         entry = next(e for e in manifest["files"] if e.get("filing") == filing.pk)
         assert entry["sha256"] == filing.sha256
