@@ -9,7 +9,7 @@ from .models import Throttle, User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = BaseUserAdmin.fieldsets + (("ExportDesk", {"fields": ("role",)}),)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("ExportDesk", {"fields": ("role",)}))
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("ExportDesk", {"fields": ("role",)}),)
     actions = ["unlock_sign_in"]
 

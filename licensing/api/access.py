@@ -182,7 +182,7 @@ def check_access(
         )
     named = prepared.named[0] if prepared.named else None
     if transaction is not None:
-        _check_named(
+        named = _check_named(
             transaction, named, customer=customer, item=item, person=person, activity=activity, country=country
         )
         activity = activity or named.activity
@@ -191,6 +191,8 @@ def check_access(
     if prepared.remembered is not None:
         return dataclasses.replace(prepared.remembered, checked_at=checked_at)
     facts = prepared.facts
+    # prepare_check reads the facts whenever it has no answer to remember.
+    assert facts is not None
     if facts.customer is None:
         raise UnknownParty("customer", f"No customer has external_id {customer}.")
     if facts.item is None:
@@ -229,7 +231,8 @@ def check_access(
 
 def _check_named(
     external_id: str, named: NamedTransaction | None, *, customer: str, item: str, person, activity, country
-) -> None:
+) -> NamedTransaction:
+    """The named transaction, once it is known to be of the recipient, item and destination asked about."""
     if named is None:
         raise UnknownParty("transaction", f"No transaction has external_id {external_id}.")
     different = [
@@ -250,3 +253,4 @@ def _check_named(
             "a check names only a transaction of the recipient, item and destination it asks about.",
             missing=False,
         )
+    return named

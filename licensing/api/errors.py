@@ -192,7 +192,9 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     instance = serializers.CharField(required=False)
-    errors = FieldErrorSerializer(many=True, required=False)
+    # DRF's metaclass takes declared fields off the class, so this field leaves Serializer.errors alone;
+    # the stubs see it as overriding that property.
+    errors = FieldErrorSerializer(many=True, required=False)  # type: ignore[assignment]
 
 
 PROBLEM_DESCRIPTIONS = {

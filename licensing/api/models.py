@@ -61,7 +61,7 @@ class WebhookEvent(models.TextChoices):
     API_TOKEN_EXPIRING = "api_token.expiring", "An API token expires soon"
 
 
-class WebhookSubscriptionQuerySet(models.QuerySet):
+class WebhookSubscriptionQuerySet(models.QuerySet["WebhookSubscription"]):
     def listening_to(self, event: str) -> list["WebhookSubscription"]:
         # Filtered in Python: subscriptions are few, and SQLite (the embedded
         # default) cannot search inside a JSON list.

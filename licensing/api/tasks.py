@@ -6,6 +6,8 @@ import random
 from celery import shared_task
 from django.conf import settings
 
+from licensing.periodic import periodic_task
+
 from .tokens import record_last_use
 from .webhooks import sending
 from .webhooks.expiry import announce_expiring_api_tokens, announce_expiring_licences
@@ -35,19 +37,19 @@ def retry_delay(retries: int) -> int:
     return int(delay + random.uniform(0, delay / 4))
 
 
-@shared_task(ignore_result=True, periodic=True)
+@periodic_task(ignore_result=True)
 def send_pending_webhooks():
     """Queue deliveries whose sending was lost: never queued (the broker was down) or a retry that never came."""
     return sending.requeue_stranded()
 
 
-@shared_task(ignore_result=True, periodic=True)
+@periodic_task(ignore_result=True)
 def announce_licences_expiring():
     """Send licence.expiring for each active licence that ends within the notice period."""
     return announce_expiring_licences()
 
 
-@shared_task(ignore_result=True, periodic=True)
+@periodic_task(ignore_result=True)
 def announce_api_tokens_expiring():
     """Send api_token.expiring for each token that expires within API_TOKEN_EXPIRY_WARNING_DAYS."""
     return announce_expiring_api_tokens()

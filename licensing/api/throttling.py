@@ -75,6 +75,8 @@ LOCAL_COUNTERS = _ProcessCounters()
 
 class _ReadsRateWhenUsed(SimpleRateThrottle):
     cache = default_cache
+    # Seconds per window, set from the rate by SimpleRateThrottle.__init__ (the stubs leave it out).
+    duration: int
 
     def get_rate(self):
         # Read at use, not at import, so a changed setting takes effect.

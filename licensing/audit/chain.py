@@ -14,13 +14,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
 GENESIS_HASH = "0" * 64
 
 
-def as_stored_json(value):
+def as_stored_json(value: Any) -> Any:
     """Return `value` as it reads back from a JSON column, so hashes agree before and after saving."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 

@@ -1,9 +1,10 @@
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .chain import as_stored_json
@@ -40,7 +41,16 @@ def install_reactor(reactor: Callable[[Event, object], None] | None) -> None:
     _reactor = reactor
 
 
-def record_event(*, actor, verb: str, target, before=None, after=None, reason: str = "") -> Event:
+def record_event(
+    *,
+    # The acting user, None for the system; Any because the log sits below the accounts app.
+    actor: Any,
+    verb: str,
+    target: models.Model,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> Event:
     """Append one event to the log; call it inside the transaction that made the change.
 
     The event is readable at once; the sealer links it into the hash chain

@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from licensing.periodic import periodic_task
 
 from .checkpoints import CheckpointRefused, take_checkpoint
 from .sealing import SealingRefused, seal_events
@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 
 # No retries: a refusal means the log no longer reaches its last checkpoint,
 # which waiting will not mend; it needs a person.
-@shared_task(periodic=True)
+@periodic_task()
 def take_audit_checkpoint() -> int | None:
     """Checkpoint the event log's head (every quarter hour, by beat); nothing when it has not moved."""
     try:
@@ -24,7 +24,7 @@ def take_audit_checkpoint() -> int | None:
 
 
 # No retries: the next run, seconds later, does the same work; a refusal needs a person.
-@shared_task(periodic=True)
+@periodic_task()
 def seal_event_log() -> int:
     """Link committed events into the hash chain (every few seconds, by beat); return how many were sealed."""
     try:

@@ -481,10 +481,10 @@ class Licence(models.Model):
     def get_standing_display(self) -> str:
         return self.Status(self.standing).label
 
-    def remaining_quantity(self):
+    def remaining_quantity(self) -> Decimal | None:
         return None if self.authorised_quantity is None else self.authorised_quantity - self.quantity_used
 
-    def remaining_value(self):
+    def remaining_value(self) -> Decimal | None:
         return None if self.authorised_value is None else self.authorised_value - self.value_used
 
 

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from licensing.periodic import periodic_task
+
 from .models import Transaction
 from .services.licences import expire_licences
 from .services.transactions import decide_transaction, redecide_held, redecide_pending_for
@@ -26,7 +28,7 @@ def redecide_transaction(self, transaction_id: int):
     return decide_transaction(actor=None, transaction_record=record).decision
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5, periodic=True)
+@periodic_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def expire_lapsed_licences(self):
     """Mark licences past their validity as expired."""
     return expire_licences()

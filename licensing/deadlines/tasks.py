@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from licensing.periodic import periodic_task
+
 from . import recompute, reminders
 
 
@@ -17,13 +19,13 @@ def recompute_determination_deadlines(self, determination_id: int):
     return len(recompute.recompute_determination(determination_id=determination_id))
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3, periodic=True)
+@periodic_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def refresh_all_deadlines(self):
     """Recompute every live case and determination (nightly, by beat)."""
     return recompute.refresh_deadlines()
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3, periodic=True)
+@periodic_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def send_due_reminders(self):
     """Mark lapsed deadlines, then claim and enqueue the reminders due today (hourly, by beat)."""
     recompute.refresh_deadlines(lapsed_only=True)
@@ -36,7 +38,7 @@ def deliver_reminder_email(self, reminder_id: int):
     return reminders.deliver_reminder(reminder_id=reminder_id)
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3, periodic=True)
+@periodic_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def send_daily_digests(self):
     """Gather the day's digest reminders into one e-mail per reader (daily, by beat)."""
     return len(reminders.claim_digests())

@@ -24,7 +24,7 @@ RUNNING_LICENCE_STATUSES = (Licence.Status.ACTIVE, Licence.Status.SUSPENDED)
 
 Basis = RetentionRecord.Basis
 # How each date reads in the stated basis.
-LABELS = {
+LABELS: dict[str, str] = {
     Basis.EXPORT: "the export",
     Basis.TRANSFER: "a known reexport or transfer",
     Basis.END_OF_TRANSACTION: "the end of the transaction",

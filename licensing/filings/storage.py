@@ -28,7 +28,7 @@ def media_path(name: str) -> Path:
     return path
 
 
-def publish(directory: str, stem: str, suffix: str, write: Callable[[BinaryIO], None]) -> str:
+def publish(directory: str, stem: str, suffix: str, write: Callable[[BinaryIO], object]) -> str:
     """Write a new file with `write(handle)` and return its name relative to MEDIA_ROOT."""
     target_dir = media_path(directory)
     target_dir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from licensing.cases.models import LicenceApplication
+from licensing.periodic import periodic_task
 
 from .documents import MissingInformation
 from .models import ExportPackage, Filing
@@ -66,7 +67,7 @@ def _retry(task, error):
     raise retry
 
 
-@shared_task(periodic=True)
+@periodic_task()
 def refresh_retention_dates():
     """Recompute every case's destroy-after date that is not yet fixed (run daily from the beat schedule)."""
     count = 0
@@ -76,7 +77,7 @@ def refresh_retention_dates():
     return count
 
 
-@shared_task(periodic=True)
+@periodic_task()
 def requeue_stalled_filings():
     """Queue again the filings whose render was never delivered (run every few minutes from beat)."""
     stalled = Filing.objects.filter(status=Filing.Status.QUEUED, requested_at__lt=timezone.now() - STALLED_AFTER)

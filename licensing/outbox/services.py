@@ -123,7 +123,7 @@ class _BestEffortSender:
     def __init__(self, size: int = 1000):
         self._queue: queue.Queue = queue.Queue(maxsize=size)
         self._lock = threading.Lock()
-        self._pid = None
+        self._pid: int | None = None
 
     def submit(self, task, args, kwargs) -> None:
         with self._lock:

@@ -1,11 +1,11 @@
 """The relay: beat runs it every few seconds, so a message the request could not send goes once the broker is back."""
 
-from celery import shared_task
+from licensing.periodic import periodic_task
 
 from . import services
 
 
-@shared_task(ignore_result=True, periodic=True)
+@periodic_task(ignore_result=True)
 def relay_outbox():
     """Send the messages still waiting, oldest first, and forget those sent long ago."""
     sent = services.relay()

@@ -19,7 +19,11 @@ from .matching.index import Query
 from .matching.names import ENTITY, INDIVIDUAL, UNKNOWN
 from .models import SubjectKind
 
-MODELS = {SubjectKind.CUSTOMER: Customer, SubjectKind.PERSON: Person, SubjectKind.PARTY: ApplicationParty}
+MODELS: dict[str, type[Customer] | type[Person] | type[ApplicationParty]] = {
+    SubjectKind.CUSTOMER: Customer,
+    SubjectKind.PERSON: Person,
+    SubjectKind.PARTY: ApplicationParty,
+}
 
 
 def query_for(subject) -> Query:
@@ -38,7 +42,7 @@ def query_for(subject) -> Query:
         countries = {subject.country_id}
         if subject.person_id:
             kind = INDIVIDUAL
-        elif subject.customer_id:
+        elif subject.customer is not None:
             kind = INDIVIDUAL if subject.customer.kind == Customer.Kind.INDIVIDUAL else ENTITY
         else:
             kind = UNKNOWN
@@ -51,10 +55,11 @@ def query_for(subject) -> Query:
 
 def screened_on_its_own(party: ApplicationParty) -> bool:
     """Whether a party needs its own screening: not the applicant, and not just a copy of a screened record."""
-    linked = party.person or party.customer
     linked_name = None
-    if linked is not None:
-        linked_name = str(linked) if party.person_id else linked.legal_name
+    if party.person is not None:
+        linked_name = str(party.person)
+    elif party.customer is not None:
+        linked_name = party.customer.legal_name
     return needs_own_screening(role=party.role, name=party.name, linked_name=linked_name)
 
 

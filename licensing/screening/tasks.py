@@ -1,15 +1,18 @@
 """Celery tasks: each takes ids, calls one service, and is safe to run twice."""
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 
 from licensing.cases.models import LicenceApplication
+from licensing.periodic import periodic_task
 
 from .models import ListVersion, SubjectKind, SubjectScreening
 from .services import imports, rescreen, screening
 from .subjects import MODELS, fingerprint_of, screened_on_its_own, subjects_of_kind
 
-RETRYING = {"bind": True, "autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
+RETRYING: dict[str, Any] = {"bind": True, "autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
 
 
 @shared_task(bind=True)
@@ -53,7 +56,7 @@ def screen_application_parties(self, application_id: int):
     return len(parties)
 
 
-@shared_task(**RETRYING, periodic=True)
+@periodic_task(**RETRYING)
 def screen_unscreened_subjects(self, limit: int = 1000):
     """Screen subjects never screened (a lost task, a record made in the admin) or screened under other names.
 
@@ -84,7 +87,7 @@ def stale_subjects(kind: str):
             yield subject
 
 
-@shared_task(**RETRYING, periodic=True)
+@periodic_task(**RETRYING)
 def import_scheduled_lists(self):
     """Queue an import of each feed in SCREENING_SCHEDULED_SOURCES (for Celery beat); an unchanged list stays."""
     scheduled = getattr(settings, "SCREENING_SCHEDULED_SOURCES", {})

@@ -154,7 +154,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # The embedded default serves static files straight from the source folders;
 # production collects them into STATIC_ROOT (see production.py).
-STATIC_ROOT = None
+STATIC_ROOT: Path | None = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {

@@ -1,5 +1,7 @@
 """What every detail page shows beside the record: its timeline, comments, clocks and buttons."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -23,7 +25,7 @@ def case_context(request, obj, *, machine: StateMachine | None = None, bound=Non
     `bound` is a transition form that failed validation, shown again with its errors.
     """
     events = list(Event.objects.for_target(obj).order_by("sequence"))
-    context = {
+    context: dict[str, Any] = {
         "timeline": [e for e in events if e.verb != COMMENT_VERB],
         "comments": [e for e in events if e.verb == COMMENT_VERB],
         "comment_form": CommentForm() if user_can(request.user, Action.COMMENT) else None,

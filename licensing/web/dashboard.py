@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -113,7 +113,7 @@ def decisions_per_week(today: datetime.date) -> dict:
     monday = today - datetime.timedelta(days=today.weekday())
     weeks = [monday - datetime.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
     start = timezone.make_aware(datetime.datetime.combine(weeks[0], datetime.time.min))
-    rows = (
+    decided = (
         Transaction.objects.filter(decided_at__gte=start)
         .annotate(week=TruncWeek("decided_at"))
         .values_list("week", "decision")
@@ -121,7 +121,7 @@ def decisions_per_week(today: datetime.date) -> dict:
         .order_by()
     )
     counts = {}
-    for week, decision, n in rows:
+    for week, decision, n in decided:
         week_day = week.date() if isinstance(week, datetime.datetime) else week
         counts[(week_day, decision)] = n
     labels = [f"{w:%d %b}" for w in weeks]
@@ -140,7 +140,7 @@ def request_to_decision(today: datetime.date) -> dict:
     decided = Transaction.objects.filter(
         decision__in=[Decision.AUTHORISED, Decision.REFUSED], decided_at__gte=since
     ).annotate(wait=wait)
-    aggregates = {"average": Avg("wait")}
+    aggregates: dict[str, Aggregate] = {"average": Avg("wait")}
     for n, (low, high, _) in enumerate(WAIT_BUCKETS):
         condition = Q(wait__gte=datetime.timedelta(days=low))
         if high is not None:

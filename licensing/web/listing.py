@@ -8,10 +8,11 @@ query per prefetched relation.
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +26,8 @@ class Filter:
     label: str
     # (value, label) pairs; a callable is asked per request (e.g. "mine" needs the user).
     choices: Iterable[tuple[str, str]] | Callable
-    apply: Callable[[QuerySet, str, object], QuerySet]
+    # Given the listing's queryset (Any: each model's queryset has its own methods), the value and the request.
+    apply: Callable[[Any, str, HttpRequest], QuerySet]
 
     def options(self, request) -> list[tuple[str, str]]:
         return list(self.choices(request) if callable(self.choices) else self.choices)
@@ -41,7 +43,7 @@ class Sort:
 @dataclass(frozen=True)
 class Listing:
     title: str
-    queryset: Callable[[object], QuerySet]
+    queryset: Callable[[HttpRequest], QuerySet]
     search: Callable[[QuerySet, str], QuerySet]
     search_label: str
     sorts: tuple[Sort, ...]
@@ -50,7 +52,7 @@ class Listing:
     csv_name: str
     csv_columns: tuple[tuple[str, Callable], ...]
     filters: tuple[Filter, ...] = ()
-    extra_context: Callable[[object], dict] = field(default=lambda request: {})
+    extra_context: Callable[[HttpRequest], dict] = field(default=lambda request: {})
 
     def sort_for(self, key: str) -> tuple[str, tuple[str, ...]]:
         wanted = key.lstrip("-")

@@ -119,7 +119,8 @@ class StateMachine:
         """
         t = self.get(name)
         with transaction.atomic():
-            locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
+            # Any: the machine's model, with the status field and display the machine was built for.
+            locked: Any = self.model._default_manager.select_for_update().get(pk=obj.pk)
             current = getattr(locked, self.status_field)
             if current not in t.sources:
                 raise IllegalTransition(

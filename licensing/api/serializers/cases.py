@@ -1,6 +1,7 @@
 """Applications and licences as billing reads them: status, history, deadlines."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -19,7 +20,7 @@ from licensing.deadlines.models import Deadline
 
 from .common import AmountField, ExternalIdField, MomentField, PageSerializer, StrictSerializer, TextField
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -46,7 +47,8 @@ class CaseDeadlineSerializer(serializers.ModelSerializer):
 
 
 def history_of(record) -> list:
-    return HistoryEntrySerializer(Event.objects.for_target(record).order_by("occurred_at", "pk"), many=True).data
+    # The stubs type .data as the one-object ReturnDict even with many=True, where DRF returns a ReturnList.
+    return HistoryEntrySerializer(Event.objects.for_target(record).order_by("occurred_at", "pk"), many=True).data  # type: ignore[return-value]
 
 
 class ApplicationLinksSerializer(serializers.Serializer):

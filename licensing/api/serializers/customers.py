@@ -116,8 +116,9 @@ class PersonWriteSerializer(StrictSerializer):
         help_text="external_id of the customer that employs the person, if it is a customer.",
     )
     employer_name = TextField(max_length=300, required=False, allow_blank=True, default="")
-    citizenships = StatusPeriodSerializer(many=True, max_length=MAX_LIST_ITEMS, required=False, default=list)
-    residencies = StatusPeriodSerializer(
+    # With many=True, max_length goes to the ListSerializer DRF makes; the stubs check it against the child's __init__.
+    citizenships = StatusPeriodSerializer(many=True, max_length=MAX_LIST_ITEMS, required=False, default=list)  # type: ignore[call-arg]
+    residencies = StatusPeriodSerializer(  # type: ignore[call-arg]
         many=True,
         max_length=MAX_LIST_ITEMS,
         required=False,

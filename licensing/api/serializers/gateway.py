@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from licensing.gateway.models import ModelApiKey
+from licensing.parties.models import Customer
 
 from .common import StrictSerializer, TextField
 
@@ -14,7 +15,9 @@ class ModelApiKeyRevocationSerializer(StrictSerializer):
 
 
 class ModelApiKeySerializer(serializers.ModelSerializer):
-    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    customer: "serializers.SlugRelatedField[Customer]" = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True
+    )
 
     class Meta:
         model = ModelApiKey

@@ -74,7 +74,7 @@ def resolve_destination(url: str) -> Destination:
     if problem:
         raise DestinationRefused(problem)
     parts = urlsplit(url)
-    host = _normal_host(parts.hostname)
+    host = _normal_host(parts.hostname or "")
     port = parts.port or (443 if parts.scheme == "https" else 80)
     found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     addresses = tuple(dict.fromkeys((family, sockaddr) for family, _, _, _, sockaddr in found))
@@ -82,11 +82,11 @@ def resolve_destination(url: str) -> Destination:
         raise OSError(f"{host} resolves to no address")
     if parts.scheme == "http":
         for _, sockaddr in addresses:
-            if not _means_this_machine(sockaddr[0]):
+            if not _means_this_machine(str(sockaddr[0])):
                 raise DestinationRefused(f"{host} resolves to {sockaddr[0]}; http:// is sent only to this machine")
     if not is_allowed_private_host(host):
         for _, sockaddr in addresses:
-            problem = address_problem(ipaddress.ip_address(sockaddr[0].split("%")[0]))
+            problem = address_problem(ipaddress.ip_address(str(sockaddr[0]).split("%")[0]))
             if problem:
                 raise DestinationRefused(f"{host} resolves to {sockaddr[0]}, {problem}; {_ONLY_PUBLIC}")
     path = parts.path or "/"

@@ -1,4 +1,5 @@
 import datetime
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ def announce_expiring_licences(*, on: datetime.date | None = None) -> int:
             # Keyed on the end date, so a licence extended to a new date is announced again.
             if publish(
                 WebhookEvent.LICENCE_EXPIRING,
-                lambda licence=licence: {**events.licence_data(licence), "days_left": (licence.valid_until - on).days},
+                partial(_licence_data, licence, on=on),
                 dedupe_key=f"licence.expiring:{licence.pk}:{licence.valid_until}",
             ):
                 count += 1
@@ -39,14 +40,20 @@ def announce_expiring_api_tokens(*, now: datetime.datetime | None = None) -> int
             # Keyed on the expiry, so a token given a new expiry is warned about again.
             if publish(
                 WebhookEvent.API_TOKEN_EXPIRING,
-                lambda token=token: _token_data(token, now=now),
+                partial(_token_data, token, now=now),
                 dedupe_key=f"api_token.expiring:{token.pk}:{token.expires_at.isoformat()}",
             ):
                 count += 1
     return count
 
 
+def _licence_data(licence: Licence, *, on: datetime.date) -> dict:
+    return {**events.licence_data(licence), "days_left": (licence.valid_until - on).days}
+
+
 def _token_data(token: ApiToken, *, now: datetime.datetime) -> dict:
+    # Only tokens that expire are warned about.
+    assert token.expires_at is not None
     # Never the secret: only what names the token to whoever must replace it.
     return {
         "api_token": {

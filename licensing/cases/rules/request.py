@@ -1,12 +1,13 @@
 """What a rule is asked (`Request`) and what it answers (`Evaluation`)."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.models import Customer, Person
 from licensing.reference.models import ControlledItem, LicenceRequirement
 
-from ..models import Decision, Licence
+from ..models import Decision, Licence, Transaction
 
 
 @dataclass
@@ -33,18 +34,18 @@ class Request:
     item: ControlledItem
     activity: str
     destination_country: str
-    quantity: object = None
-    value: object = None
+    quantity: Decimal | None = None
+    value: Decimal | None = None
     # The transaction being decided, if any: a letter that wants one
     # application per transaction accepts only that transaction's own licence.
     transaction_id: int | None = None
 
     @property
-    def recipient(self):
+    def recipient(self) -> Person | Customer:
         return self.person or self.customer
 
     @classmethod
-    def for_transaction(cls, record) -> "Request":
+    def for_transaction(cls, record: Transaction) -> "Request":
         """The request a recorded transaction makes, naming it so only its own licence counts."""
         return cls(
             customer=record.customer,

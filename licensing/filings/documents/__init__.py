@@ -77,7 +77,7 @@ def document_for(kind: str) -> Document:
 
 def kinds_to_file(application: LicenceApplication) -> list[str]:
     """List the documents an application approved for filing goes to BIS with."""
-    kinds = [FilingKind.FORM_748P]
+    kinds: list[str] = [FilingKind.FORM_748P]
     if overflow_items(application):
         kinds.append(FilingKind.FORM_748P_A)
     if overflow_end_users(application):

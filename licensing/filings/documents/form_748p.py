@@ -133,7 +133,7 @@ def form_748p_context(application: LicenceApplication) -> dict:
         "signature": Block("25", "Signature"),
     }
     parties = {
-        f"p{number}": party_block(number, label, (grouped.get(role) or [None])[0])
+        f"p{number}": party_block(number, label, next(iter(grouped.get(role) or ()), None))
         for number, label, role in PARTY_BLOCKS
     }
     return {

@@ -20,7 +20,7 @@ BIS_ADDRESS = (
     "Washington, DC 20230",
 )
 
-RULE_FOR_ACTIVITY = {
+RULE_FOR_ACTIVITY: dict[str, str] = {
     Activity.DEEMED_EXPORT: "15 CFR 734.13(a)(2) and (b)",
     Activity.DEEMED_REEXPORT: "15 CFR 734.14(a)(2) and (b)",
 }
@@ -95,7 +95,7 @@ def _deemed_sections(application: LicenceApplication, lines) -> dict:
         "person": Block("1", "The person", str(person)),
         "person_fields": [
             Block("", "Name", str(person)),
-            Block("", "Employer", person.employer.legal_name if person.employer_id else person.employer_name),
+            Block("", "Employer", person.employer.legal_name if person.employer else person.employer_name),
             Block("", "Located in", person.location_country.name),
             Block(
                 "",

@@ -10,18 +10,19 @@ import logging
 from collections.abc import Callable
 from typing import BinaryIO
 
-from django.db import models, transaction
+from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from licensing.audit.services import record_event
 from licensing.outbox import services as outbox
 
 from .. import storage
+from ..models import ExportPackage, Filing
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task, *, model: type[models.Model], record_id: int) -> None:
+def enqueue(task, *, model: type[Filing] | type[ExportPackage], record_id: int) -> None:
     """Send the task that makes the record's file; if the broker is away, leave the record queued saying why."""
     try:
         outbox.enqueue(task, record_id)
@@ -36,12 +37,12 @@ def enqueue(task, *, model: type[models.Model], record_id: int) -> None:
 
 def publish_once(
     *,
-    model: type[models.Model],
+    model: type[Filing] | type[ExportPackage],
     record_id: int,
     directory: str,
     stem: str,
     suffix: str,
-    write: Callable[[BinaryIO], None],
+    write: Callable[[BinaryIO], object],
     ready: Callable[[str], tuple[dict, dict]],
     verb: str,
 ):

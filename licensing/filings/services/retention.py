@@ -130,7 +130,7 @@ def destroy_filings(*, actor, application: LicenceApplication, on: datetime.date
         record = RetentionRecord.objects.select_for_update().get(pk=record.pk)
         assert_may_destroy(application, on=on)
         filings = list(Filing.objects.filter(application=application))
-        names = [filing.file.name for filing in filings if filing.file]
+        names = [filing.file.name for filing in filings if filing.file and filing.file.name]
         Filing.objects.filter(pk__in=[filing.pk for filing in filings]).delete(on=on)
         record_event(
             actor=actor,
@@ -138,5 +138,10 @@ def destroy_filings(*, actor, application: LicenceApplication, on: datetime.date
             target=record,
             after={"filings": len(filings), "destroy_after_on": record.destroy_after_on},
         )
-        transaction.on_commit(lambda: [storage.remove(name) for name in names])
+
+        def remove_files() -> None:
+            for name in names:
+                storage.remove(name)
+
+        transaction.on_commit(remove_files)
     return len(filings)

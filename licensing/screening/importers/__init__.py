@@ -74,7 +74,7 @@ ENTRY_TYPES = {
 }
 
 
-def entry_type(value: str, *, source: str, line: int) -> str:
+def entry_type(value: str, *, source: str, line: int | None) -> str:
     try:
         return ENTRY_TYPES[value.strip().lower()]
     except KeyError:

@@ -87,11 +87,12 @@ FIELD_LIMITS = {"_id": 150, "entity_number": 40, "source": 300, "name": 2000, "s
 class Row:
     """One published row, with the line it starts on."""
 
-    line: int
+    # None only for a JSON entry whose line could not be found.
+    line: int | None
     values: dict
 
 
-def list_code(source_name: str, *, source: str, line: int) -> str:
+def list_code(source_name: str, *, source: str, line: int | None) -> str:
     found = _LIST_CODE.search(source_name or "")
     if not found:
         raise ListFormatError(
@@ -138,9 +139,10 @@ def read_csv(data: bytes, *, source: str = "CSL CSV") -> list[Row]:
                 continue
             if len(fields) != len(header):
                 raise ListFormatError(f"expected {len(header)} fields, found {len(fields)}", source=source, line=line)
-            values = {column: fields[i].strip() for i, column in enumerate(header)}
+            texts = {column: fields[i].strip() for i, column in enumerate(header)}
+            values: dict[str, str | list[str]] = dict(texts)
             for column in MULTI_VALUED:
-                values[column] = [v.strip() for v in values.get(column, "").split(";") if v.strip()]
+                values[column] = [v.strip() for v in texts.get(column, "").split(";") if v.strip()]
             rows.append(Row(line=line, values=values))
     except csv.Error as error:
         raise ListFormatError(f"is not valid CSV ({error})", source=source, line=reader.line_num) from None
@@ -222,7 +224,8 @@ def _element_lines(text: str, document) -> list[int]:
     else:
         position = text.index("[") + 1
     decoder = json.JSONDecoder()
-    lines, line, counted_to = [], 1, 0
+    lines: list[int] = []
+    line, counted_to = 1, 0
     while True:
         while position < len(text) and text[position] in " \t\r\n,":
             position += 1

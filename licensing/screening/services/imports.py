@@ -25,7 +25,7 @@ from ..importers.ofac import read_sdn
 from ..importers.sources import display_name, read_source
 from ..models import Feed, ListEntry, ListImport, ListVersion
 
-SOURCE_ROLES = {Feed.CSL: ("list",), Feed.OFAC_SDN: ("sdn", "alt", "add")}
+SOURCE_ROLES: dict[str, tuple[str, ...]] = {Feed.CSL: ("list",), Feed.OFAC_SDN: ("sdn", "alt", "add")}
 FORMATS = ("", "csv", "json")
 LOAD_CHUNK = 1000
 # An import still "running" after this long was abandoned by a worker that died.
@@ -153,7 +153,8 @@ def _parse(run: ListImport, files: dict) -> tuple[list[ParsedEntry], int, dict]:
         per_list_rows = Counter(row.values["_list_code"] for row in rows)
         entries = merge_rows(rows)
     per_list_entries = Counter(entry.list_code for entry in entries)
-    aliases, addresses = Counter(), Counter()
+    aliases: Counter[str] = Counter()
+    addresses: Counter[str] = Counter()
     for entry in entries:
         aliases[entry.list_code] += len(entry.alt_names)
         addresses[entry.list_code] += len(entry.addresses)

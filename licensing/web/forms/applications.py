@@ -1,6 +1,7 @@
 """The BIS-748P blocks as forms, numbered as on the paper form."""
 
 from django import forms
+from django.db import models
 
 from licensing.cases.models import ApplicationParty, ApplicationType, LicenceApplication, SupportingDocumentKind
 
@@ -29,7 +30,9 @@ BLOCKS = (
 
 
 def _label(name: str) -> str:
-    label = str(LicenceApplication._meta.get_field(name).verbose_name)
+    field = LicenceApplication._meta.get_field(name)
+    assert isinstance(field, models.Field), "labels are of the application's own fields"
+    label = str(field.verbose_name)
     number, _, rest = label.partition(" ")
     return f"{number} {rest[0].upper()}{rest[1:]}" if number.isdigit() else label[0].upper() + label[1:]
 

@@ -156,4 +156,6 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = officers_for(action)
+        officer = self.fields["officer"]
+        assert isinstance(officer, forms.ModelChoiceField)
+        officer.queryset = officers_for(action)

@@ -93,6 +93,7 @@ class Command(BaseCommand):
         if run.status == ListImport.Status.UNCHANGED:
             self.stdout.write(self.style.WARNING(f"Unchanged: {version} already has these entries; nothing imported."))
             return
+        assert version is not None, "an import that went into force made a version"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {version}: {version.entry_count:,} entries from {version.row_count:,} rows; now in force."
