@@ -100,7 +100,8 @@ def take_sequence() -> int:
         return (last or 0) + 1
     # The writer lock and the sealing callback live and die together with the
     # savepoint that took them, so the callback tells whether the lock is held.
-    registered = any(callback is _seal_committed for _, callback, _ in connection.run_on_commit)
+    # Django keeps (savepoint ids, callback, robust) triples; the stubs still type them as pairs.
+    registered = any(callback is _seal_committed for _, callback, _ in connection.run_on_commit)  # type: ignore[misc]
     with connection.cursor() as cursor:
         if registered:
             cursor.execute("SELECT nextval(%s::regclass)", [SEQUENCE_NAME])

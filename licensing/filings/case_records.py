@@ -32,9 +32,11 @@ def _user(user) -> str | None:
 
 
 def _determination(determination: ForeignPersonDetermination) -> dict:
-    if determination.customer_id:
+    if determination.customer is not None:
         subject = f"customer {determination.customer.external_id}"
     else:
+        # A determination is of a customer or of a person.
+        assert determination.person is not None
         subject = f"person {determination.person.external_id or determination.person_id}"
     return {
         "id": determination.pk,

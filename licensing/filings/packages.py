@@ -70,7 +70,9 @@ class PackageWriter:
         self.entries.append(entry)
         return entry
 
-    def add_file(self, path: str, stored_name: str, *, kind: str, **details) -> ManifestEntry:
+    def add_file(self, path: str, stored_name: str | None, *, kind: str, **details) -> ManifestEntry:
+        if not stored_name:
+            raise PackageIntegrityError(f"{path}: no stored file is recorded")
         source = storage.media_path(stored_name)
         if not source.is_file():
             raise PackageIntegrityError(f"{path}: the stored file {stored_name} is missing")

@@ -192,7 +192,7 @@ def _stamp(filing: Filing, application: LicenceApplication, generated_at, source
         "filing": filing.pk,
         "version": filing.version,
         "trigger": filing.get_trigger_display().lower(),
-        "requested_by": filing.requested_by.get_username() if filing.requested_by_id else "",
+        "requested_by": filing.requested_by.get_username() if filing.requested_by else "",
         "application_status": application.get_status_display().lower(),
         "source_sha256": source_sha256,
     }

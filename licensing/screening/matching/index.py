@@ -257,7 +257,8 @@ class ScreeningIndex:
             ),
             key=lambda item: item[0],
         )
-        rare, common = [], []
+        rare: list[tuple[float, dict[int, float]]] = []
+        common: list[tuple[float, dict[int, float]]] = []
         for names, weight, options in reach:
             (rare if names <= self._common_df or not rare else common).append((weight, options))
         scores: dict[int, float] = {}
