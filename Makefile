@@ -20,6 +20,7 @@ lint: setup
 	.venv/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v1
 	.venv/bin/lint-imports
+	DATABASE_URL=sqlite:///$(CURDIR)/var/mypy.sqlite3 .venv/bin/mypy licensing
 
 format: setup
 	.venv/bin/ruff format .
