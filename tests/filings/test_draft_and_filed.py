@@ -74,6 +74,11 @@ def test_filing_with_bis_renders_the_748p_again_as_the_filed_version(draft, offi
     }
     first_page_png(media_path(version.file.name), "bis_748p_filed")
 
+    # A copy made later on demand is a draft again: only the filed version speaks for what BIS has.
+    copy, path = render(filed, "bis_748p")
+    assert not copy.filed
+    assert "DRAFT · not the version filed with BIS on 2026-11-20" in pdf_text(path)
+
 
 def test_a_filed_version_is_refused_for_an_application_not_filed(draft, officer, django_capture_on_commit_callbacks):
     with pytest.raises(ValidationError) as error:
