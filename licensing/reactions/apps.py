@@ -5,7 +5,7 @@ class ReactionsConfig(AppConfig):
     name = "licensing.reactions"
     verbose_name = "Reactions to events"
 
-    def ready(self):
+    def ready(self) -> None:
         # The event log calls back into the table; it imports nothing of it.
         from licensing.audit.services import install_reactor
 

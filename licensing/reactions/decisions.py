@@ -1,16 +1,21 @@
 """Transactions waiting on a recipient are decided again when what they wait on changes."""
 
+from licensing.audit.models import Event
+from licensing.cases.models import Licence
 from licensing.cases.tasks import redecide_held_transactions, redecide_pending_for_subjects, redecide_transaction
+from licensing.determinations.models import ForeignPersonDetermination
 from licensing.outbox.services import enqueue
+from licensing.parties.models import Customer
+from licensing.screening.models import Hit
 
 
-def redecide_customer(event, customer) -> None:
+def redecide_customer(event: Event, customer: Customer) -> None:
     """A customer's new standing: its own transactions and its people's follow it."""
     if event.before.get("status") != event.after.get("status"):
         enqueue(redecide_held_transactions, customer_id=customer.pk, include_persons=True)
 
 
-def redecide_determined_subject(event, determination) -> None:
+def redecide_determined_subject(event: Event, determination: ForeignPersonDetermination) -> None:
     """An approved determination may release the recipient's waiting transactions."""
     if determination.person_id is not None:
         enqueue(redecide_held_transactions, person_id=determination.person_id)
@@ -18,12 +23,12 @@ def redecide_determined_subject(event, determination) -> None:
         enqueue(redecide_held_transactions, customer_id=determination.customer_id)
 
 
-def redecide_licensed_transaction(event, licence) -> None:
+def redecide_licensed_transaction(event: Event, licence: Licence) -> None:
     """A licence just issued decides the transaction it was applied for."""
     enqueue(redecide_transaction, licence.application.transaction_id)
 
 
-def redecide_screened_subjects(event, target) -> None:
+def redecide_screened_subjects(event: Event, target: object) -> None:
     """A screening changed what these subjects' decisions read (a first screening, new or adjudicated hits)."""
     after = event.after
     enqueue(
@@ -34,7 +39,7 @@ def redecide_screened_subjects(event, target) -> None:
     )
 
 
-def redecide_hit_subject(event, hit) -> None:
+def redecide_hit_subject(event: Event, hit: Hit) -> None:
     """An adjudicated hit (confirmed, cleared, reopened) changes its subject's decisions."""
     field = "customers" if hit.customer_id else "persons" if hit.person_id else "parties"
     subject_id = hit.customer_id or hit.person_id or hit.party_id

@@ -1,10 +1,11 @@
 """Filing documents follow an application's approval for filing, and its filing with BIS."""
 
+from licensing.audit.models import Event
 from licensing.cases.models import LicenceApplication
 from licensing.filings.services.filings import queue_filed_versions, queue_filings_on_approval
 
 
-def queue_on_approval(event, application) -> None:
+def queue_on_approval(event: Event, application: LicenceApplication) -> None:
     """Queue the documents for BIS when an application has just been approved for filing.
 
     The filing records are written in the approval's transaction, so they
@@ -14,7 +15,7 @@ def queue_on_approval(event, application) -> None:
         queue_filings_on_approval(application=application, actor=event.actor)
 
 
-def queue_filed_versions_on_submission(event, application) -> None:
+def queue_filed_versions_on_submission(event: Event, application: LicenceApplication) -> None:
     """Render the documents again as filed, with the SNAP-R control number and date, once BIS has them.
 
     Written in the submission's transaction like the approval's; until this

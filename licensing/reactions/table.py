@@ -6,6 +6,7 @@ new transition reacts like its siblings without an edit here.
 """
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from licensing.audit.models import Event
 from licensing.audit.verbs import Verb
@@ -15,7 +16,9 @@ from licensing.screening.workflow import HIT_MACHINE
 
 from . import deadlines, decisions, filings, licences, screening, webhooks
 
-Reaction = Callable[[Event, object], None]
+# Each reaction takes the event and the record it is about, of the model its verbs are about: Any, since
+# one table holds reactions to applications, licences, customers and hits alike.
+Reaction = Callable[[Event, Any], None]
 
 
 def _table(*rows: tuple[Iterable[str], tuple[Reaction, ...]]) -> dict[str, tuple[Reaction, ...]]:
