@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPLICATIONS = 200
 BASELINE_RUNS = 30
 PACKAGE_RUNS = 3
-GOAL_SECONDS = 0.5
+GOAL_SECONDS = 0.25
 
 
 def machine() -> str:
