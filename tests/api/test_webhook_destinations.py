@@ -105,7 +105,7 @@ def test_a_subscription_to_an_internal_address_is_refused_naming_the_url(
         "/api/v1/webhooks", {"name": "billing", "url": url, "events": ["licence.issued"]}, format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     errors = response.json()["errors"]
     assert {error["field"] for error in errors} == {"url"}
     assert any("only to public addresses" in error["message"] for error in errors)
@@ -143,7 +143,7 @@ def test_a_subscription_cannot_be_moved_to_an_internal_address(integration_admin
         f"/api/v1/webhooks/{created.json()['id']}", {"url": "https://169.254.169.254/"}, format="json"
     )
 
-    assert moved.status_code == 400
+    assert moved.status_code == 422
     assert moved.json()["errors"][0]["field"] == "url"
     assert WebhookSubscription.objects.get().url == "https://billing.example/h"
 

@@ -296,7 +296,7 @@ def test_a_webhook_url_must_be_https_unless_it_is_this_machine(integration_admin
         format="json",
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "url"
 
 

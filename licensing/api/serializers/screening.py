@@ -46,13 +46,15 @@ class VersionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     feed = serializers.CharField()
     published_on = serializers.DateField()
-    label = serializers.CharField()
+    # A declared field named like a Field attribute: DRF removes declared fields from the class.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class SearchResultSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The entry's name.")
     matched_name = serializers.CharField(help_text="The entry's name or alias that matched.")
-    source = serializers.CharField(help_text="The list, as the source names it.")
+    # A declared field named like a Field attribute: DRF removes declared fields from the class.
+    source = serializers.CharField(help_text="The list, as the source names it.")  # type: ignore[assignment]
     list = serializers.CharField(help_text="The list's code: EL, DPL, SDN...")
     entity_number = serializers.CharField(allow_blank=True)
     type = serializers.ChoiceField(choices=EntryType.choices, allow_blank=True)
@@ -73,7 +75,8 @@ class SearchResponseSerializer(serializers.Serializer):
 class EntrySerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
-    source = serializers.CharField()
+    # A declared field named like a Field attribute: DRF removes declared fields from the class.
+    source = serializers.CharField()  # type: ignore[assignment]
     list = serializers.CharField()
     entity_number = serializers.CharField(allow_blank=True)
     type = serializers.CharField(allow_blank=True)

@@ -1,20 +1,24 @@
 from rest_framework import serializers
 
+from ..errors import UNPROCESSABLE
 from ..models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from ..webhooks.destinations import destination_problem
-from .common import MAX_LIST_ITEMS, PageSerializer, StrictBooleanField, StrictSerializer, TextField, UrlTextField
+from .common import MAX_LIST_ITEMS, PageSerializer, StrictBooleanField, StrictSerializer, TextField
 
 
 def _checked_url(value):
     problem = destination_problem(value)
     if problem:
-        raise serializers.ValidationError(problem)
+        # Well-formed text that cannot receive webhooks: the request is understood and refused (422).
+        raise serializers.ValidationError(problem, code=UNPROCESSABLE)
     return value
 
 
 class SubscriptionWriteSerializer(StrictSerializer):
     name = TextField(max_length=100)
-    url = UrlTextField(max_length=500, validators=[_checked_url])
+    # Checked by destination_problem alone, so every refusal names the same rule: an https:// address
+    # outside this network (http:// only to this machine, when allowed).
+    url = TextField(max_length=500, validators=[_checked_url], help_text="An https:// URL that receives the events.")
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), min_length=1, max_length=MAX_LIST_ITEMS
     )

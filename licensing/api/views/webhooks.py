@@ -52,7 +52,7 @@ class SubscriptionListView(ApiView):
         summary="Subscribe a URL to events",
         description="The response carries the secret, once; deliveries are signed with it.",
         request=SubscriptionWriteSerializer,
-        responses={201: CreatedSubscriptionSerializer, **problems(409, 413, 415)},
+        responses={201: CreatedSubscriptionSerializer, **problems(409, 413, 415, 422)},
         tags=["webhooks"],
     )
     def post(self, request):
@@ -81,7 +81,7 @@ class SubscriptionView(ApiView):
         summary="Change a subscription (set active to false to stop deliveries)",
         parameters=[SUBSCRIPTION_ID],
         request=SubscriptionUpdateSerializer,
-        responses={200: SubscriptionSerializer, **problems(404, 409, 413, 415)},
+        responses={200: SubscriptionSerializer, **problems(404, 409, 413, 415, 422)},
         tags=["webhooks"],
     )
     def patch(self, request, subscription_id):
