@@ -23,19 +23,26 @@ if problem := secret_key_problem(SECRET_KEY):
     raise ImproperlyConfigured(f"SECRET_KEY {problem}")
 if not CACHE_URL:  # noqa: F405
     raise ImproperlyConfigured("CACHE_URL must name Redis in production: every process shares the API's rate limits")
-# A key generated into the var dir would sit beside the database on the same
-# machine; production names its own, which the database never holds.
-if not os.environ.get("AUDIT_CHECKPOINT_KEY"):
-    raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must be set in production: it signs the event log's checkpoints")
-AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
-if len(AUDIT_CHECKPOINT_KEY) < 50:
-    raise ImproperlyConfigured(
-        f"AUDIT_CHECKPOINT_KEY is {len(AUDIT_CHECKPOINT_KEY)} characters; use at least 50 random ones"
-    )
-if len(set(AUDIT_CHECKPOINT_KEY)) < 5:
-    raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY has fewer than 5 different characters; generate a random one")
-if AUDIT_CHECKPOINT_KEY == SECRET_KEY:
-    raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must differ from SECRET_KEY")
+
+
+def _signing_key(name: str, purpose: str) -> str:
+    # A key generated into the var dir would sit beside the database on the same
+    # machine; production names its own, which the database never holds.
+    if not os.environ.get(name):
+        raise ImproperlyConfigured(f"{name} must be set in production: {purpose}")
+    key = env_str(name)
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{name} is {len(key)} characters; use at least 50 random ones")
+    if len(set(key)) < 5:
+        raise ImproperlyConfigured(f"{name} has fewer than 5 different characters; generate a random one")
+    if key == SECRET_KEY:
+        raise ImproperlyConfigured(f"{name} must differ from SECRET_KEY")
+    return key
+
+
+AUDIT_CHECKPOINT_KEY = _signing_key("AUDIT_CHECKPOINT_KEY", "it signs the event log's checkpoints")
+# The model service verifies the receipts with the same key, so it is named, never generated here.
+GATEWAY_RECEIPT_KEY = _signing_key("GATEWAY_RECEIPT_KEY", "it signs the gateway's receipts the model service keeps")
 DEBUG = False
 
 # Django redirects plain HTTP to HTTPS itself, and trusts the TLS-terminating

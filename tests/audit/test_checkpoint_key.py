@@ -23,14 +23,17 @@ def _python(code: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def _production_environment(tmp_path, **extra) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "AUDIT_CHECKPOINT_KEY"}
+    env = {
+        key: value for key, value in os.environ.items() if key not in {"AUDIT_CHECKPOINT_KEY", "GATEWAY_RECEIPT_KEY"}
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="licensing.settings.production",
         EXPORTDESK_VAR_DIR=str(tmp_path),
         SECRET_KEY=PRODUCTION_SECRET_KEY,
         CACHE_URL="redis://127.0.0.1:6379/15",
-        **extra,
+        GATEWAY_RECEIPT_KEY="r" * 10 + "gateway-receipt-key-only-for-this-test-0123-QWERT",
     )
+    env.update(extra)
     return env
 
 
@@ -58,6 +61,16 @@ def test_production_refuses_to_start_without_a_strong_checkpoint_key_of_its_own(
     result = _python("pass", _production_environment(tmp_path, **extra))
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_production_refuses_to_start_without_a_gateway_receipt_key_it_was_given(tmp_path):
+    env = _production_environment(
+        tmp_path, AUDIT_CHECKPOINT_KEY="a" * 10 + "checkpoint-key-only-for-this-test-0123456789-ZYXWV"
+    )
+    del env["GATEWAY_RECEIPT_KEY"]
+    result = _python("pass", env)
+    assert result.returncode != 0
+    assert "GATEWAY_RECEIPT_KEY must be set in production" in result.stderr
 
 
 def test_the_embedded_default_generates_its_own_checkpoint_key_once_and_keeps_it_private(tmp_path):

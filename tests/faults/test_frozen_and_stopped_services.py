@@ -259,6 +259,7 @@ def _production_env(postgres: Postgres, redis_server: Redis, var_dir: Path) -> d
         "EXPORTDESK_VAR_DIR": str(var_dir),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_CHECKPOINT_KEY": secrets.token_urlsafe(50),
+        "GATEWAY_RECEIPT_KEY": secrets.token_urlsafe(50),
         "LOG_FORMAT": "plain",
     }
     sourced = subprocess.run(

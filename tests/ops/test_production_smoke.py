@@ -62,6 +62,8 @@ def production(tmp_path, django_db_blocker):
         "CELERY_BROKER_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
         "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
         "SECRET_KEY": "smoke-" + "s" * 60,
+        "AUDIT_CHECKPOINT_KEY": "audit-checkpoint-" + "c7" * 30,
+        "GATEWAY_RECEIPT_KEY": "gateway-receipt-" + "r9" * 30,
         "PORT": str(port),
         "EXPORTDESK_VAR_DIR": str(tmp_path / "var"),
         "WEB_CONCURRENCY": "1",

@@ -22,6 +22,7 @@ def _run_prod_environment(tmp_path, **extra) -> dict:
         not in {
             "SECRET_KEY",
             "AUDIT_CHECKPOINT_KEY",
+            "GATEWAY_RECEIPT_KEY",
             "DJANGO_SETTINGS_MODULE",
             "SECURE_SSL_REDIRECT",
             "CACHE_URL",
@@ -70,6 +71,7 @@ def test_the_ssl_redirect_is_on_by_default_and_then_checked(tmp_path):
         DJANGO_SETTINGS_MODULE="licensing.settings.production",
         SECRET_KEY="Zq3" + "x7-Kp2_vB9mN4rT8wY1cL6hJ0gF5dS" * 2,
         AUDIT_CHECKPOINT_KEY="Wc8" + "r2-Tq7_mK4nB9vX3zL5pH1jG6fD0s" * 2,
+        GATEWAY_RECEIPT_KEY="Gr5" + "k9-Lm3_pQ7wE2rT6yU1iO8aS4dF0g" * 2,
         CACHE_URL="redis://127.0.0.1:6379/15",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE")

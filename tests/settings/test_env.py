@@ -85,6 +85,7 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
         "DJANGO_SETTINGS_MODULE": "licensing.settings.production",
         "SECRET_KEY": "k" * 20 + "production-only-secret-for-the-check-0123456789",
         "AUDIT_CHECKPOINT_KEY": "c" * 20 + "production-only-checkpoint-key-for-the-check-0123",
+        "GATEWAY_RECEIPT_KEY": "g" * 20 + "production-only-gateway-receipt-key-for-the-0123",
         "CACHE_URL": "redis://127.0.0.1:6379/15",
         "ALLOWED_HOSTS": "exportdesk.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path}/check.sqlite3",
