@@ -28,7 +28,7 @@ format: setup
 
 # PYTEST_ARGS passes options through, e.g. make test PYTEST_ARGS="--reuse-db -k decision"
 test: setup lint
-	WITH_BROWSER=1 scripts/bootstrap
+	WITH_BROWSER=1 WITH_GATEWAY=1 scripts/bootstrap
 	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 
 pytest: setup
