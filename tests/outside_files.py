@@ -2,8 +2,8 @@
 
 The product, its tests and its benchmarks carry the data they need (the list
 snapshots under licensing/screening/data, the EAR tables under
-licensing/reference/data); a test that opened a file beside the checkout
-(../shared, say) would pass here and fail in a fresh clone. Python's audit
+licensing/reference/data); a test that opened a file in a folder beside the
+checkout would pass here and fail in a fresh clone. Python's audit
 hooks see every `open` (and every `os.listdir`/`os.scandir`) made by Python
 code in this process, so tests/conftest.py installs one at session start and
 fails the test during which a file outside the allowed places was touched.

@@ -15,8 +15,8 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 def test_a_sibling_of_the_checkout_is_refused():
     guard = for_this_process(CHECKOUT)
 
-    assert guard.refuses(CHECKOUT.parent / "shared" / "data" / "consolidated.csv")
-    assert guard.refuses(CHECKOUT / ".." / "shared" / "data" / "sdn.csv")
+    assert guard.refuses(CHECKOUT.parent / "team-data" / "csl" / "consolidated.csv")
+    assert guard.refuses(CHECKOUT / ".." / "team-data" / "ofac" / "sdn.csv")
     assert guard.refuses(CHECKOUT.parent)
 
 
@@ -41,7 +41,7 @@ def test_a_clone_in_the_temporary_directory_lets_no_sibling_through_but_its_own_
 
 
 def test_an_armed_guard_records_an_open_of_a_sibling_and_the_test_is_told_which(_outside_files_guard):
-    sibling = CHECKOUT.parent / "shared" / "data" / f"never-there-{uuid.uuid4().hex}.csv"
+    sibling = CHECKOUT.parent / "team-data" / f"never-there-{uuid.uuid4().hex}.csv"
 
     # The guard installed for this session is armed during every test: the open is seen before it fails.
     with pytest.raises(FileNotFoundError):
@@ -55,7 +55,7 @@ def test_an_armed_guard_records_an_open_of_a_sibling_and_the_test_is_told_which(
 def test_a_disarmed_guard_records_nothing():
     guard = for_this_process(CHECKOUT)
 
-    guard.audit("open", (str(CHECKOUT.parent / "shared" / "data" / "sdn.csv"), "r", 0))
+    guard.audit("open", (str(CHECKOUT.parent / "team-data" / "ofac" / "sdn.csv"), "r", 0))
 
     assert guard.take() == []
 
