@@ -18,20 +18,28 @@ configuration and WSGI application: the project's URLs plus the trivial view.
 import datetime
 import json
 import os
-import platform
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from served import (
+    ROOT,
+    create_database,
+    drop_database,
+    free_port,
+    machine,
+    milliseconds,
+    server_env,
+    start_server,
+    stop_server,
+)
+
 CUSTOMERS = 100_000
 TRANSACTIONS = 1_000_000
 # Customers checked under load: each has an approved determination and an
@@ -63,69 +71,6 @@ if __name__ != "__main__":
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def admin_connection(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def create_database(server_url: str) -> tuple[str, str]:
-    name = f"exportdesk_bench_access_{os.getpid()}"
-    with admin_connection(server_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, with_database(server_url, name)
-
-
-def drop_database(server_url: str, name: str) -> None:
-    with admin_connection(server_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def server_env(database_url: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "licensing.settings.base",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        # The budget per token would otherwise cut the load test short.
-        "API_REQUESTS_PER_MINUTE_PER_TOKEN": "100000000",
-        "CELERY_BROKER_URL": "",
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
-    }
 
 
 def load(database_url: str) -> tuple[str, list[str]]:
@@ -401,52 +346,6 @@ def _clone(cursor, table: str, template: str, source: str, overrides: dict) -> N
     cursor.execute(f"ANALYZE {table}")
 
 
-def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    handle = open(log, "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--no-control-socket",
-            "-w",
-            str(WORKERS),
-            "-k",
-            "sync",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "access_check:application",
-        ],
-        cwd=ROOT,
-        env=server_env(database_url),
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
-    process.log_handle = handle
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn exited:\n{log.read_text()}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/trivial", timeout=2).read()
-            return process
-        except OSError:
-            time.sleep(0.3)
-    stop_server(process)
-    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    process.log_handle.close()
-
-
 def check_answers(port: int, token: str, customers: list[str]) -> None:
     """Refuse to time an access check that does not answer allowed: true for the prepared customers."""
     for customer in customers:
@@ -477,16 +376,11 @@ def wrk(url: str, seconds: int, script: Path | None = None) -> dict:
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": _milliseconds(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)),
-        "p99": _milliseconds(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)),
+        "p50": milliseconds(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)),
+        "p99": milliseconds(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)),
         "errors": "Non-2xx" in output or "Socket errors" in output,
         "raw": output,
     }
-
-
-def _milliseconds(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def lua_script(directory: Path, token: str, customers: list[str]) -> Path:
@@ -638,7 +532,7 @@ def main() -> int:
         sys.exit("bench/access_check.py needs DATABASE_URL naming a PostgreSQL server (make bench provides one)")
     if shutil.which("wrk") is None:
         sys.exit("bench/access_check.py needs wrk (Debian package wrk)")
-    name, database_url = create_database(server_url)
+    name, database_url = create_database(server_url, "exportdesk_bench_access")
     workdir = Path(tempfile.mkdtemp(prefix="exportdesk-bench-access-"))
     server = None
     try:
@@ -649,7 +543,14 @@ def main() -> int:
 
         connections.close_all()
         port = free_port()
-        server = start_server(database_url, port, workdir / "gunicorn.log")
+        server = start_server(
+            database_url,
+            port,
+            workdir / "gunicorn.log",
+            application="access_check:application",
+            ready_path="/bench/trivial",
+            workers=WORKERS,
+        )
         check_answers(port, token, customers)
         base = f"http://127.0.0.1:{port}"
         script = lua_script(workdir, token, customers)

@@ -22,20 +22,27 @@ another. Afterwards the events are linked into the chain by the sealer
 
 import datetime
 import os
-import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from served import (
+    ROOT,
+    admin_connection,
+    create_database,
+    drop_database,
+    free_port,
+    machine,
+    milliseconds,
+    server_env,
+    start_server,
+    stop_server,
+)
+
 CUSTOMERS = 16
 WORKERS = 8
 CLIENTS = (1, 8)
@@ -48,63 +55,6 @@ BEFORE: dict | None = {
     1: {"rps": 16.81, "p50": 54.3, "p99": 536.7, "active": 0.15, "waiting": 0.00},
     8: {"rps": 13.25, "p50": 580.0, "p99": 718.8, "active": 5.89, "waiting": 5.70},
 }
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def admin_connection(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def create_database(server_url: str) -> tuple[str, str]:
-    name = f"exportdesk_bench_posting_{os.getpid()}"
-    with admin_connection(server_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-
-
-def drop_database(server_url: str, name: str) -> None:
-    with admin_connection(server_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def server_env(database_url: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "licensing.settings.base",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        # The budget per token would otherwise cut the load test short.
-        "API_REQUESTS_PER_MINUTE_PER_TOKEN": "100000000",
-        "CELERY_BROKER_URL": "",
-    }
 
 
 def load(database_url: str) -> tuple[str, list[str]]:
@@ -148,52 +98,6 @@ def load(database_url: str) -> tuple[str, list[str]]:
     return token, customers
 
 
-def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    handle = open(log, "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--no-control-socket",
-            "-w",
-            str(WORKERS),
-            "-k",
-            "sync",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "licensing.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=server_env(database_url),
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
-    process.log_handle = handle
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn exited:\n{log.read_text()}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()  # noqa: S310 - 127.0.0.1 only
-            return process
-        except OSError:
-            time.sleep(0.3)
-    stop_server(process)
-    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    process.log_handle.close()
-
-
 def post_script(directory: Path, token: str, customers: list[str], run: str) -> Path:
     """Billing posting transactions, each with an external id no other request in the run uses."""
     names = ", ".join(f'"{c}"' for c in customers)
@@ -230,8 +134,8 @@ def wrk(url: str, clients: int, seconds: int, script: Path) -> dict:
         sys.exit(f"wrk reported errors; every post must be recorded:\n{output}")
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": _milliseconds(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)),
-        "p99": _milliseconds(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)),
+        "p50": milliseconds(re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)),
+        "p99": milliseconds(re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)),
     }
 
 
@@ -269,11 +173,6 @@ class LockWaits:
 
     def mean_active(self) -> float:
         return sum(active for _, active in self.samples) / max(len(self.samples), 1)
-
-
-def _milliseconds(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def check_log(database_url: str) -> str:
@@ -333,7 +232,7 @@ def main() -> int:
     if shutil.which("wrk") is None:
         sys.exit("bench/posting.py needs wrk (Debian package wrk)")
     load_average = os.getloadavg()[0]
-    name, database_url = create_database(server_url)
+    name, database_url = create_database(server_url, "exportdesk_bench_posting")
     workdir = Path(tempfile.mkdtemp(prefix="exportdesk-bench-posting-"))
     server = None
     try:
@@ -342,7 +241,14 @@ def main() -> int:
 
         connections.close_all()
         port = free_port()
-        server = start_server(database_url, port, workdir / "gunicorn.log")
+        server = start_server(
+            database_url,
+            port,
+            workdir / "gunicorn.log",
+            application="licensing.wsgi:application",
+            ready_path="/healthz",
+            workers=WORKERS,
+        )
         url = f"http://127.0.0.1:{port}/api/v1/transactions"
         figures = {}
         for clients in CLIENTS:

@@ -1,0 +1,133 @@
+"""What a benchmark served over HTTP needs: a throwaway database, gunicorn in front of it, wrk's figures.
+
+Shared by the access-check and posting benchmarks, which each load their own
+data into the database and drive the server with wrk.
+"""
+
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def admin_connection(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def create_database(server_url: str, prefix: str) -> tuple[str, str]:
+    """Create an empty database named for this benchmark and process; return its name and URL."""
+    name = f"{prefix}_{os.getpid()}"
+    with admin_connection(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def drop_database(server_url: str, name: str) -> None:
+    with admin_connection(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "licensing.settings.base",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        # The budget per token would otherwise cut the load test short.
+        "API_REQUESTS_PER_MINUTE_PER_TOKEN": "100000000",
+        "CELERY_BROKER_URL": "",
+        # A benchmark may serve an application of its own from this folder.
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+    }
+
+
+def start_server(
+    database_url: str, port: int, log: Path, *, application: str, ready_path: str, workers: int
+) -> subprocess.Popen:
+    """Start gunicorn serving `application` and return once `ready_path` answers (at most 60 s)."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    handle = open(log, "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "--no-control-socket",
+            "-w",
+            str(workers),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            application,
+        ],
+        cwd=ROOT,
+        env=server_env(database_url),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    process.log_handle = handle
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited:\n{log.read_text()}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2).read()  # noqa: S310 - 127.0.0.1 only
+            return process
+        except OSError:
+            time.sleep(0.3)
+    stop_server(process)
+    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.log_handle.close()
+
+
+def milliseconds(value: str) -> float:
+    """A wrk latency ("850.00us", "1.20ms", "2.00s") in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
