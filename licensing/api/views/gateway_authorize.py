@@ -23,10 +23,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from licensing.cases.models import Decision
 from licensing.gateway.location import client_address, country_of, location_enabled
+from licensing.gateway.question import call_question
 from licensing.gateway.receipts import sign_receipt
 from licensing.gateway.routes import item_for_path
 from licensing.gateway.services import presented_key
-from licensing.reference.models import Activity
 
 from ..access import UnknownParty, check_access, prepare_check
 from ..deadline import database_deadline
@@ -94,34 +94,32 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
     presented = presented_key(raw, end_user=end_user)
     if presented is None:
         return _denied(403, "unknown_key", "The model API key is not known or was revoked.")
-    activity = Activity.EXPORT
+    seat_located_in = None
     if presented.seat_location is not None:
-        seat, location = presented.seat_location
+        seat, seat_located_in = presented.seat_location
         if not seat:
             return _denied(
                 403, "unknown_end_user", f"The key's customer has no seat {end_user!r}; the call is not allowed."
             )
-        # A seat in the United States is a release to a person there: decided on nationality.
-        if location == "US":
-            activity = Activity.DEEMED_EXPORT
-    country = None
+    called_from = None
     if location_enabled():
         address = client_address(
             remote_addr=request.META.get("REMOTE_ADDR", ""), forwarded_for=request.headers.get("X-Forwarded-For", "")
         )
-        located = country_of(address) if address else None
-        if located is None:
+        called_from = country_of(address) if address else None
+        if called_from is None:
             return _denied(
                 403,
                 "unknown_location",
                 "Where the call comes from is not known; the call is held.",
                 decision=Decision.HOLD,
             )
-        # A call from elsewhere than recorded is an export to where it comes from (the rules refuse E:1 and E:2).
-        # An address never makes anyone a U.S. person: a call from the United States stays decided as recorded.
-        if located not in (presented.recorded_country, "US"):
-            activity, country = Activity.EXPORT, located
-    question = QuestionArgs(customer=presented.customer, item=item, person=end_user, activity=activity, country=country)
+    asked = call_question(
+        seat_located_in=seat_located_in, recorded_country=presented.recorded_country, called_from=called_from
+    )
+    question = QuestionArgs(
+        customer=presented.customer, item=item, person=end_user, activity=asked.activity, country=asked.country
+    )
     prepared = prepare_check(**question)
     try:
         answer = check_access(**question, prepared=prepared)
