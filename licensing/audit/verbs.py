@@ -130,6 +130,15 @@ class Verb(models.TextChoices):
     SCREENING_HIT_REOPEN = "screening.hit.reopen", "Hit reopened: status, reason"
     SCREENING_HIT_DELIST = "screening.hit.delist", "Entry no longer listed: status"
     SCREENING_HIT_RELIST = "screening.hit.relist", "Entry listed again: status"
+    SCREENING_HIT_CLOSE_DELISTED = (
+        "screening.hit.close_delisted",
+        "Hit on an entry no longer listed closed by an officer: status, reason",
+    )
+    SCREENING_HIT_FLAGGED = "screening.hit_flagged", "Hit's entry left the lists; it holds until reviewed: reason"
+    SCREENING_CHANGES_SCREENED = (
+        "screening.changes_screened",
+        "Subjects that could match a new version's changed entries screened first: counts, seconds",
+    )
 
     # Filings, packages and retention.
     FILING_REQUESTED = "filing.requested", "Filing document requested: kind"
