@@ -80,6 +80,8 @@ class Transaction(models.Model):
 
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_reasons = models.JSONField(default=list, blank=True)
+    # What the decision was made under (`licensing.cases.basis`): empty for decisions recorded before it was kept.
+    decision_basis = models.JSONField(default=dict, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     attributed_country = models.ForeignKey(
         Country,
@@ -599,3 +601,4 @@ class DecisionStamp(models.Model):
 
 # The case's papers beside its status live in their own module; imported here so Django registers them.
 from .correspondence import ConsigneeStatement, InformationRequest, IntentToDenyResponse  # noqa: E402, F401
+from .ownership_rule import OwnershipRulePeriod  # noqa: E402, F401
