@@ -31,16 +31,17 @@ from django.db import connection, models
 from django.db.models.fields.related import RelatedField
 
 from licensing.determinations.models import ForeignPersonDetermination
-from licensing.parties.models import Customer, CustomerAddress, Person
+from licensing.parties.models import Customer, CustomerAddress, Ownership, Person
 from licensing.reference.models import (
     EMBARGO_GROUPS,
     ControlledItem,
     CountryGroupMembership,
     LicenceRequirement,
+    RequirementRelaxation,
 )
 from licensing.screening.models import Hit, ListEntry, ListVersion, SubjectScreening
 
-from .models import ApplicationParty, DecisionStamp, Licence, LicenceApplication
+from .models import ApplicationParty, DecisionStamp, Licence, LicenceApplication, OwnershipRulePeriod
 
 # The customer's and the reference data's DecisionStamp versions, read with
 # the facts; None where either is not stamped (always, on SQLite).
@@ -65,6 +66,23 @@ class ScreeningFacts:
     parties: list[ApplicationParty] = field(default_factory=list)
 
 
+# How many levels of owners above the customer the ownership rule follows: an
+# owner's owners count when the owner is itself owned by listed parties.
+OWNERSHIP_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class OwnershipFacts:
+    # The period of the ownership rule governing `on`, if any is recorded: the rule applies while it is in force.
+    period: OwnershipRulePeriod | None = None
+    # Ownership edges up from the customer, to OWNERSHIP_DEPTH levels of owners.
+    edges: list[Ownership] = field(default_factory=list)
+    # The legal names of the customers among the owners, by id.
+    owner_names: dict[int, str] = field(default_factory=dict)
+    # Hits in effect on the customers among those owners, as in ScreeningFacts.hits.
+    hits: list[Hit] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class DecisionFacts:
     on: datetime.date
@@ -85,8 +103,13 @@ class DecisionFacts:
     screening: ScreeningFacts
     # The rows of the caller's companion read (see CompanionRead), if it asked for one.
     companion: list[tuple] = field(default_factory=list)
+    # Relaxations in force on `on` (approved rule changes): each lifts one requirement
+    # where it applies; each has `customer_ids`, the customer asked about if it names it.
+    relaxations: list[RequirementRelaxation] = field(default_factory=list)
     # What the facts were read at: equal stamps, read later, mean the same facts would be read again.
     stamp: Stamp = None
+    # What the ownership rule reads: the customer's owners, their hits, and whether the rule is in force.
+    ownership: OwnershipFacts = field(default_factory=OwnershipFacts)
 
     def groups_of(self, country: str) -> set[str]:
         return {group for member, group in self.memberships if member == country}
@@ -159,6 +182,7 @@ def load_facts(
         determination=determination,
         memberships=frozenset((member, group) for member, group, *_ in rows["membership"]),
         requirements=_requirements(rows["requirement"]),
+        relaxations=_relaxations(rows["relaxation"], found_customer),
         licences=sorted(
             (_licence(row) for row in rows["licence"]),
             key=lambda licence: (licence.valid_until, licence.pk),
@@ -174,6 +198,12 @@ def load_facts(
         ),
         companion=_companion_rows(rows, companion),
         stamp=_stamp(customer_version, reference_version),
+        ownership=OwnershipFacts(
+            period=_PERIOD.build(_single(rows["ownership_period"])) if rows["ownership_period"] else None,
+            edges=_edges(rows["owner_edge"]),
+            owner_names={int(row[2]): row[_OWNERSHIP.width] for row in rows["owner_edge"] if row[2] is not None},
+            hits=_hits(rows["owner_hit"]),
+        ),
     )
 
 
@@ -341,6 +371,11 @@ _REQUIREMENT = _Part(
     "r",
     ("id", "title", "legal_basis", "activities", "scope", "application_per_transaction", "effective_from"),
 )
+_RELAXATION = _Part(
+    RequirementRelaxation,
+    "x",
+    ("id", "requirement_id", "kind", "country_group_id", "item_id", "effective_from", "change_number"),
+)
 _LICENCE = _Part(
     Licence,
     "l",
@@ -395,6 +430,8 @@ _ENTRY = _Part(
     ),
 )
 _VERSION = _Part(ListVersion, "v", ("id", "feed", "published_on"))
+_OWNERSHIP = _Part(Ownership, "o", ("id", "owned_id", "owner_id", "owner_name", "percentage", "verified_on"))
+_PERIOD = _Part(OwnershipRulePeriod, "op", ("id", "status", "effective_from", "effective_until", "legal_basis"))
 _ADDRESS = _Part(
     CustomerAddress,
     "ca",
@@ -433,6 +470,16 @@ def _requirements(rows) -> list[LicenceRequirement]:
     return sorted(by_id.values(), key=lambda r: (r.effective_from, r.pk))
 
 
+def _relaxations(rows, customer: Customer | None) -> list[RequirementRelaxation]:
+    relaxations = []
+    for row in rows:
+        relaxation = _RELAXATION.build(row[: _RELAXATION.width])
+        names_customer = _true(row[_RELAXATION.width])
+        relaxation.customer_ids = {customer.pk} if names_customer and customer is not None else set()
+        relaxations.append(relaxation)
+    return sorted(relaxations, key=lambda relaxation: (relaxation.effective_from, relaxation.pk))
+
+
 def _licence(row) -> Licence:
     licence = _LICENCE.build(row[: _LICENCE.width])
     transaction_id = row[_LICENCE.width]
@@ -458,6 +505,15 @@ def _hits(hit_rows) -> list[Hit]:
         hit.entry = entry
         hits.append(hit)
     return sorted(hits, key=lambda hit: hit.pk)
+
+
+def _edges(rows) -> list[Ownership]:
+    # An owner reached at two levels brings its edges twice: keep one of each.
+    edges: dict[int, Ownership] = {}
+    for row in rows:
+        edge = _OWNERSHIP.build(row[: _OWNERSHIP.width])
+        edges[edge.pk] = edge
+    return sorted(edges.values(), key=lambda edge: edge.pk)
 
 
 def _single(rows):
@@ -540,6 +596,8 @@ def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
         f"JOIN {_table(ListVersion)} v ON v.id = e.version_id "
     )
     approved = ForeignPersonDetermination.Status.APPROVED
+    owner_columns = [*_OWNERSHIP.columns(), "oc.legal_name"]
+    owner_source = f"FROM {_table(Ownership)} o LEFT JOIN {_table(Customer)} oc ON oc.id = o.owner_id "
     branches = [
         ("customer", _CUSTOMER.columns(), "FROM c"),
         ("person", _PERSON.columns(), "FROM p"),
@@ -578,6 +636,22 @@ def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
             f"LEFT JOIN {_through(LicenceRequirement.country_groups)} rg ON rg.licencerequirement_id = r.id "
             f"WHERE ri.controlleditem_id = {item_id} "
             "AND r.effective_from <= %(on)s AND (r.effective_until IS NULL OR r.effective_until >= %(on)s)",
+        ),
+        # Relaxations of the item's requirements in force (a handful, made by approved rule changes),
+        # each saying whether it names the customer asked about.
+        (
+            "relaxation",
+            [
+                *_RELAXATION.columns(),
+                _flag(
+                    f"EXISTS (SELECT 1 FROM {_through(RequirementRelaxation.customers)} xc "
+                    f"WHERE xc.requirementrelaxation_id = x.id AND xc.customer_id = {customer_id})"
+                ),
+            ],
+            f"FROM {_table(RequirementRelaxation)} x "
+            f"WHERE x.requirement_id IN (SELECT ri.licencerequirement_id FROM {_through(LicenceRequirement.items)} ri "
+            f"WHERE ri.controlleditem_id = {item_id}) "
+            "AND x.effective_from <= %(on)s AND (x.effective_until IS NULL OR x.effective_until >= %(on)s)",
         ),
         (
             "licence",
@@ -629,11 +703,38 @@ def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
             f"JOIN {_table(LicenceApplication)} la ON la.id = ap.application_id "
             f"WHERE h.status IN ({hit_statuses}) AND la.transaction_id = %(transaction)s",
         ),
+        # The ownership rule: the period governing the day, the edges up from the
+        # customer (its own, then its owners' through `owners`), the owners' hits in effect.
+        (
+            "ownership_period",
+            _PERIOD.columns(),
+            f"FROM (SELECT * FROM {_table(OwnershipRulePeriod)} op WHERE op.effective_from <= %(on)s "
+            "AND (op.effective_until IS NULL OR op.effective_until >= %(on)s) "
+            "ORDER BY op.effective_from DESC, op.id DESC LIMIT 1) op",
+        ),
+        ("owner_edge", owner_columns, owner_source + f"WHERE o.owned_id = {customer_id}"),
+        (
+            "owner_edge",
+            owner_columns,
+            owner_source + f"JOIN owners u ON o.owned_id = u.owner_id WHERE u.depth < {OWNERSHIP_DEPTH}",
+        ),
+        (
+            "owner_hit",
+            hit_columns,
+            hit_source + f"JOIN (SELECT DISTINCT owner_id FROM owners) u ON h.customer_id = u.owner_id "
+            f"WHERE h.status IN ({hit_statuses})",
+        ),
     ]
     ctes = (
-        f"{_CUSTOMER_CTE}, "
+        f"{_CUSTOMER_CTE.replace('WITH ', 'WITH RECURSIVE ', 1)}, "
         f"p AS (SELECT * FROM {_table(Person)} WHERE customer_id = {customer_id} AND external_id = %(person)s), "
-        f"i AS (SELECT * FROM {_table(ControlledItem)} WHERE code = %(item)s) "
+        f"i AS (SELECT * FROM {_table(ControlledItem)} WHERE code = %(item)s), "
+        # The customers among the customer's owners, up the chain; UNION and the
+        # depth bound end the walk on a cycle.
+        f"owners (owner_id, depth) AS (SELECT o.owner_id, 1 FROM {_table(Ownership)} o "
+        f"WHERE o.owned_id = {customer_id} AND o.owner_id IS NOT NULL "
+        f"UNION SELECT o.owner_id, u.depth + 1 FROM owners u JOIN {_table(Ownership)} o ON o.owned_id = u.owner_id "
+        f"WHERE u.depth < {OWNERSHIP_DEPTH} AND o.owner_id IS NOT NULL) "
     )
     return _union(ctes, branches, companion)
 

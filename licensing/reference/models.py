@@ -162,3 +162,68 @@ class LicenceRequirement(models.Model):
 
     def covers_activity(self, activity: str) -> bool:
         return activity in self.activities
+
+
+class RequirementRelaxationQuerySet(models.QuerySet):
+    def in_force_on(self, on: datetime.date):
+        return self.filter(Q(effective_from__lte=on), Q(effective_until__isnull=True) | Q(effective_until__gte=on))
+
+
+class RequirementRelaxation(models.Model):
+    """A dated exception to a licence requirement: where, for whom or for what the letter no longer asks a licence.
+
+    Written only when an approved rule change (`licensing.policy`) is put on
+    record, and read by the decision from `effective_from`: a change
+    approved for a later day changes no decision before that day.
+    """
+
+    class Kind(models.TextChoices):
+        COUNTRY_GROUP = "country_group", "Destinations in a country group"
+        CUSTOMERS = "customers", "Named trusted partners"
+        ITEM = "item", "One item"
+
+    requirement = models.ForeignKey(LicenceRequirement, on_delete=models.PROTECT, related_name="relaxations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country_group = models.ForeignKey(CountryGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Named by label: the parties app sits above the reference data and is never imported here.
+    customers = models.ManyToManyField("parties.Customer", blank=True, related_name="+")
+    item = models.ForeignKey(ControlledItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    effective_from = models.DateField()
+    effective_until = models.DateField(null=True, blank=True, help_text="Inclusive; empty while in force.")
+    change_number = models.PositiveIntegerField(help_text="The number of the rule change that made it.")
+
+    objects = RequirementRelaxationQuerySet.as_manager()
+
+    # Not a column: set on the relaxations the decision facts load (licensing.cases.facts),
+    # the ids of the named customers the facts are about.
+    customer_ids: set[int]
+
+    class Meta:
+        ordering = ["effective_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="country_group", country_group__isnull=False, item__isnull=True)
+                    | Q(kind="customers", country_group__isnull=True, item__isnull=True)
+                    | Q(kind="item", country_group__isnull=True, item__isnull=False)
+                ),
+                name="relaxation_names_what_its_kind_needs",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_until__isnull=True) | Q(effective_until__gte=models.F("effective_from")),
+                name="relaxation_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.requirement_id} relaxed ({self.kind}) from {self.effective_from} by change #{self.change_number}"
+
+    def lifts(self, *, requirement_id: int, customer_id: int | None, item_id: int | None, groups: set[str]) -> bool:
+        """Whether this lifts the requirement for a request by this customer, for this item, to these groups."""
+        if requirement_id != self.requirement_id:
+            return False
+        if self.kind == self.Kind.COUNTRY_GROUP:
+            return self.country_group_id in groups
+        if self.kind == self.Kind.ITEM:
+            return item_id is not None and item_id == self.item_id
+        return customer_id is not None and customer_id in self.customer_ids

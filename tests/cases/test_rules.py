@@ -34,7 +34,7 @@ from licensing.cases.rules import (
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.models import Customer, Person
 from licensing.parties.status import Outcome
-from licensing.reference.models import Activity, ControlledItem, LicenceRequirement
+from licensing.reference.models import Activity, ControlledItem, LicenceRequirement, RequirementRelaxation
 
 
 def cleared(today: datetime.date) -> SimpleNamespace:
@@ -190,3 +190,81 @@ def test_a_check_naming_no_country_or_person_asks_about_the_customer_s_home_else
     assert default_destination(Customer(country_of_incorporation_id="DE", headquarters_country_id="CH"), None) == "DE"
     assert default_destination(Customer(headquarters_country_id="CH"), None) == "CH"
     assert default_destination(Customer(), None) is None
+
+
+def relaxation(kind: str, **named) -> RequirementRelaxation:
+    """A relaxation of the letter of `a_letter_for_foreign_persons_and_no_licence`, made by change #7."""
+    found = RequirementRelaxation(
+        pk=1, requirement_id=1, kind=kind, effective_from=datetime.date(2027, 1, 4), change_number=7, **named
+    )
+    found.customer_ids = set()
+    return found
+
+
+def relaxed_for_a1(w):
+    w.facts["relaxations"] = [relaxation("country_group", country_group_id="A:1")]
+
+
+def relaxed_for_d1(w):
+    w.facts["relaxations"] = [relaxation("country_group", country_group_id="D:1")]
+
+
+def relaxed_for_the_customer(w):
+    found = relaxation("customers")
+    found.customer_ids = {1}
+    w.facts["relaxations"] = [found]
+
+
+def relaxed_for_another_customer(w):
+    found = relaxation("customers")
+    found.customer_ids = {2}
+    w.facts["relaxations"] = [found]
+
+
+def relaxed_for_the_item(w):
+    w.facts["relaxations"] = [relaxation("item", item_id=1)]
+
+
+def relaxed_for_another_letter(w):
+    found = relaxation("country_group", country_group_id="A:1")
+    found.requirement_id = 2
+    w.facts["relaxations"] = [found]
+
+
+# The letter of the licence rule's row, relaxed one way per row: what a relaxation in force lifts, and what not.
+RELAXATION_ROWS = (
+    (relaxed_for_a1, Decision.AUTHORISED, "relaxed for Country Group A:1 from 2027-01-04 by change #7"),
+    (relaxed_for_d1, Decision.LICENCE_REQUIRED, "a licence is required by Is-informed letter"),
+    (relaxed_for_the_customer, Decision.AUTHORISED, "relaxed for Rheinland Labs GmbH as a named trusted partner"),
+    (relaxed_for_another_customer, Decision.LICENCE_REQUIRED, "a licence is required by Is-informed letter"),
+    (relaxed_for_the_item, Decision.AUTHORISED, "relaxed for item FM-1 from 2027-01-04 by change #7"),
+    (relaxed_for_another_letter, Decision.LICENCE_REQUIRED, "a licence is required by Is-informed letter"),
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "decision", "says"), RELAXATION_ROWS, ids=[row[0].__name__ for row in RELAXATION_ROWS]
+)
+def test_a_relaxation_in_force_lifts_the_letter_only_where_it_reaches(given, decision, says, today):
+    world = cleared(today)
+    a_letter_for_foreign_persons_and_no_licence(world)
+    given(world)
+
+    outcome = decide(*built(world))
+
+    assert outcome.decision == decision
+    assert says in " ".join(outcome.reasons)
+
+
+def test_a_lifted_letter_is_named_beside_why_the_release_is_authorised(today):
+    world = cleared(today)
+    a_letter_for_foreign_persons_and_no_licence(world)
+    relaxed_for_a1(world)
+
+    outcome = decide(*built(world))
+
+    assert outcome.reasons == [
+        "Requirement Is-informed letter does not apply: relaxed for Country Group A:1 from 2027-01-04 by change #7.",
+        "Rheinland Labs GmbH is a foreign person (Determination #1 for Rheinland Labs GmbH); destination DE; "
+        "no licence requirement in force covers FM-1 for export there.",
+    ]

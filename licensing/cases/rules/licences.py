@@ -1,6 +1,8 @@
 """Rule 6, a licence requirement and the licence covering it; and the default: authorised, saying why."""
 
-from licensing.reference.models import UNITED_STATES, Activity, LicenceRequirement
+from collections.abc import Iterator
+
+from licensing.reference.models import UNITED_STATES, Activity, LicenceRequirement, RequirementRelaxation
 
 from ..facts import DecisionFacts
 from ..models import Decision
@@ -18,6 +20,7 @@ def licence_requirement(request: Request, facts: DecisionFacts) -> Evaluation | 
     required = (
         f"{release_described(request, facts)}; a licence is required by {requirement} ({requirement.legal_basis})"
     )
+    relaxed = relaxation_reasons(request, facts)
     coverage = licence_coverage(
         request, facts, country=country, per_transaction=requirement.application_per_transaction
     )
@@ -25,13 +28,17 @@ def licence_requirement(request: Request, facts: DecisionFacts) -> Evaluation | 
     if licence is not None:
         return Evaluation(
             Decision.AUTHORISED,
-            [required + ".", f"Authorised under licence {licence.number}, valid until {licence.valid_until}."],
+            [
+                *relaxed,
+                required + ".",
+                f"Authorised under licence {licence.number}, valid until {licence.valid_until}.",
+            ],
             licence=licence,
             requirement=requirement,
             determination=facts.determination,
             attributed_country=country,
         )
-    reasons = [required + "; no active licence covers this transaction."]
+    reasons = [*relaxed, required + "; no active licence covers this transaction."]
     reasons += coverage.shortfall
     if requirement.application_per_transaction:
         reasons.append("Each transaction needs its own licence application.")
@@ -56,11 +63,66 @@ def authorised_otherwise(request: Request, facts: DecisionFacts) -> Evaluation:
             f"{described}; no licence requirement in force covers {request.item.code} "
             f"for {request.activity.replace('_', ' ')} there."
         )
-    return Evaluation(Decision.AUTHORISED, [reason], determination=facts.determination, attributed_country=country)
+    return Evaluation(
+        Decision.AUTHORISED,
+        [*relaxation_reasons(request, facts), reason],
+        determination=facts.determination,
+        attributed_country=country,
+    )
 
 
 def first_applicable_requirement(request: Request, facts: DecisionFacts) -> LicenceRequirement | None:
-    """The oldest requirement in force that covers the activity and reaches this recipient or destination."""
+    """The oldest requirement in force reaching this recipient or destination for the activity, not relaxed."""
+    for requirement, relaxation in _reaching(request, facts):
+        if relaxation is None:
+            return requirement
+    return None
+
+
+def relaxation_reasons(request: Request, facts: DecisionFacts) -> list[str]:
+    """Why each requirement that would reach this request does not apply: the relaxation in force lifting it."""
+    reasons = []
+    for requirement, relaxation in _reaching(request, facts):
+        if relaxation is None:
+            break
+        reasons.append(
+            f"Requirement {requirement} does not apply: relaxed for {_relaxed_for(relaxation, request)} "
+            f"from {relaxation.effective_from} by change #{relaxation.change_number}."
+        )
+    return reasons
+
+
+def _relaxed_for(relaxation: RequirementRelaxation, request: Request) -> str:
+    kind = RequirementRelaxation.Kind
+    if relaxation.kind == kind.COUNTRY_GROUP:
+        return f"Country Group {relaxation.country_group_id}"
+    if relaxation.kind == kind.ITEM:
+        return f"item {request.item.code}"
+    return f"{request.customer.legal_name} as a named trusted partner"
+
+
+def _lifting(
+    requirement: LicenceRequirement, request: Request, facts: DecisionFacts, groups: set[str]
+) -> RequirementRelaxation | None:
+    for relaxation in facts.relaxations:
+        if relaxation.lifts(
+            requirement_id=requirement.pk, customer_id=request.customer.pk, item_id=request.item.pk, groups=groups
+        ):
+            return relaxation
+    return None
+
+
+def _reaching(
+    request: Request, facts: DecisionFacts
+) -> Iterator[tuple[LicenceRequirement, RequirementRelaxation | None]]:
+    """Each requirement in force reaching this request, oldest first, with the relaxation lifting it, if any."""
+    country = release_country(request, facts)
+    groups = facts.groups_of(country) if country else set()
+    for requirement in _applicable(request, facts):
+        yield requirement, _lifting(requirement, request, facts, groups)
+
+
+def _applicable(request: Request, facts: DecisionFacts) -> Iterator[LicenceRequirement]:
     determination = facts.determination
     assert determination is not None, "reached only after the determination rule found one in force"
     country = release_country(request, facts)
@@ -70,12 +132,11 @@ def first_applicable_requirement(request: Request, facts: DecisionFacts) -> Lice
             continue
         scope = requirement.Scope
         if requirement.scope == scope.FOREIGN_PERSONS and determination.is_foreign:
-            return requirement
-        if requirement.scope == scope.ALL_DESTINATIONS and (
+            yield requirement
+        elif requirement.scope == scope.ALL_DESTINATIONS and (
             determination.is_foreign or (not deemed and country != UNITED_STATES)
         ):
-            return requirement
-        if requirement.scope == scope.COUNTRY_GROUPS and country and (determination.is_foreign or not deemed):
+            yield requirement
+        elif requirement.scope == scope.COUNTRY_GROUPS and country and (determination.is_foreign or not deemed):
             if requirement.group_codes & facts.groups_of(country):
-                return requirement
-    return None
+                yield requirement
