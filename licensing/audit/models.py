@@ -11,8 +11,8 @@ class EventIsImmutable(Exception):
     """An event was about to be changed or deleted; the log is append-only."""
 
 
-class EventQuerySet(models.QuerySet):
-    def for_target(self, target):
+class EventQuerySet(models.QuerySet["Event"]):
+    def for_target(self, target: models.Model) -> "EventQuerySet":
         return self.filter(target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk))
 
     def sealed(self):

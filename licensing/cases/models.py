@@ -154,8 +154,8 @@ acn_validator = RegexValidator(
 )
 
 
-class ApplicationQuerySet(models.QuerySet):
-    def open(self):
+class ApplicationQuerySet(models.QuerySet["LicenceApplication"]):
+    def open(self) -> "ApplicationQuerySet":
         from .workflow import FINAL_APPLICATION_STATUSES
 
         return self.exclude(status__in=FINAL_APPLICATION_STATUSES)
@@ -380,8 +380,8 @@ class SupportingDocument(models.Model):
         return f"{self.get_kind_display()} for {self.application}"
 
 
-class LicenceQuerySet(models.QuerySet):
-    def active_on(self, on: datetime.date):
+class LicenceQuerySet(models.QuerySet["Licence"]):
+    def active_on(self, on: datetime.date) -> "LicenceQuerySet":
         return self.filter(status=Licence.Status.ACTIVE, valid_from__lte=on, valid_until__gte=on)
 
     def standing_on(self, status: str, on: datetime.date):

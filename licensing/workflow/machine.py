@@ -12,7 +12,7 @@ buttons a user sees.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
 
@@ -50,9 +50,13 @@ class Transition:
     system_only: bool = False
 
 
+# The machine's model: `apply` hands the changes callback, and returns, a row of it.
+M = TypeVar("M", bound=models.Model)
+
+
 @dataclass
-class StateMachine:
-    model: type[models.Model]
+class StateMachine(Generic[M]):
+    model: type[M]
     transitions: tuple[Transition, ...]
     status_field: str = "status"
     verb_prefix: str = ""
@@ -109,9 +113,9 @@ class StateMachine:
         actor,
         reason: str = "",
         # Given the locked row, an instance of the machine's model.
-        changes: Callable[[Any], Iterable[str]] | None = None,
+        changes: Callable[[M], Iterable[str]] | None = None,
         extra_event_data: dict | None = None,
-    ):
+    ) -> M:
         """Move obj along the named transition and return the locked, saved row.
 
         `changes` may set further fields on the locked row (for example who

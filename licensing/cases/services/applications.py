@@ -1,15 +1,18 @@
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.reference.models import UNITED_STATES, Activity
 
+from .. import prefiling
 from ..models import (
     ApplicationItem,
     ApplicationParty,
@@ -18,13 +21,14 @@ from ..models import (
     Transaction,
     application_type_for,
 )
+from ..rules.request import Evaluation
 from ..workflow import APPLICATION_MACHINE
 
 Status = LicenceApplication.Status
 Role = ApplicationParty.Role
 
 
-def create_draft_application(*, transaction_record: Transaction, evaluation) -> LicenceApplication:
+def create_draft_application(*, transaction_record: Transaction, evaluation: Evaluation) -> LicenceApplication:
     """Open the draft application a licence-required transaction needs, pre-filled; idempotent."""
     record = transaction_record
     existing = LicenceApplication.objects.filter(transaction=record).open().first()
@@ -36,7 +40,7 @@ def create_draft_application(*, transaction_record: Transaction, evaluation) -> 
     documents = [SupportingDocumentKind.LETTER_OF_EXPLANATION] if deemed else []
     if not deemed:
         documents.append(SupportingDocumentKind.FORM_711)
-    additional = []
+    additional: list[str] = []
     if deemed and record.person is not None:
         additional.append(
             f"Deemed {'export' if record.activity == Activity.DEEMED_EXPORT else 'reexport'}: release of "
@@ -87,7 +91,7 @@ def create_draft_application(*, transaction_record: Transaction, evaluation) -> 
     return application
 
 
-def _prefill_parties(application, record, applicant):
+def _prefill_parties(application: LicenceApplication, record: Transaction, applicant: dict[str, str]) -> None:
     customer = record.customer
     address = customer.addresses.first()
     customer_country = (
@@ -95,7 +99,7 @@ def _prefill_parties(application, record, applicant):
         or customer.headquarters_country_id
         or (customer.country_of_incorporation_id or record.destination_country_id)
     )
-    common = {
+    common: dict[str, Any] = {
         "customer": customer,
         "name": customer.legal_name,
         "address": " ".join(filter(None, [address.line1, address.line2])) if address else "",
@@ -151,7 +155,7 @@ EDITABLE_FIELDS = (
 )
 
 
-def update_application(*, actor, application: LicenceApplication, **changes) -> LicenceApplication:
+def update_application(*, actor: User | None, application: LicenceApplication, **changes: Any) -> LicenceApplication:
     """Change the blocks of a draft application."""
     if not user_can(actor, Action.PREPARE_APPLICATION):
         raise PermissionDenied(f"{actor} may not edit applications")
@@ -177,14 +181,14 @@ def update_application(*, actor, application: LicenceApplication, **changes) -> 
     return locked
 
 
-def _plain(values: dict) -> dict:
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.pk if hasattr(v, "pk") else v) for k, v in values.items()}
 
 
-def submit_application_for_review(*, actor, application):
+def submit_application_for_review(*, actor: User | None, application: LicenceApplication) -> LicenceApplication:
     """Send a draft to a reviewer; the actor becomes its preparer."""
 
-    def stamp(locked):
+    def stamp(locked: LicenceApplication) -> list[str]:
         _check_complete(locked)
         locked.prepared_by = actor
         return ["prepared_by"]
@@ -193,43 +197,36 @@ def submit_application_for_review(*, actor, application):
 
 
 def _check_complete(application: LicenceApplication) -> None:
-    missing = []
-    if not application.signer_name:
-        missing.append("25 signature: name")
-    if not application.signer_title:
-        missing.append("25 signature: title")
-    if not application.specific_end_use:
-        missing.append("21 specific end use")
-    roles = set(application.parties.values_list("role", flat=True))
-    for role in (Role.APPLICANT, Role.ULTIMATE_CONSIGNEE, Role.END_USER):
-        if role not in roles:
-            missing.append(Role(role).label)
-    if not application.items.exists():
-        missing.append("22 at least one item")
-    if missing:
-        raise ValidationError(f"{application} is incomplete: fill in {', '.join(missing)}.")
+    # The pre-filing checklist the officer sees: any problem left refuses the move, naming its fields.
+    prefiling.refuse_unless_ready(application, today=timezone.localdate())
 
 
-def approve_for_filing(*, actor, application, reason: str = ""):
+def approve_for_filing(*, actor: User | None, application: LicenceApplication, reason: str = "") -> LicenceApplication:
     """Approve a reviewed application for filing (never by its preparer)."""
 
-    def stamp(locked):
+    def stamp(locked: LicenceApplication) -> list[str]:
         locked.approved_for_filing_by = actor
         return ["approved_for_filing_by"]
 
     return APPLICATION_MACHINE.apply(application, "approve_for_filing", actor=actor, reason=reason, changes=stamp)
 
 
-def return_application(*, actor, application, reason: str):
+def return_application(*, actor: User | None, application: LicenceApplication, reason: str) -> LicenceApplication:
     """Send an application in review back to its preparer."""
     return APPLICATION_MACHINE.apply(application, "return_to_preparer", actor=actor, reason=reason)
 
 
-def record_submission(*, actor, application, control_number: str, submitted_on: datetime.date | None = None):
+def record_submission(
+    *,
+    actor: User | None,
+    application: LicenceApplication,
+    control_number: str,
+    submitted_on: datetime.date | None = None,
+) -> LicenceApplication:
     """Record that the application was filed in SNAP-R, with the control number it was given."""
     control_number = (control_number or "").strip().upper()
 
-    def stamp(locked):
+    def stamp(locked: LicenceApplication) -> list[str]:
         locked.snapr_control_number = control_number
         locked.submitted_on = submitted_on or timezone.localdate()
         locked.application_date = locked.application_date or locked.submitted_on
@@ -246,10 +243,12 @@ def record_submission(*, actor, application, control_number: str, submitted_on: 
     )
 
 
-def record_registration(*, actor, application, registered_on: datetime.date | None = None):
+def record_registration(
+    *, actor: User | None, application: LicenceApplication, registered_on: datetime.date | None = None
+) -> LicenceApplication:
     """Record that BIS registered the application; the processing clock starts."""
 
-    def stamp(locked):
+    def stamp(locked: LicenceApplication) -> list[str]:
         locked.registered_on = registered_on or timezone.localdate()
         return ["registered_on"]
 
@@ -283,7 +282,14 @@ RECORDED_WITH_DETAILS = {
 }
 
 
-def record_bis_action(*, actor, application, action: str, reason: str = "", on: datetime.date | None = None):
+def record_bis_action(
+    *,
+    actor: User | None,
+    application: LicenceApplication,
+    action: str,
+    reason: str = "",
+    on: datetime.date | None = None,
+) -> LicenceApplication:
     """Record an action by BIS (or the applicant's withdrawal) on a filed application."""
     if action in RECORDED_WITH_DETAILS:
         raise ValidationError({"action": f"{action} records more than a reason: use {RECORDED_WITH_DETAILS[action]}."})
@@ -298,7 +304,7 @@ def record_bis_action(*, actor, application, action: str, reason: str = "", on: 
     )
 
 
-def _lock_draft(actor, application: LicenceApplication) -> LicenceApplication:
+def _lock_draft(actor: User | None, application: LicenceApplication) -> LicenceApplication:
     if not user_can(actor, Action.PREPARE_APPLICATION):
         raise PermissionDenied(f"{actor} may not edit applications")
     locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
@@ -307,7 +313,9 @@ def _lock_draft(actor, application: LicenceApplication) -> LicenceApplication:
     return locked
 
 
-def save_application_item(*, actor, application, line: ApplicationItem | None = None, **fields) -> ApplicationItem:
+def save_application_item(
+    *, actor: User | None, application: LicenceApplication, line: ApplicationItem | None = None, **fields: Any
+) -> ApplicationItem:
     """Add an item line (block 22) to a draft, or change one; the total is worked out when left empty."""
     with transaction.atomic():
         locked = _lock_draft(actor, application)
@@ -334,7 +342,7 @@ def save_application_item(*, actor, application, line: ApplicationItem | None = 
     return line
 
 
-def remove_application_item(*, actor, application, line: ApplicationItem) -> None:
+def remove_application_item(*, actor: User | None, application: LicenceApplication, line: ApplicationItem) -> None:
     """Take an item line off a draft."""
     with transaction.atomic():
         locked = _lock_draft(actor, application)
@@ -348,7 +356,9 @@ def remove_application_item(*, actor, application, line: ApplicationItem) -> Non
         )
 
 
-def save_application_party(*, actor, application, party: ApplicationParty | None = None, **fields) -> ApplicationParty:
+def save_application_party(
+    *, actor: User | None, application: LicenceApplication, party: ApplicationParty | None = None, **fields: Any
+) -> ApplicationParty:
     """Name a party in one of blocks 14 to 20 of a draft, or change one; only end users repeat."""
     with transaction.atomic():
         locked = _lock_draft(actor, application)
@@ -382,7 +392,7 @@ def save_application_party(*, actor, application, party: ApplicationParty | None
     return party
 
 
-def remove_application_party(*, actor, application, party: ApplicationParty) -> None:
+def remove_application_party(*, actor: User | None, application: LicenceApplication, party: ApplicationParty) -> None:
     """Take a party off a draft."""
     with transaction.atomic():
         locked = _lock_draft(actor, application)

@@ -1,8 +1,11 @@
 """Who works which application: assignment to an officer, one or many at a time."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 
@@ -10,7 +13,7 @@ from ..models import LicenceApplication
 from ..workflow import FINAL_APPLICATION_STATUSES
 
 
-def assign_applications(*, actor, applications, officer) -> int:
+def assign_applications(*, actor: User | None, applications: Iterable[LicenceApplication], officer: User | None) -> int:
     """Give open applications to an officer (or to nobody); return how many changed."""
     if not user_can(actor, Action.ASSIGN_CASES):
         raise PermissionDenied(f"{actor} may not assign cases")

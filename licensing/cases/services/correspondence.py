@@ -9,12 +9,17 @@ transaction.
 
 import contextlib
 import datetime
+from types import TracebackType
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.models import Event
 from licensing.audit.services import record_event
@@ -41,12 +46,12 @@ TEXT_LIMIT = 20_000
 
 def record_bis711(
     *,
-    actor,
+    actor: User | None,
     application: LicenceApplication,
     signer_name: str,
     signer_title: str,
     signed_on: datetime.date | None,
-    document,
+    document: "UploadedFile[bytes] | None",
     today: datetime.date | None = None,
 ) -> ConsigneeStatement:
     """Record a BIS-711 the ultimate consignee signed, with its signed PDF; its 748.11 clocks start."""
@@ -76,8 +81,8 @@ def record_bis711(
         errors["document"] = "The signed statement must be a PDF."
     if errors:
         raise ValidationError(errors)
-    # Checked above: with no errors the date is a date and the upload's type is known.
-    assert isinstance(signed_on, datetime.date) and mime is not None
+    # Checked above: with no errors the date is a date, and the upload is there with its type known.
+    assert isinstance(signed_on, datetime.date) and document is not None and mime is not None
     with transaction.atomic():
         locked = _lock_open(application)
         consignee = locked.parties.filter(role=ApplicationParty.Role.ULTIMATE_CONSIGNEE).first()
@@ -131,7 +136,7 @@ def record_bis711(
 
 def record_information_request(
     *,
-    actor,
+    actor: User | None,
     application: LicenceApplication,
     questions: str,
     respond_by: datetime.date | None,
@@ -183,7 +188,7 @@ def record_information_request(
 
 def record_information_supplied(
     *,
-    actor,
+    actor: User | None,
     application: LicenceApplication,
     answer: str = "",
     supplied_on: datetime.date | None = None,
@@ -255,11 +260,11 @@ def record_information_supplied(
 
 def record_intent_to_deny_response(
     *,
-    actor,
+    actor: User | None,
     application: LicenceApplication,
     responded_on: datetime.date | None,
     text: str,
-    document=None,
+    document: "UploadedFile[bytes] | None" = None,
     today: datetime.date | None = None,
 ) -> IntentToDenyResponse:
     """Record the applicant's response to an intent to deny (750.6): its 20-day clock is met, BIS's runs again."""
@@ -299,7 +304,8 @@ def record_intent_to_deny_response(
             recorded_by=actor,
         )
         stored: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
-        if mime is not None:
+        # A type is known only for an attached document.
+        if document is not None and mime is not None:
             response.token = storage_token()
             response.original_name = name_for_type(document.name, mime)
             stored = _stored(response.file, name_for_type(response.token, mime), document)
@@ -320,11 +326,11 @@ def record_intent_to_deny_response(
     return response
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _checked_upload(upload, *, field: str, errors: dict) -> str | None:
+def _checked_upload(upload: "UploadedFile[bytes] | None", *, field: str, errors: dict[str, str]) -> str | None:
     if upload is None:
         errors[field] = "Attach the signed document."
         return None
@@ -344,13 +350,15 @@ def _lock_open(application: LicenceApplication) -> LicenceApplication:
     return locked
 
 
-def _refuse_before_registration(application, day, field: str, errors: dict) -> None:
+def _refuse_before_registration(
+    application: LicenceApplication, day: datetime.date | None, field: str, errors: dict[str, str]
+) -> None:
     registered_on = LicenceApplication.objects.filter(pk=application.pk).values_list("registered_on", flat=True).first()
     if isinstance(day, datetime.date) and registered_on is not None and day < registered_on:
         errors.setdefault(field, f"BIS cannot have asked before it registered the application ({registered_on}).")
 
 
-def _last_move_day(application, verb: str) -> datetime.date | None:
+def _last_move_day(application: LicenceApplication, verb: str) -> datetime.date | None:
     event = Event.objects.for_target(application).filter(verb=verb).order_by("-sequence").first()
     if event is None:
         return None
@@ -362,14 +370,16 @@ def _last_move_day(application, verb: str) -> datetime.date | None:
 class _stored:
     """Write an upload into a file field for the block; remove it again if the block fails."""
 
-    def __init__(self, field_file, name: str, upload):
+    def __init__(self, field_file: FieldFile, name: str, upload: "UploadedFile[bytes]") -> None:
         self.field_file, self.name, self.upload = field_file, name, upload
 
-    def __enter__(self):
+    def __enter__(self) -> FieldFile:
         self.field_file.save(self.name, self.upload, save=False)
         return self.field_file
 
-    def __exit__(self, kind, error, trace):
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> Literal[False]:
         if error is not None:
             self.field_file.delete(save=False)
         return False

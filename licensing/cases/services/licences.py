@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.reference.calendar import licence_expiry
@@ -15,7 +16,7 @@ from ..workflow import APPLICATION_MACHINE, LICENCE_MACHINE
 
 def record_approval(
     *,
-    actor,
+    actor: User | None,
     application: LicenceApplication,
     licence_number: str,
     valid_from: datetime.date,
@@ -71,7 +72,7 @@ def record_approval(
     return licence
 
 
-def acknowledge_condition(*, actor, condition: LicenceCondition) -> LicenceCondition:
+def acknowledge_condition(*, actor: User | None, condition: LicenceCondition) -> LicenceCondition:
     """Record that the actor has read and accepted a licence condition."""
     # Acknowledging a rider is part of working the case; a person must do it,
     # so there is no system (actor=None) exception.
@@ -93,7 +94,7 @@ def acknowledge_condition(*, actor, condition: LicenceCondition) -> LicenceCondi
     return locked
 
 
-def change_licence_status(*, actor, licence: Licence, action: str, reason: str) -> Licence:
+def change_licence_status(*, actor: User | None, licence: Licence, action: str, reason: str) -> Licence:
     """Suspend, reinstate, revoke or replace a licence (750.8), with the reason."""
     if action not in ("suspend", "reinstate", "revoke", "replace"):
         raise ValidationError({"action": f"Unknown licence action {action!r}."})

@@ -5,11 +5,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from licensing.audit.services import record_event
+from licensing.screening.models import Hit
 
-from ..models import Licence, LicenceReview
+from ..models import Licence, LicenceQuerySet, LicenceReview
 
 
-def open_licence_reviews(*, hit, reason: str) -> list[LicenceReview]:
+def open_licence_reviews(*, hit: Hit, reason: str) -> list[LicenceReview]:
     """Open a review of each active licence of the hit's subject (once per licence and hit); return those opened."""
     opened = []
     with transaction.atomic():
@@ -26,16 +27,16 @@ def open_licence_reviews(*, hit, reason: str) -> list[LicenceReview]:
     return opened
 
 
-def affected_licences(hit):
+def affected_licences(hit: Hit) -> LicenceQuerySet:
     """The licences in force today that authorise something for the hit's subject."""
     if hit.customer_id is not None:
         scope = Q(customer_id=hit.customer_id)
-    elif hit.person_id is not None:
+    elif (person := hit.person) is not None:
         # The person's own licences, and its customer's, which may cover it as an employee (750.7(a)(3)).
-        person = hit.person
         scope = Q(person_id=person.pk) | Q(customer_id=person.customer_id, person__isnull=True)
     else:
         party = hit.party
+        assert party is not None, "a hit names exactly one subject: a customer, a person or an application party"
         scope = Q(application_id=party.application_id)
         if party.customer_id is not None:
             scope |= Q(customer_id=party.customer_id)

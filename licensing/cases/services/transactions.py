@@ -1,11 +1,14 @@
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.determinations.services import open_determination_task
@@ -33,7 +36,7 @@ IDENTITY_FIELDS = (
 )
 
 
-def record_transaction(*, actor, external_id: str, **details) -> tuple[Transaction, bool]:
+def record_transaction(*, actor: User | None, external_id: str, **details: Any) -> tuple[Transaction, bool]:
     """Record billing's transaction once and decide it; a replay returns the first record.
 
     Returns (transaction, created). The same external id with different
@@ -75,11 +78,13 @@ def _check_replay(existing: Transaction, candidate: Transaction) -> None:
         )
 
 
-def _normalised(value):
+def _normalised(value: object) -> object:
     return Decimal(value).normalize() if isinstance(value, (Decimal, int, float)) else value
 
 
-def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.date | None = None) -> Transaction:
+def decide_transaction(
+    *, actor: User | None, transaction_record: Transaction, on: datetime.date | None = None
+) -> Transaction:
     """Decide a transaction and record the decision, opening the work it calls for."""
     if actor is not None and not user_can(actor, Action.DECIDE_TRANSACTION):
         raise PermissionDenied(f"{actor} may not decide transactions")
@@ -132,7 +137,9 @@ def decide_transaction(*, actor, transaction_record: Transaction, on: datetime.d
     return record
 
 
-def redecide_pending_for(*, customers=(), persons=(), parties=()) -> int:
+def redecide_pending_for(
+    *, customers: Iterable[int] = (), persons: Iterable[int] = (), parties: Iterable[int] = ()
+) -> int:
     """Decide again the held or licence-awaiting transactions involving these customers, persons or parties."""
     involved = Q(customer_id__in=customers) | Q(person_id__in=persons) | Q(applications__parties__id__in=parties)
     pending = Transaction.objects.filter(decision__in=PENDING).filter(involved).distinct().order_by("pk")
@@ -147,7 +154,9 @@ def redecide_pending_for(*, customers=(), persons=(), parties=()) -> int:
 PENDING = (Decision.HOLD, Decision.LICENCE_REQUIRED)
 
 
-def redecide_held(*, customer_id=None, person_id=None, include_persons: bool = False) -> int:
+def redecide_held(
+    *, customer_id: int | None = None, person_id: int | None = None, include_persons: bool = False
+) -> int:
     """Decide again every held or licence-awaiting transaction of one recipient; return how many.
 
     With `include_persons`, the customer's transactions for its people count too
@@ -156,6 +165,9 @@ def redecide_held(*, customer_id=None, person_id=None, include_persons: bool = F
     pending = Transaction.objects.filter(decision__in=[Decision.HOLD, Decision.LICENCE_REQUIRED])
     if person_id is not None:
         pending = pending.filter(person_id=person_id)
+    elif customer_id is None:
+        # No recipient named: every transaction has a customer, so none waits on this.
+        return 0
     elif include_persons:
         pending = pending.filter(customer_id=customer_id)
     else:

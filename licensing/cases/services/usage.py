@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 
@@ -25,7 +26,7 @@ class UsageConflict(Exception):
 
 def record_usage(
     *,
-    actor,
+    actor: User | None,
     licence: Licence,
     transaction_record: Transaction,
     quantity: Decimal = Decimal(0),
@@ -105,7 +106,9 @@ def record_usage(
     return usage, True
 
 
-def _check_replay(existing: LicenceUsage, licence: Licence, quantity, value, used_on) -> None:
+def _check_replay(
+    existing: LicenceUsage, licence: Licence, quantity: Decimal, value: Decimal, used_on: datetime.date
+) -> None:
     different = [
         name
         for name, old, new in (
@@ -123,7 +126,9 @@ def _check_replay(existing: LicenceUsage, licence: Licence, quantity, value, use
         )
 
 
-def _check_can_draw(licence: Licence, record: Transaction, quantity, value, used_on) -> None:
+def _check_can_draw(
+    licence: Licence, record: Transaction, quantity: Decimal, value: Decimal, used_on: datetime.date
+) -> None:
     if record.licence_id != licence.pk:
         relied_on = f"licence {record.licence.number}" if record.licence else "no licence"
         raise UsageRefused(
