@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "licensing.web",
     "licensing.demo",
     "licensing.gateway",
+    "licensing.policy",
     # Last: it wires every other app's events to what follows them.
     "licensing.reactions",
 ]
