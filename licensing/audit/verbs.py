@@ -140,6 +140,17 @@ class Verb(models.TextChoices):
         "Subjects that could match a new version's changed entries screened first: counts, seconds",
     )
 
+    # Rule changes (licensing.policy): drafting, the simulator's runs, then each move of the change's machine.
+    RULE_CHANGE_DRAFTED = "rule_change.drafted", "Rule change drafted: kind, requirement, what it names, reason"
+    RULE_CHANGE_UPDATED = "rule_change.updated", "Draft rule change changed: the fields before and after"
+    RULE_CHANGE_SIMULATION_REQUESTED = "rule_change.simulation_requested", "Simulation requested: simulation, date"
+    RULE_CHANGE_MARK_SIMULATED = "rule_change.mark_simulated", "Simulated: status, simulation, counts"
+    RULE_CHANGE_RETURN_TO_DRAFT = "rule_change.return_to_draft", "Back to draft after an edit: status"
+    RULE_CHANGE_APPROVE = "rule_change.approve", "Approved by a second administrator: status, effective_on, law data"
+    RULE_CHANGE_PUT_IN_FORCE = "rule_change.put_in_force", "In force from its day: status, effective_on"
+    RULE_CHANGE_WITHDRAW = "rule_change.withdraw", "Withdrawn: status, reason"
+    RULE_CHANGE_REDECIDED = "rule_change.redecided", "Transactions decided again under the change: how many"
+
     # Filings, packages and retention.
     FILING_REQUESTED = "filing.requested", "Filing document requested: kind"
     FILING_GENERATED = "filing.generated", "Filing document rendered: sha256"
