@@ -151,6 +151,17 @@ class Verb(models.TextChoices):
     RULE_CHANGE_WITHDRAW = "rule_change.withdraw", "Withdrawn: status, reason"
     RULE_CHANGE_REDECIDED = "rule_change.redecided", "Transactions decided again under the change: how many"
 
+    # Restoring service: triage of the book, its rule sets, and bulk intake.
+    TRIAGE_RAN = "triage.ran", "Triage run: rule set version, subjects triaged, proposals written per bucket"
+    TRIAGE_PROPOSAL_MOVED = "triage.proposal_moved", "Proposal moved by an officer: bucket before and after, reason"
+    TRIAGE_PROPOSALS_ACCEPTED = "triage.proposals_accepted", "Proposals accepted: how many, their ids"
+    TRIAGE_RULE_SET_SAVED = "triage.rule_set_saved", "Triage rule set drafted or changed: version, rules"
+    TRIAGE_RULE_SET_ACTIVATED = "triage.rule_set_activated", "Triage rule set activated: version, the one retired"
+    IMPORT_RUN_CREATED = "import_run.created", "Bulk import uploaded and checked: kind, rows, problems"
+    IMPORT_RUN_STARTED = "import_run.started", "Bulk import started: kind, rows"
+    IMPORT_RUN_FINISHED = "import_run.finished", "Bulk import finished: created and changed per record kind"
+    IMPORT_RUN_FAILED = "import_run.failed", "Bulk import failed: error"
+
     # Filings, packages and retention.
     FILING_REQUESTED = "filing.requested", "Filing document requested: kind"
     FILING_GENERATED = "filing.generated", "Filing document rendered: sha256"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "licensing.demo",
     "licensing.gateway",
     "licensing.policy",
+    "licensing.restoration",
     # Last: it wires every other app's events to what follows them.
     "licensing.reactions",
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RestorationConfig(AppConfig):
+    name = "licensing.restoration"
+    label = "restoration"
+    verbose_name = "Restoration of service"

@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from licensing.determinations.models import SubjectMixin
+from licensing.parties.models import Person
+from licensing.reference.models import Country
+
+from .buckets import Bucket
+from .rules import rule_set_problems
+
+__all__ = ["Bucket", "Proposal", "ProposalQuerySet", "TriageRuleSet"]
+
+_ONE_SUBJECT = Q(customer__isnull=False, person__isnull=True) | Q(customer__isnull=True, person__isnull=False)
+
+
+class TriageRuleSetQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=TriageRuleSet.Status.ACTIVE)
+
+
+class TriageRuleSet(models.Model):
+    """A numbered version of the triage rules: an ordered list of named rules and their parameters.
+
+    Triage asks the rules of the one active version in order; the first that
+    speaks places the subject. A version is edited while a draft, then
+    activated (retiring the one before), so every proposal names the exact
+    rules that made it.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        RETIRED = "retired", "Retired"
+
+    version = models.PositiveIntegerField(unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    rules = models.JSONField(
+        default=list,
+        help_text='Ordered list of rules, each {"rule": name, ...parameters}; the first to speak places the subject.',
+    )
+    note = models.TextField(blank=True, help_text="What changed from the version before, and why.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TriageRuleSetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=Q(status="active"), name="one_active_triage_rule_set"),
+        ]
+
+    def __str__(self):
+        return f"Triage rules v{self.version} ({self.get_status_display()})"
+
+    def clean(self):
+        problems = rule_set_problems(self.rules)
+        if problems:
+            raise ValidationError({"rules": problems})
+
+
+class ProposalQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+    def in_bucket(self, bucket: str):
+        return self.filter(bucket=bucket)
+
+    def accepted(self):
+        return self.filter(accepted_at__isnull=False)
+
+    def not_accepted(self):
+        return self.filter(accepted_at__isnull=True)
+
+    def for_subject(self, subject):
+        if isinstance(subject, Person):
+            return self.filter(person=subject)
+        return self.filter(customer=subject)
+
+    def customers(self):
+        return self.filter(customer__isnull=False)
+
+    def persons(self):
+        return self.filter(person__isnull=False)
+
+
+class Proposal(SubjectMixin):
+    """Triage's proposal for one subject: a bucket, the facts that put it there, and who accepted or moved it.
+
+    A proposal is never edited into another: triage run again on changed facts,
+    or an officer's move, writes a new current proposal and keeps the old one
+    (`is_current` false, `superseded_at` set), so the restoration page can
+    count subjects per bucket on any past day.
+    """
+
+    bucket = models.CharField(max_length=22, choices=Bucket.choices)
+    # What the rules said; differs from `bucket` only when an officer moved the subject.
+    rule_bucket = models.CharField(max_length=22, choices=Bucket.choices)
+    attribution_country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="15 CFR 734.13(b): where a release to a foreign subject is attributed.",
+    )
+    reasons = models.JSONField(default=list, help_text='The facts cited: [{"rule", "fact", "value"}, ...].')
+    rule_set = models.ForeignKey(TriageRuleSet, on_delete=models.PROTECT, related_name="proposals")
+    proposed_at = models.DateTimeField()
+    is_current = models.BooleanField(default=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    move_reason = models.TextField(blank=True)
+    moved_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="proposal_has_one_subject"),
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_current=True), name="one_current_proposal_per_customer"
+            ),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(is_current=True), name="one_current_proposal_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(moved_by__isnull=True) | ~Q(move_reason=""), name="proposal_move_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_current=True) | Q(superseded_at__isnull=False), name="superseded_proposal_dated"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["bucket"], condition=Q(is_current=True), name="current_proposal_bucket"),
+            models.Index(fields=["proposed_at"], name="proposal_proposed_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject}: {self.get_bucket_display()}"
+
+    @property
+    def was_moved(self) -> bool:
+        return self.moved_by_id is not None
