@@ -1,20 +1,27 @@
 """Writes about customers and persons: each records an event and keeps the history."""
 
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
+from licensing.reference.models import Country
 
 from .models import Customer, CustomerAddress, Ownership, Person, StatusRecord
 
 
-def _require(actor, action):
+def _require(actor: User | None, action: Action) -> None:
     if actor is not None and not user_can(actor, action):
         raise PermissionDenied(f"{actor} may not {Action(action).label.lower()}")
 
 
-def save_customer(*, actor, external_id: str, **fields) -> tuple[Customer, bool]:
+def save_customer(*, actor: User | None, external_id: str, **fields: Any) -> tuple[Customer, bool]:
     """Create or update the customer billing knows by `external_id`; returns (customer, created)."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
@@ -38,7 +45,7 @@ def save_customer(*, actor, external_id: str, **fields) -> tuple[Customer, bool]
     return customer, created
 
 
-def set_customer_status(*, actor, customer: Customer, status: str, reason: str) -> Customer:
+def set_customer_status(*, actor: User | None, customer: Customer, status: str, reason: str) -> Customer:
     """Put a customer on hold, block it, or make it active again, with the reason."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
@@ -59,7 +66,7 @@ def set_customer_status(*, actor, customer: Customer, status: str, reason: str) 
     return locked
 
 
-def save_person(*, actor, person: Person | None = None, **fields) -> Person:
+def save_person(*, actor: User | None, person: Person | None = None, **fields: Any) -> Person:
     """Create a person, or change the given one."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
@@ -82,7 +89,15 @@ def save_person(*, actor, person: Person | None = None, **fields) -> Person:
     return person
 
 
-def record_status(*, actor, person: Person, kind: str, country, acquired_on, ended_on=None) -> StatusRecord:
+def record_status(
+    *,
+    actor: User | None,
+    person: Person,
+    kind: str,
+    country: Country,
+    acquired_on: datetime.date,
+    ended_on: datetime.date | None = None,
+) -> StatusRecord:
     """Add a dated citizenship, permanent residency or protected status to a person's history."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
@@ -98,7 +113,7 @@ def record_status(*, actor, person: Person, kind: str, country, acquired_on, end
     return record
 
 
-def end_status(*, actor, record: StatusRecord, ended_on) -> StatusRecord:
+def end_status(*, actor: User | None, record: StatusRecord, ended_on: datetime.date | None) -> StatusRecord:
     """Record the day a status ended (a renounced citizenship, an abandoned green card)."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
@@ -116,7 +131,14 @@ def end_status(*, actor, record: StatusRecord, ended_on) -> StatusRecord:
 
 
 def record_ownership(
-    *, actor, owned: Customer, percentage, verified_on, source: str, owner: Customer | None = None, owner_name: str = ""
+    *,
+    actor: User | None,
+    owned: Customer,
+    percentage: Decimal,
+    verified_on: datetime.date,
+    source: str,
+    owner: Customer | None = None,
+    owner_name: str = "",
 ) -> Ownership:
     """Record that an owner holds a share of a customer, as verified on a date."""
     _require(actor, Action.EDIT_PARTIES)
@@ -147,7 +169,7 @@ def record_ownership(
     return edge
 
 
-def register_person(*, actor, statuses=(), **fields) -> Person:
+def register_person(*, actor: User | None, statuses: Iterable[Mapping[str, Any]] = (), **fields: Any) -> Person:
     """Create a person together with their citizenships and residencies, all or nothing.
 
     `statuses` holds dicts with kind, country, acquired_on and ended_on.
@@ -159,7 +181,9 @@ def register_person(*, actor, statuses=(), **fields) -> Person:
     return person
 
 
-def save_customer_address(*, actor, customer: Customer, address: CustomerAddress | None = None, **fields):
+def save_customer_address(
+    *, actor: User | None, customer: Customer, address: CustomerAddress | None = None, **fields: Any
+) -> CustomerAddress:
     """Add an address to a customer, or change one of its addresses."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
@@ -183,5 +207,5 @@ def save_customer_address(*, actor, customer: Customer, address: CustomerAddress
     return address
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return value.pk if hasattr(value, "pk") else value
