@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from licensing.accounts.permissions import ClientRole
 
+from .webhooks.destinations import destination_problem
+
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self, *, at=None):
@@ -94,8 +96,6 @@ class WebhookSubscription(models.Model):
         return self.name
 
     def clean(self):
-        from .webhooks.destinations import destination_problem
-
         if not isinstance(self.events, list) or not self.events:
             raise ValidationError({"events": "List at least one event type."})
         unknown = set(self.events) - set(WebhookEvent.values)

@@ -8,18 +8,19 @@ from django.conf import settings
 
 from licensing.periodic import periodic_task
 
+from .task_names import DELIVER_WEBHOOK, TOUCH_API_TOKEN
 from .tokens import record_last_use
 from .webhooks import sending
 from .webhooks.expiry import announce_expiring_api_tokens, announce_expiring_licences
 
 
-@shared_task(ignore_result=True)
+@shared_task(name=TOUCH_API_TOKEN, ignore_result=True)
 def touch_api_token(token_id: int, used_at: str):
     """Record when a token was last used."""
     record_last_use(token_id=token_id, used_at=datetime.datetime.fromisoformat(used_at))
 
 
-@shared_task(bind=True, ignore_result=True, max_retries=None)
+@shared_task(name=DELIVER_WEBHOOK, bind=True, ignore_result=True, max_retries=None)
 def deliver_webhook(self, delivery_id: int):
     """Send one webhook delivery; on failure try again later, backing off, until the attempts run out."""
     outcome = sending.attempt_delivery(delivery_id=delivery_id)

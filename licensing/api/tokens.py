@@ -15,8 +15,10 @@ from django.utils import timezone
 from licensing.accounts.permissions import Action, ClientRole, user_can
 from licensing.audit.services import record_event
 from licensing.cases.facts import CompanionRead
+from licensing.outbox.services import send_best_effort
 
 from .models import ApiToken
+from .task_names import TOUCH_API_TOKEN
 
 log = logging.getLogger(__name__)
 
@@ -211,12 +213,8 @@ def _note_use(token_id: int) -> None:
         if now - _last_noted.get(token_id, -LAST_USED_RESOLUTION_SECONDS) < LAST_USED_RESOLUTION_SECONDS:
             return
         _last_noted[token_id] = now
-    from licensing.outbox.services import send_best_effort
-
-    from .tasks import touch_api_token
-
     try:
-        send_best_effort(touch_api_token, token_id, timezone.now().isoformat())
+        send_best_effort(TOUCH_API_TOKEN, token_id, timezone.now().isoformat())
     except Exception:
         # Bookkeeping only: an unreachable broker must not turn away a request.
         log.warning("could not record the last use of API token %s", token_id, exc_info=True)

@@ -16,10 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from licensing.accounts.models import Role
+from licensing.outbox.services import enqueue
 
 from . import notifications
 from .models import Deadline, Delivery, Digest, Notification, Reminder, Subscription
 from .rules import longest_offset, reminder_offsets
+from .task_names import DELIVER_DIGEST_EMAIL, DELIVER_REMINDER_EMAIL
 
 # A claimed e-mail still unsent after this long lost its task (a worker died
 # between claim and delivery); the next run enqueues it again.
@@ -190,16 +192,8 @@ def deliver_digest(*, digest_id: int, today: datetime.date | None = None) -> boo
 
 
 def _enqueue_delivery(reminder_id: int) -> None:
-    from licensing.outbox.services import enqueue
-
-    from .tasks import deliver_reminder_email
-
-    enqueue(deliver_reminder_email, reminder_id)
+    enqueue(DELIVER_REMINDER_EMAIL, reminder_id)
 
 
 def _enqueue_digest(digest_id: int) -> None:
-    from licensing.outbox.services import enqueue
-
-    from .tasks import deliver_digest_email
-
-    enqueue(deliver_digest_email, digest_id)
+    enqueue(DELIVER_DIGEST_EMAIL, digest_id)

@@ -5,6 +5,7 @@ from celery import shared_task
 from licensing.periodic import periodic_task
 
 from . import recompute, reminders
+from .task_names import DELIVER_DIGEST_EMAIL, DELIVER_REMINDER_EMAIL
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -32,7 +33,7 @@ def send_due_reminders(self):
     return len(reminders.claim_due_reminders())
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(name=DELIVER_REMINDER_EMAIL, bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def deliver_reminder_email(self, reminder_id: int):
     """E-mail one claimed reminder, unless that was done already."""
     return reminders.deliver_reminder(reminder_id=reminder_id)
@@ -44,7 +45,7 @@ def send_daily_digests(self):
     return len(reminders.claim_digests())
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(name=DELIVER_DIGEST_EMAIL, bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def deliver_digest_email(self, digest_id: int):
     """E-mail one claimed digest, unless that was done already."""
     return reminders.deliver_digest(digest_id=digest_id)

@@ -15,6 +15,7 @@ from .packages import PackageIntegrityError
 from .services.filings import enqueue_render, generate_filing
 from .services.packages import build_package
 from .services.retention import refresh_retention
+from .task_names import BUILD_EXPORT_PACKAGE, RENDER_FILING
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ MAX_RETRIES = 3
 STALLED_AFTER = datetime.timedelta(minutes=15)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(name=RENDER_FILING, bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def render_filing(self, filing_id: int):
     """Render one filing's PDF; retried with backoff, then left marked failed with its error."""
     try:
@@ -41,7 +42,7 @@ def render_filing(self, filing_id: int):
         return _retry(self, error)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(name=BUILD_EXPORT_PACKAGE, bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def build_export_package(self, package_id: int):
     """Build one export package; retried with backoff, then left marked failed with its error."""
     try:

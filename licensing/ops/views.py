@@ -21,6 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from licensing.api.deadline import database_deadline
+from licensing.celery import app
+from licensing.outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +70,6 @@ OUTBOX_LAG_SECONDS = 60
 
 
 def _outbox_check() -> str:
-    from licensing.outbox.models import OutboxMessage
-
     cutoff = timezone.now() - timedelta(seconds=OUTBOX_LAG_SECONDS)
     waiting = OutboxMessage.objects.unsent().filter(created_at__lt=cutoff).count()
     return "ok" if not waiting else f"{waiting} tasks waiting longer than {OUTBOX_LAG_SECONDS} s to be sent"
@@ -85,8 +85,6 @@ def _rate_limits_check() -> str:
 
 
 def _broker_check() -> str:
-    from licensing.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -11,6 +11,11 @@ the row being marked) does no harm.
 
 Without a broker (the embedded default, tasks run eagerly) a message's task
 runs in the process once the transaction commits, as a direct call would.
+
+A task is named by its task object or by its registered name (each app's
+`task_names` module holds the names its services enqueue), so a service
+enqueues its own app's tasks without importing the tasks module that
+imports it.
 """
 
 import enum
@@ -22,6 +27,8 @@ import queue
 import threading
 from datetime import timedelta
 
+from celery import Task
+from celery.exceptions import NotRegistered
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -47,11 +54,11 @@ class Outcome(enum.Enum):
     UNKNOWN_TASK = "unknown task"
 
 
-def enqueue(task, /, *args, **kwargs) -> OutboxMessage:
-    """Record a call of `task` in the caller's transaction and send it once that commits."""
+def enqueue(task: Task | str, /, *args, **kwargs) -> OutboxMessage:
+    """Record a call of `task` (a task or its name) in the caller's transaction and send it once that commits."""
     # Tasks take ids: arguments that are not plain JSON are refused here, in the caller, not in a worker.
     json.dumps([args, kwargs])
-    message = OutboxMessage.objects.create(task=task.name, args=list(args), kwargs=kwargs)
+    message = OutboxMessage.objects.create(task=_name(task), args=list(args), kwargs=kwargs)
     # Eagerly run tasks fail the caller as a direct call would; a broker's
     # failure (or the database's, marking the row) must not fail a committed change.
     transaction.on_commit(functools.partial(send, message.pk), robust=not _eager())
@@ -104,8 +111,14 @@ def prune_sent(*, older_than: timedelta = KEEP_SENT) -> int:
     return deleted
 
 
-def send_best_effort(task, /, *args, **kwargs) -> None:
-    """Send `task` without recording it, for bookkeeping that may be lost; never blocks or fails the caller."""
+def send_best_effort(task: Task | str, /, *args, **kwargs) -> None:
+    """Send `task` (or its name) unrecorded, for bookkeeping that may be lost; never blocks or fails the caller."""
+    if isinstance(task, str):
+        found = registered_task(task)
+        if found is None:
+            log.warning("no task named %r is registered; it is bookkeeping only and is dropped", task)
+            return
+        task = found
     if _eager():
         try:
             task.apply_async(args, kwargs)
@@ -150,9 +163,30 @@ class _BestEffortSender:
 _BEST_EFFORT = _BestEffortSender()
 
 
+# Set once this process has imported every app's tasks module.
+_discovered = threading.Event()
+
+
+def registered_task(name: str) -> Task | None:
+    """Return the task registered under `name`, or None."""
+    task = app.tasks.get(name)
+    if task is None and not _discovered.is_set():
+        # Only a worker imports every app's tasks module when it starts; a web
+        # process has only those its own code imported, so the first name it
+        # misses has them all imported (without the worker's system checks).
+        app.autodiscover_tasks(force=True)
+        _discovered.set()
+        task = app.tasks.get(name)
+    return task
+
+
+def _name(task: Task | str) -> str:
+    return task if isinstance(task, str) else task.name
+
+
 def _hand_over(message: OutboxMessage) -> Outcome:
     # The caller holds the row's lock, so no one else sends it meanwhile.
-    task = app.tasks.get(message.task)
+    task = registered_task(message.task)
     if task is None:
         _record_failure(message, f"no task named {message.task!r} is registered")
         return Outcome.UNKNOWN_TASK
@@ -183,7 +217,10 @@ def _run_here(message_id: int) -> bool:
     if not claimed:
         return False
     message = OutboxMessage.objects.get(pk=message_id)
-    app.tasks[message.task].apply_async(message.args, message.kwargs)
+    task = registered_task(message.task)
+    if task is None:
+        raise NotRegistered(message.task)
+    task.apply_async(message.args, message.kwargs)
     return True
 
 

@@ -9,26 +9,34 @@ from licensing.cases.models import LicenceApplication
 from licensing.periodic import periodic_task
 
 from .models import ListVersion, SubjectKind, SubjectScreening
-from .services import imports, rescreen, screening
+from .services import imports, priority, rescreen, screening
 from .subjects import MODELS, fingerprint_of, screened_on_its_own, subjects_of_kind
+from .task_names import RESCREEN_BATCH, RUN_LIST_IMPORT, SCREEN_CHANGES_FIRST, START_RESCREEN
 
 RETRYING: dict[str, Any] = {"bind": True, "autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
 
 
-@shared_task(bind=True)
+@shared_task(name=RUN_LIST_IMPORT, bind=True)
 def run_list_import(self, import_id: int):
     """Run a queued list import (a second run of the same import does nothing)."""
     return imports.run_import(import_id).status
 
 
-@shared_task(**RETRYING)
+@shared_task(name=START_RESCREEN, **RETRYING)
 def start_rescreen(self, version_id: int | None = None):
     """Re-screen every subject after a list version came into force."""
     version = ListVersion.objects.filter(pk=version_id).first() if version_id else None
     return rescreen.start_rescreen(version=version).pk
 
 
-@shared_task(**RETRYING)
+@shared_task(name=SCREEN_CHANGES_FIRST, **RETRYING)
+def screen_changes_first(self, version_id: int):
+    """Screen the subjects a new version's changed entries could affect, before the full re-screen."""
+    result = priority.screen_changes_first(version_id)
+    return result.screened if result else None
+
+
+@shared_task(name=RESCREEN_BATCH, **RETRYING)
 def rescreen_batch(self, batch_id: int):
     """Screen one batch of a re-screen (a finished batch is skipped)."""
     return rescreen.run_batch(batch_id)

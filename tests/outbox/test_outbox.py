@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.accounts.permissions import ClientRole
+from licensing.api.task_names import TOUCH_API_TOKEN
 from licensing.api.tasks import touch_api_token
 from licensing.api.tokens import issue_api_token
 from licensing.celery import app as celery_app
@@ -255,3 +256,41 @@ def test_no_product_module_sends_a_task_except_through_the_outbox():
         if sends.search(line)
     ]
     assert found == []
+
+
+def test_a_task_enqueued_by_its_name_is_sent_like_one_enqueued_as_a_task(broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            by_name = services.enqueue(TOUCH_API_TOKEN, 1, "2026-01-01T00:00:00+00:00")
+            as_task = services.enqueue(touch_api_token, 1, "2026-01-01T00:00:00+00:00")
+
+    assert by_name.task == as_task.task == touch_api_token.name
+    assert broker.sent() == [(touch_api_token.name, "[1, '2026-01-01T00:00:00+00:00']")] * 2
+
+
+def test_without_a_broker_a_task_enqueued_by_its_name_runs_in_the_process(db, django_capture_on_commit_callbacks):
+    from licensing.api.models import ApiToken
+
+    token, _ = issue_api_token(actor=None, name="billing", role=ClientRole.BILLING)
+    used_at = timezone.now().replace(microsecond=0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            services.enqueue(TOUCH_API_TOKEN, token.pk, used_at.isoformat())
+
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == used_at
+
+
+def test_bookkeeping_named_by_its_task_reaches_a_broker_that_answers(broker):
+    services.send_best_effort(TOUCH_API_TOKEN, 1, "2026-01-01T00:00:00+00:00")
+
+    sent = wait_until(broker.sent, timeout=10, message="the bookkeeping task to reach the broker")
+    assert sent == [(touch_api_token.name, "(1, '2026-01-01T00:00:00+00:00')")]
+
+
+def test_bookkeeping_naming_no_task_is_dropped_and_said_so(db, caplog):
+    with caplog.at_level(logging.WARNING, logger="licensing.outbox.services"):
+        services.send_best_effort("licensing.api.tasks.no_such_task", 1)
+
+    assert "no task named 'licensing.api.tasks.no_such_task'" in caplog.text
+    assert not OutboxMessage.objects.exists()

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from licensing.outbox.services import enqueue
+
 from ..models import WebhookDelivery, WebhookSubscription
+from ..task_names import DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +52,6 @@ def publish(event_type: str, describe: Callable[[], dict], *, dedupe_key: str | 
 
 
 def _queue(delivery_ids: list[int]) -> None:
-    from licensing.outbox.services import enqueue
-
-    from ..tasks import deliver_webhook
-
     # Recorded with the change: if the broker is away the outbox's relay sends them once it is back.
     for delivery_id in delivery_ids:
-        enqueue(deliver_webhook, delivery_id)
+        enqueue(DELIVER_WEBHOOK, delivery_id)

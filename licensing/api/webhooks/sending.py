@@ -13,7 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from licensing.outbox.services import enqueue
+
 from ..models import WebhookAttempt, WebhookDelivery
+from ..task_names import DELIVER_WEBHOOK
 from .destinations import Destination, DestinationRefused, resolve_destination
 from .signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
@@ -149,10 +152,6 @@ def _post(delivery: WebhookDelivery, subscription) -> tuple[int | None, str, boo
 
 def requeue_stranded(*, older_than: timedelta = timedelta(minutes=5)) -> int:
     """Queue again deliveries never attempted, or whose retry is overdue; returns how many."""
-    from licensing.outbox.services import enqueue
-
-    from ..tasks import deliver_webhook
-
     now = timezone.now()
     # A scheduled retry waits at most the longest back-off (plus its jitter).
     overdue = timedelta(seconds=settings.WEBHOOK_RETRY_MAX_SECONDS * 1.25) + older_than
@@ -162,6 +161,6 @@ def requeue_stranded(*, older_than: timedelta = timedelta(minutes=5)) -> int:
     ).values_list("pk", flat=True)
     count = 0
     for delivery_id in stranded:
-        enqueue(deliver_webhook, delivery_id)
+        enqueue(DELIVER_WEBHOOK, delivery_id)
         count += 1
     return count

@@ -15,6 +15,7 @@ from ..documents import MissingInformation, document_for, kinds_to_file
 from ..models import Filing, FilingKind
 from ..rendering import render_pdf
 from ..snapshot import application_record, load_application, record_sha256
+from ..task_names import RENDER_FILING
 from .generated_files import enqueue, open_logged, publish_once
 
 
@@ -92,10 +93,8 @@ def queue_filing(*, application: LicenceApplication, kind: str, trigger: str, ac
 
 
 def enqueue_render(filing_id: int) -> None:
-    from ..tasks import render_filing
-
     # If the broker is away, "Retry" on the filing queues it again once it answers.
-    enqueue(render_filing, model=Filing, record_id=filing_id)
+    enqueue(RENDER_FILING, model=Filing, record_id=filing_id)
 
 
 def retry_filing(*, actor, filing: Filing) -> Filing:

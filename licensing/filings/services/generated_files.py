@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import BinaryIO
 
+from celery import Task
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -22,7 +23,7 @@ from ..models import ExportPackage, Filing
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task, *, model: type[Filing] | type[ExportPackage], record_id: int) -> None:
+def enqueue(task: Task | str, *, model: type[Filing] | type[ExportPackage], record_id: int) -> None:
     """Send the task that makes the record's file; if the broker is away, leave the record queued saying why."""
     try:
         outbox.enqueue(task, record_id)

@@ -17,6 +17,7 @@ from licensing.parties.models import Customer
 from .. import storage
 from ..models import ExportPackage
 from ..packages import write_package
+from ..task_names import BUILD_EXPORT_PACKAGE
 from .generated_files import enqueue, open_logged, publish_once
 
 DEFAULT_MAX_APPLICATIONS = 5000
@@ -106,9 +107,7 @@ def request_export_package(*, actor, **selection) -> ExportPackage:
 
 
 def enqueue_build(package_id: int) -> None:
-    from ..tasks import build_export_package
-
-    enqueue(build_export_package, model=ExportPackage, record_id=package_id)
+    enqueue(BUILD_EXPORT_PACKAGE, model=ExportPackage, record_id=package_id)
 
 
 def build_package(*, package_id: int) -> ExportPackage:

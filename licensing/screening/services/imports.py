@@ -4,7 +4,9 @@ An import is a `ListImport` row so its progress can be watched from another
 process. The files are checked completely before anything is written; the
 new version's entries are loaded in chunks while the previous version stays
 in force, and the switch happens in one short transaction at the end. A list
-whose entries equal those in force creates nothing.
+whose entries equal those in force creates nothing. A new version records
+what it added, removed and changed against the one it replaces, and the
+subjects those changes can affect are screened before everyone else.
 """
 
 import datetime
@@ -18,12 +20,15 @@ from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
+from licensing.outbox import services as outbox
 
 from ..importers import ListFormatError, ParsedEntry, list_digest
 from ..importers.csl import merge_rows, read_csv, read_json
 from ..importers.ofac import read_sdn
 from ..importers.sources import display_name, read_source
 from ..models import Feed, ListEntry, ListImport, ListVersion
+from ..task_names import RUN_LIST_IMPORT, SCREEN_CHANGES_FIRST, START_RESCREEN
+from .changes import record_changes
 
 SOURCE_ROLES: dict[str, tuple[str, ...]] = {Feed.CSL: ("list",), Feed.OFAC_SDN: ("sdn", "alt", "add")}
 FORMATS = ("", "csv", "json")
@@ -71,11 +76,7 @@ def request_import(
 
 
 def _enqueue(import_id: int) -> None:
-    from licensing.outbox.services import enqueue
-
-    from ..tasks import run_list_import
-
-    enqueue(run_list_import, import_id)
+    outbox.enqueue(RUN_LIST_IMPORT, import_id)
 
 
 def run_import(import_id: int, *, progress: Progress | None = None) -> ListImport:
@@ -248,6 +249,7 @@ def _put_in_force(version: ListVersion, run: ListImport) -> None:
                 version.save(update_fields=["status", "in_force_at", "replaces"])
         except IntegrityError:
             raise ListFormatError("another version of this feed was put in force meanwhile; import again") from None
+        changes = record_changes(version, previous)
         record_event(
             actor=run.requested_by,
             verb="screening.list_version_in_force",
@@ -259,17 +261,16 @@ def _put_in_force(version: ListVersion, run: ListImport) -> None:
                 "source": version.source,
                 "entries": version.entry_count,
                 "counts": version.counts,
+                "changes": changes,
             },
         )
+        # The subjects the changes can affect first, then everyone: both run after commit, in this order.
+        outbox.enqueue(SCREEN_CHANGES_FIRST, version.pk)
         _start_rescreen(version.pk)
 
 
 def _start_rescreen(version_id: int) -> None:
-    from licensing.outbox.services import enqueue
-
-    from ..tasks import start_rescreen
-
-    enqueue(start_rescreen, version_id)
+    outbox.enqueue(START_RESCREEN, version_id)
 
 
 def _discard(version: ListVersion | None) -> None:

@@ -12,10 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing.audit.services import record_event
+from licensing.outbox.services import enqueue
 
 from ..loading import current_index
 from ..models import Hit, ListVersion, Rescreen, RescreenBatch, SubjectKind, SubjectScreening
 from ..subjects import MODELS, fingerprint_of, query_for, screened_on_its_own, subjects_of_kind
+from ..task_names import RESCREEN_BATCH
 from .screening import Affected, apply_matches
 
 DEFAULT_BATCH_SIZE = 500
@@ -60,12 +62,8 @@ def start_rescreen(
 
 
 def _enqueue(batch_ids: list[int]) -> None:
-    from licensing.outbox.services import enqueue
-
-    from ..tasks import rescreen_batch
-
     for batch_id in batch_ids:
-        enqueue(rescreen_batch, batch_id)
+        enqueue(RESCREEN_BATCH, batch_id)
 
 
 def run_batch(batch_id: int) -> int:

@@ -1,0 +1,9 @@
+"""The registered names of this app's tasks that its services enqueue through the outbox.
+
+A service cannot import the tasks module, which imports the services; the
+outbox sends a task by its name. The names are stable: messages waiting in
+the outbox name them.
+"""
+
+DELIVER_REMINDER_EMAIL = "licensing.deadlines.tasks.deliver_reminder_email"
+DELIVER_DIGEST_EMAIL = "licensing.deadlines.tasks.deliver_digest_email"
