@@ -24,6 +24,7 @@ from .views.customers import CustomerListView, CustomerView, PersonListView, Per
 from .views.docs import DocsView
 from .views.gateway import ModelApiKeyListView, ModelApiKeyRevocationView
 from .views.gateway_authorize import authorize
+from .views.prefiling import ApplicationChecklistView
 from .views.transactions import TransactionListView, TransactionView
 from .views.webhooks import DeliveryListView, SubscriptionListView, SubscriptionView
 
@@ -57,6 +58,11 @@ urlpatterns = [
     re_path(rf"^transactions/(?P<external_id>{ANY})$", TransactionView.as_view(), name="transaction"),
     path("applications", ApplicationListView.as_view(), name="applications"),
     re_path(rf"^applications/(?P<application_id>{ANY})$", ApplicationView.as_view(), name="application"),
+    re_path(
+        rf"^applications/(?P<application_id>{ANY})/checklist$",
+        ApplicationChecklistView.as_view(),
+        name="application-checklist",
+    ),
     re_path(
         rf"^applications/(?P<application_id>{ANY})/consignee-statements$",
         ConsigneeStatementListView.as_view(),

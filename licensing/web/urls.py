@@ -145,6 +145,7 @@ urlpatterns = [
         "transition",
         assign="<int:pk>/assign/",
         assign_many="assign/",
+        checklist="<int:pk>/checklist/",
         consignee_statement_add="<int:pk>/consignee-statements/",
         intent_to_deny_response="<int:pk>/intent-to-deny-response/",
     ),

@@ -10,6 +10,7 @@ from licensing.accounts.permissions import ClientRole
 from licensing.api.tokens import issue_api_token
 from licensing.cases.models import LicenceApplication
 from licensing.cases.services import applications, licences
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, approved_determination, letter, transaction
 
@@ -76,7 +77,9 @@ class Cases:
         application = applications.update_application(
             actor=self.officer, application=application, signer_name="O. Officer", signer_title="Officer"
         )
-        application = applications.submit_application_for_review(actor=self.officer, application=application)
+        application = applications.submit_application_for_review(
+            actor=self.officer, application=complete_application(application)
+        )
         application = applications.approve_for_filing(actor=self.reviewer, application=application)
         application = applications.record_submission(
             actor=self.officer, application=application, control_number="Z123456"

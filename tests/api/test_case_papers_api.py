@@ -17,6 +17,7 @@ from licensing.cases.models import (
     SupportingDocumentKind,
 )
 from licensing.cases.services import applications, correspondence
+from tests.ready_to_file import complete_application
 
 from ..factories import transaction
 
@@ -47,7 +48,7 @@ def draft(cases, letter_for_foreign_persons, officer):
 
 @pytest.fixture
 def registered(draft, officer, reviewer):
-    application = applications.submit_application_for_review(actor=officer, application=draft)
+    application = applications.submit_application_for_review(actor=officer, application=complete_application(draft))
     application = applications.approve_for_filing(actor=reviewer, application=application)
     application = applications.record_submission(actor=officer, application=application, control_number="Z000303")
     return applications.record_registration(actor=officer, application=application)

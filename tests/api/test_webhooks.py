@@ -21,6 +21,7 @@ from licensing.cases.services.licences import expire_licences
 from licensing.cases.services.transactions import decide_transaction
 from licensing.parties.models import Customer
 from licensing.parties.services import set_customer_status
+from tests.ready_to_file import complete_application
 
 from ..celery_worker import wait_until
 from ..factories import transaction
@@ -221,7 +222,7 @@ def test_an_application_status_change_is_sent(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        applications.submit_application_for_review(actor=officer, application=application)
+        applications.submit_application_for_review(actor=officer, application=complete_application(application))
 
     [event] = delivered(receiver, "application.status_changed")
     assert event["data"]["status_before"] == "draft"

@@ -10,6 +10,7 @@ from licensing.cases.services import applications, correspondence, licences
 from licensing.cases.services.transactions import decide_transaction
 from licensing.cases.workflow import APPLICATION_MACHINE, LICENCE_MACHINE
 from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, ReasonRequired
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, approved_determination, letter, transaction
 
@@ -30,7 +31,7 @@ def draft(today, officer, reviewer, item):
 
 @pytest.fixture
 def in_review(draft, officer):
-    return applications.submit_application_for_review(actor=officer, application=draft)
+    return applications.submit_application_for_review(actor=officer, application=complete_application(draft))
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_conditions_make_an_approval_with_conditions(today, registered, officer)
 
 
 def test_reviewer_cannot_approve_own_application_for_filing(draft, reviewer):
-    mine = applications.submit_application_for_review(actor=reviewer, application=draft)
+    mine = applications.submit_application_for_review(actor=reviewer, application=complete_application(draft))
     with pytest.raises(ActorNotAllowed, match="four eyes"):
         applications.approve_for_filing(actor=reviewer, application=mine)
     mine.refresh_from_db()
@@ -98,7 +99,7 @@ def test_a_draft_cannot_be_filed(draft, officer):
 
 def test_an_incomplete_application_cannot_go_to_review(draft, officer):
     applications.update_application(actor=officer, application=draft, signer_name="")
-    with pytest.raises(ValidationError, match="25 signature: name"):
+    with pytest.raises(ValidationError, match="25 Signature"):
         applications.submit_application_for_review(actor=officer, application=draft)
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT

@@ -13,6 +13,7 @@ from licensing.determinations.models import DeterminationTask
 from licensing.parties.models import Customer, StatusRecord
 from licensing.parties.services import set_customer_status
 from licensing.reference.models import Activity, CountryGroup, CountryGroupMembership, LicenceRequirement
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
 
@@ -53,7 +54,9 @@ class World:
         application = applications.update_application(
             actor=self.officer, application=application, signer_name="O. Officer", signer_title="Officer"
         )
-        application = applications.submit_application_for_review(actor=self.officer, application=application)
+        application = applications.submit_application_for_review(
+            actor=self.officer, application=complete_application(application)
+        )
         application = applications.approve_for_filing(actor=self.reviewer, application=application)
         application = applications.record_submission(
             actor=self.officer, application=application, control_number="Z123456"

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from licensing.audit.models import Event
 from licensing.cases.models import LicenceApplication
 from licensing.cases.services import applications, licences
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, approved_determination, letter, transaction
 
@@ -19,7 +20,9 @@ def condition(today, officer, reviewer, item):
     application = applications.update_application(
         actor=officer, application=application, signer_name="Olivia Officer", signer_title="Compliance officer"
     )
-    application = applications.submit_application_for_review(actor=officer, application=application)
+    application = applications.submit_application_for_review(
+        actor=officer, application=complete_application(application)
+    )
     application = applications.approve_for_filing(actor=reviewer, application=application)
     application = applications.record_submission(actor=officer, application=application, control_number="Z123456")
     application = applications.record_registration(actor=officer, application=application)

@@ -7,6 +7,7 @@ import pytest
 from licensing.cases.models import LicenceApplication
 from licensing.cases.services import applications
 from licensing.deadlines.models import Deadline, Kind
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, approved_determination, letter, transaction
 
@@ -48,7 +49,9 @@ def filed(today, officer, reviewer, item, run_on_commit):
     application = applications.update_application(
         actor=officer, application=application, signer_name="Olivia Officer", signer_title="Compliance officer"
     )
-    application = applications.submit_application_for_review(actor=officer, application=application)
+    application = applications.submit_application_for_review(
+        actor=officer, application=complete_application(application)
+    )
     application = applications.approve_for_filing(actor=reviewer, application=application)
     return run_on_commit(
         applications.record_submission,

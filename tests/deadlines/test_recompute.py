@@ -12,6 +12,7 @@ from licensing.cases.services.transactions import decide_transaction
 from licensing.deadlines.models import Deadline, Kind
 from licensing.deadlines.recompute import recompute_case, recompute_determination, refresh_deadlines
 from licensing.determinations.models import ForeignPersonDetermination
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, approved_determination
 from .conftest import days, deadline_of
@@ -173,7 +174,7 @@ def test_a_resubmission_meets_the_clock_of_the_returned_application(today, filed
     again = applications.update_application(
         actor=officer, application=again, signer_name="Olivia Officer", signer_title="Compliance officer"
     )
-    again = applications.submit_application_for_review(actor=officer, application=again)
+    again = applications.submit_application_for_review(actor=officer, application=complete_application(again))
     again = applications.approve_for_filing(actor=reviewer, application=again)
     run_on_commit(applications.record_submission, actor=officer, application=again, control_number="Z100002")
     clock.refresh_from_db()

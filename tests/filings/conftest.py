@@ -13,6 +13,7 @@ from licensing.filings.services.filings import request_filing
 from licensing.filings.storage import media_path
 from licensing.parties.models import CustomerAddress
 from licensing.reference.models import Activity
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
 
@@ -62,7 +63,7 @@ def draft(officer, reviewer, item, today):
 
 
 def approve(application, officer, reviewer):
-    submitted = applications.submit_application_for_review(actor=officer, application=application)
+    submitted = applications.submit_application_for_review(actor=officer, application=complete_application(application))
     return applications.approve_for_filing(actor=reviewer, application=submitted)
 
 

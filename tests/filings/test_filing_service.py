@@ -10,6 +10,7 @@ from licensing.cases.models import LicenceApplication
 from licensing.filings.models import Filing, FilingIsImmutable, FilingKind
 from licensing.filings.services.filings import request_filing, retry_filing
 from licensing.filings.storage import media_path
+from tests.ready_to_file import complete_application
 
 from .conftest import add_items, approve
 
@@ -43,7 +44,7 @@ def test_an_application_returned_to_its_preparer_gets_no_filings(
     from licensing.cases.services import applications
 
     with django_capture_on_commit_callbacks(execute=True):
-        in_review = applications.submit_application_for_review(actor=officer, application=draft)
+        in_review = applications.submit_application_for_review(actor=officer, application=complete_application(draft))
         applications.return_application(actor=reviewer, application=in_review, reason="Fill block 13")
     assert not Filing.objects.exists()
 
@@ -134,7 +135,7 @@ def test_a_generated_filing_cannot_be_retried(draft, officer, render):
 
 
 def test_a_filing_cannot_be_deleted_while_the_case_runs(draft, render):
-    from licensing.filings.retention import RetentionBlocked
+    from licensing.filings.models import RetentionBlocked
     from licensing.filings.services.retention import refresh_retention
 
     filing, path = render(draft, "bis_748p")

@@ -13,6 +13,7 @@ from licensing.parties.models import StatusRecord
 from licensing.screening.models import Hit
 from licensing.screening.services.adjudication import adjudicate_hit
 from licensing.screening.services.screening import screen_subject
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
 from .conftest import DENIED_COMPANY, ENTITY_LISTED
@@ -71,7 +72,9 @@ def test_an_entity_list_party_with_its_licence_is_authorised(today, world, item,
     application = applications.update_application(
         actor=officer, application=application, signer_name="O. Officer", signer_title="Officer"
     )
-    application = applications.submit_application_for_review(actor=officer, application=application)
+    application = applications.submit_application_for_review(
+        actor=officer, application=complete_application(application)
+    )
     application = applications.approve_for_filing(actor=reviewer, application=application)
     application = applications.record_submission(actor=officer, application=application, control_number="Z123456")
     application = applications.record_registration(actor=officer, application=application)

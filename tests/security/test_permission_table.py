@@ -42,6 +42,7 @@ from licensing.parties.models import Customer, EvidenceDocument, StatusRecord
 from licensing.reference import loading
 from licensing.reference.models import Activity, ControlledItem, Country, CountryGroup, CountryGroupMembership
 from licensing.screening.models import Feed, Hit, ListEntry, ListVersion, Rescreen
+from tests.ready_to_file import complete_application
 
 from ..factories import (
     CustomerFactory,
@@ -448,7 +449,9 @@ def _application(customer, item, external_id, *, preparer, approver, stage):
     )
     if stage == "draft":
         return application
-    application = applications.submit_application_for_review(actor=preparer, application=application)
+    application = applications.submit_application_for_review(
+        actor=preparer, application=complete_application(application)
+    )
     if stage == "in_review":
         return application
     application = applications.approve_for_filing(actor=approver, application=application)
@@ -703,7 +706,7 @@ def test_whoever_prepared_an_application_cannot_approve_it_for_filing_through_th
     customer = CustomerFactory(legal_name="Institut Lumière", country_of_incorporation_id="FR")
     approved_determination(customer, preparer=world.people[Role.OFFICER], reviewer=user, effective_on=today)
     own = _application(customer, world.item, f"TX-TABLE-OWN-{role}", preparer=user, approver=None, stage="draft")
-    own = applications.submit_application_for_review(actor=user, application=own)
+    own = applications.submit_application_for_review(actor=user, application=complete_application(own))
 
     response = world.callers[role].post(reverse("application_transition", args=[own.pk, "approve_for_filing"]))
 

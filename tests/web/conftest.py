@@ -12,6 +12,7 @@ from licensing.cases.models import LicenceApplication
 from licensing.cases.services import applications, licences
 from licensing.determinations import services as determinations
 from licensing.parties.models import StatusRecord
+from tests.ready_to_file import complete_application
 
 from ..factories import CustomerFactory, PersonFactory, add_status, approved_determination, letter, transaction
 
@@ -46,14 +47,16 @@ def case(today, officer, officer2, reviewer, item):
     application = applications.update_application(
         actor=officer, application=application, signer_name="Olivia Officer", signer_title="Compliance officer"
     )
-    application = applications.submit_application_for_review(actor=officer, application=application)
+    application = applications.submit_application_for_review(
+        actor=officer, application=complete_application(application)
+    )
     # A Japanese customer with an issued licence.
     kitsune = CustomerFactory(legal_name="Kitsune AI K.K.", country_of_incorporation_id="JP")
     approved_determination(kitsune, preparer=officer, reviewer=reviewer, effective_on=today)
     licensed = transaction(kitsune, item, external_id="TX-JP-1")
     filed = LicenceApplication.objects.get(transaction=licensed)
     filed = applications.update_application(actor=officer, application=filed, signer_name="O", signer_title="O")
-    filed = applications.submit_application_for_review(actor=officer, application=filed)
+    filed = applications.submit_application_for_review(actor=officer, application=complete_application(filed))
     filed = applications.approve_for_filing(actor=reviewer, application=filed)
     filed = applications.record_submission(actor=officer, application=filed, control_number="Z000101")
     filed = applications.record_registration(actor=officer, application=filed)

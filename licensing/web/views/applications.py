@@ -5,14 +5,22 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from licensing.accounts.permissions import PERMISSIONS, Action, user_can
-from licensing.cases.models import ApplicationItem, ApplicationParty, ApplicationType, LicenceApplication
+from licensing.cases import prefiling
+from licensing.cases.models import (
+    FINAL_APPLICATION_STATUSES,
+    ApplicationItem,
+    ApplicationParty,
+    ApplicationType,
+    LicenceApplication,
+)
 from licensing.cases.services import applications as services
 from licensing.cases.services import correspondence, licences
 from licensing.cases.services.assignment import assign_applications
-from licensing.cases.workflow import APPLICATION_MACHINE, FINAL_APPLICATION_STATUSES
+from licensing.cases.workflow import APPLICATION_MACHINE
 from licensing.workflow.machine import IllegalTransition
 
 from ..access import requires
@@ -181,6 +189,8 @@ def _detail(request, application, *, bound=None, forms=None, refusal="", status=
         **case_context(request, application, machine=APPLICATION_MACHINE, bound=bound),
         **_papers(request, application, forms),
     }
+    if application.status == A.DRAFT:
+        context["checklist"] = prefiling.check_application(application, today=timezone.localdate())
     context["transitions"] = [form for form in context["transitions"] if form.transition.name not in WITH_DOCUMENT]
     # A stopped clock reads as stopped, with the day it stopped, not as "Open".
     context["stopped_clocks"] = [d for d in context["deadlines"] or () if d.status == "open" and d.paused_since]
@@ -232,9 +242,32 @@ def application_edit(request, pk):
     return render(
         request,
         "web/applications/form.html",
-        {"form": form, "application": application},
+        {
+            "form": form,
+            "application": application,
+            "checklist": prefiling.check_application(
+                application, today=timezone.localdate(), changes=_typed_blocks(request.POST or None)
+            ),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _typed_blocks(data) -> dict:
+    """The blocks as typed in the edit form, those that parse; nothing when no form was sent."""
+    if not data or "application_type" not in data:
+        return {}
+    form = ApplicationForm(data)
+    form.is_valid()
+    return {name: value for name, value in form.cleaned_data.items() if name in services.EDITABLE_FIELDS}
+
+
+@requires(Action.VIEW_CASES)
+def application_checklist(request, pk):
+    """The pre-filing checklist with the blocks being typed laid over the saved ones; the edit form asks for it."""
+    application = _application(pk)
+    problems = prefiling.check_application(application, today=timezone.localdate(), changes=_typed_blocks(request.GET))
+    return render(request, "web/applications/checklist.html", {"problems": problems, "application": application})
 
 
 def _line_form(request, pk, *, key, form_class, model, line_pk, save):
