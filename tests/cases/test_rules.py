@@ -29,12 +29,15 @@ from licensing.cases.rules import (
     determination,
     embargo,
     licence_requirement,
+    ownership,
     screening,
 )
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.models import Customer, Person
 from licensing.parties.status import Outcome
 from licensing.reference.models import Activity, ControlledItem, LicenceRequirement, RequirementRelaxation
+
+from .ownership_world import entity_listed_owners
 
 
 def cleared(today: datetime.date) -> SimpleNamespace:
@@ -93,6 +96,10 @@ def never_screened_while_a_list_is_in_force(w):
     )
 
 
+def owned_60_percent_by_entity_listed_parties(w):
+    entity_listed_owners(w, [("Hebei Front Co.", "35"), ("Xian Holding Ltd.", "25")])
+
+
 def bound_for_cuba(w):
     w.request["destination_country"] = "CU"
 
@@ -131,6 +138,7 @@ class Row:
 ROWS = (
     Row(customer_standing, blocked, Decision.REFUSED, "Customer Rheinland Labs GmbH is blocked: Unpaid invoices"),
     Row(screening, never_screened_while_a_list_is_in_force, Decision.HOLD, "not yet screened"),
+    Row(ownership, owned_60_percent_by_entity_listed_parties, Decision.LICENCE_REQUIRED, "Owned 60% in aggregate"),
     Row(embargo, bound_for_cuba, Decision.REFUSED, "Destination CU is in Country Group E:1"),
     Row(determination, no_determination, Decision.HOLD, "pending determination"),
     Row(attribution, deemed_release_attributed_to_north_korea, Decision.REFUSED, "KP is in Country Group E:2"),

@@ -18,6 +18,7 @@ from ..facts import DecisionFacts
 from .coverage import Coverage, licence_coverage, release_country
 from .destinations import attribution, default_destination, embargo
 from .licences import authorised_otherwise, licence_requirement
+from .ownership import ownership
 from .recipient import determination
 from .request import Evaluation, Request
 from .restricted_parties import screening
@@ -28,6 +29,7 @@ Rule = Callable[[Request, DecisionFacts], Evaluation | None]
 RULES: tuple[Rule, ...] = (
     customer_standing,
     screening,
+    ownership,
     embargo,
     determination,
     attribution,
@@ -59,6 +61,7 @@ __all__ = [
     "embargo",
     "licence_coverage",
     "licence_requirement",
+    "ownership",
     "release_country",
     "screening",
 ]
