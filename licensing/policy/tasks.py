@@ -1,0 +1,98 @@
+"""The simulator's runs, in chunks with progress, and the daily task that puts approved changes in force."""
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.cases.models import Transaction
+from licensing.outbox.services import enqueue
+from licensing.parties.models import Customer
+from licensing.periodic import periodic_task
+
+from .models import RuleChange, Simulation
+from .services import put_due_changes_in_force, record_simulation
+from .simulator import PENDING, Tally, affected_item_ids, decide_customers, decide_transactions, draft_rows, merged
+
+# Subjects decided per task: small enough that a retried chunk repeats little work.
+CHUNK_SIZE = 2000
+CUSTOMERS, TRANSACTIONS = "customers", "transactions"
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def plan_simulation(self, simulation_id: int):
+    """Split the subjects the change can reach into chunks, by id range, and queue a task for each."""
+    simulation = Simulation.objects.select_related("change").filter(pk=simulation_id).first()
+    if simulation is None or simulation.chunks_total:
+        return 0
+    item_ids = affected_item_ids(simulation.change)
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    transactions = list(
+        Transaction.objects.filter(decision__in=PENDING, item_id__in=item_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    chunks = [
+        (kind, ids[start], ids[min(start + CHUNK_SIZE, len(ids)) - 1])
+        for kind, ids in ((CUSTOMERS, customers), (TRANSACTIONS, transactions))
+        for start in range(0, len(ids), CHUNK_SIZE)
+    ]
+    with transaction.atomic():
+        locked = Simulation.objects.select_for_update().get(pk=simulation_id)
+        locked.chunks_total = len(chunks)
+        locked.subjects_total = len(customers) * len(item_ids) + len(transactions)
+        locked.save(update_fields=["chunks_total", "subjects_total"])
+        if not chunks:
+            _finish(locked)
+        for kind, first, last in chunks:
+            enqueue(simulate_chunk, simulation_id, kind, first, last)
+    return len(chunks)
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def simulate_chunk(self, simulation_id: int, kind: str, first: int, last: int):
+    """Decide one chunk of subjects with and without the draft, and add what it found to the simulation."""
+    simulation = Simulation.objects.select_related("change", "change__requirement").get(pk=simulation_id)
+    key = f"{kind}:{first}-{last}"
+    if simulation.status != Simulation.Status.RUNNING or key in simulation.results.get("chunks", []):
+        return 0
+    draft = draft_rows(simulation.change, simulation.decided_on)
+    tally = Tally()
+    if kind == CUSTOMERS:
+        ids = list(Customer.objects.filter(pk__gte=first, pk__lte=last).values_list("pk", flat=True))
+        decide_customers(ids, draft=draft, on=simulation.decided_on, tally=tally)
+        decided = len(ids) * len(draft.item_ids)
+    else:
+        ids = list(
+            Transaction.objects.filter(pk__gte=first, pk__lte=last, decision__in=PENDING).values_list("pk", flat=True)
+        )
+        decide_transactions(ids, draft=draft, on=simulation.decided_on, tally=tally)
+        decided = len(ids)
+    with transaction.atomic():
+        # Chunks finish in any order, in parallel: each adds to the row under its lock.
+        locked = Simulation.objects.select_for_update().get(pk=simulation_id)
+        if key in locked.results.get("chunks", []):
+            return 0
+        locked.results = {**merged(locked.results, tally), "chunks": [*locked.results.get("chunks", []), key]}
+        room = max(0, 1000 - len(locked.differences))
+        locked.differences = [*locked.differences, *tally.differences[:room]]
+        locked.chunks_done += 1
+        locked.subjects_done = min(locked.subjects_total, locked.subjects_done + decided)
+        locked.save(update_fields=["results", "differences", "chunks_done", "subjects_done"])
+        if locked.chunks_done == locked.chunks_total:
+            _finish(locked)
+    return decided
+
+
+def _finish(simulation: Simulation) -> None:
+    simulation.status = Simulation.Status.FINISHED
+    simulation.finished_at = timezone.now()
+    simulation.subjects_done = simulation.subjects_total
+    simulation.save(update_fields=["status", "finished_at", "subjects_done"])
+    if simulation.change.status in (RuleChange.Status.DRAFT, RuleChange.Status.SIMULATED):
+        record_simulation(simulation=simulation)
+
+
+@periodic_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def put_approved_changes_in_force(self):
+    """Put in force the approved rule changes whose day has come (their reaction re-decides what they affect)."""
+    return put_due_changes_in_force()
