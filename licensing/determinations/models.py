@@ -30,13 +30,13 @@ class SubjectMixin(models.Model):
             raise ValidationError({"customer": "Name exactly one subject: a customer or a person."})
 
 
-class DeterminationQuerySet(models.QuerySet):
-    def for_subject(self, subject):
+class DeterminationQuerySet(models.QuerySet["ForeignPersonDetermination"]):
+    def for_subject(self, subject: Customer | Person) -> "DeterminationQuerySet":
         if isinstance(subject, Person):
             return self.filter(person=subject)
         return self.filter(customer=subject)
 
-    def approved(self):
+    def approved(self) -> "DeterminationQuerySet":
         return self.filter(status=ForeignPersonDetermination.Status.APPROVED)
 
     def in_force_on(self, on: datetime.date):

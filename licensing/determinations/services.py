@@ -1,10 +1,12 @@
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.parties.models import Customer, Person
@@ -14,18 +16,18 @@ from .models import DeterminationTask, ForeignPersonDetermination
 from .workflow import DETERMINATION_MACHINE
 
 
-def _lock_subject(subject):
+def _lock_subject(subject: Customer | Person) -> Customer | Person:
     # Locking the subject serialises every approval for it, so two reviewers
     # approving two drafts at once cannot both leave an approved row behind.
     model = Person if isinstance(subject, Person) else Customer
     return model.objects.select_for_update().get(pk=subject.pk)
 
 
-def _subject_kwargs(subject) -> dict:
+def _subject_kwargs(subject: Customer | Person) -> dict[str, Customer | Person]:
     return {"person": subject} if isinstance(subject, Person) else {"customer": subject}
 
 
-def _assessed_fields(determination: ForeignPersonDetermination) -> dict:
+def _assessed_fields(determination: ForeignPersonDetermination) -> dict[str, object]:
     result = assess(determination.subject, determination.effective_on)
     return {
         "outcome": result.outcome,
@@ -38,7 +40,7 @@ def _assessed_fields(determination: ForeignPersonDetermination) -> dict:
 
 def prepare_determination(
     *,
-    actor,
+    actor: User | None,
     subject: Customer | Person,
     effective_on: datetime.date,
     review_by: datetime.date | None = None,
@@ -76,21 +78,27 @@ def prepare_determination(
     return determination
 
 
-def submit_determination(*, actor, determination: ForeignPersonDetermination) -> ForeignPersonDetermination:
+def submit_determination(
+    *, actor: User | None, determination: ForeignPersonDetermination
+) -> ForeignPersonDetermination:
     """Send a draft to a reviewer, re-assessed from the facts as they stand now."""
 
-    def refresh(locked):
+    def refresh(locked: ForeignPersonDetermination) -> list[str]:
         # Facts may have changed since the draft; the reviewer sees what is true now.
         fields = _assessed_fields(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
+        # The machine lets only a user who may prepare determinations submit one.
+        assert actor is not None
         locked.prepared_by = actor
         return [*(n.removesuffix("_id") for n in fields), "prepared_by"]
 
     return DETERMINATION_MACHINE.apply(determination, "submit", actor=actor, changes=refresh)
 
 
-def approve_determination(*, actor, determination: ForeignPersonDetermination, reason: str = ""):
+def approve_determination(
+    *, actor: User | None, determination: ForeignPersonDetermination, reason: str = ""
+) -> ForeignPersonDetermination:
     """Approve a determination in review; it supersedes the subject's previous one."""
     with transaction.atomic():
         _lock_subject(determination.subject)
@@ -108,7 +116,7 @@ def approve_determination(*, actor, determination: ForeignPersonDetermination, r
                 reason=f"Superseded by determination #{determination.pk} approved by {actor}.",
             )
 
-        def stamp(locked):
+        def stamp(locked: ForeignPersonDetermination) -> list[str]:
             locked.approved_by = actor
             locked.approved_at = timezone.now()
             return ["approved_by", "approved_at"]
@@ -118,24 +126,36 @@ def approve_determination(*, actor, determination: ForeignPersonDetermination, r
     return approved
 
 
-def reject_determination(*, actor, determination, reason: str):
+def reject_determination(
+    *, actor: User | None, determination: ForeignPersonDetermination, reason: str
+) -> ForeignPersonDetermination:
     """Reject a determination in review, with the reason."""
     return DETERMINATION_MACHINE.apply(determination, "reject", actor=actor, reason=reason)
 
 
-def return_determination(*, actor, determination, reason: str):
+def return_determination(
+    *, actor: User | None, determination: ForeignPersonDetermination, reason: str
+) -> ForeignPersonDetermination:
     """Send a determination back to its preparer for changes."""
     return DETERMINATION_MACHINE.apply(determination, "return_to_preparer", actor=actor, reason=reason)
 
 
-def open_determination_task(*, subject, reason: str, transaction_record=None) -> DeterminationTask:
+def open_determination_task(
+    *,
+    subject: Customer | Person,
+    reason: str,
+    # The cases app's Transaction, typed as a model only: that app sits above this one.
+    transaction_record: models.Model | None = None,
+) -> DeterminationTask:
     """Open a task for a subject that needs a determination, unless one is already open."""
-    lookup = {**_subject_kwargs(subject), "status": DeterminationTask.Status.OPEN}
+    lookup: dict[str, object] = {**_subject_kwargs(subject), "status": DeterminationTask.Status.OPEN}
     if isinstance(subject, Customer):
         lookup["person"] = None
     with transaction.atomic():
+        # Set by id: the field's type is that Transaction, which this app may not import.
+        opened_by = transaction_record.pk if transaction_record is not None else None
         task, created = DeterminationTask.objects.get_or_create(
-            **lookup, defaults={"reason": reason[:300], "opened_by_transaction": transaction_record}
+            **lookup, defaults={"reason": reason[:300], "opened_by_transaction_id": opened_by}
         )
         if created:
             record_event(actor=None, verb="determination_task.opened", target=task, reason=reason)
@@ -160,7 +180,7 @@ def _close_tasks(determination: ForeignPersonDetermination) -> None:
 
 def update_determination(
     *,
-    actor,
+    actor: User | None,
     determination: ForeignPersonDetermination,
     effective_on: datetime.date,
     review_by: datetime.date | None = None,
@@ -197,7 +217,7 @@ def update_determination(
     return locked
 
 
-def assign_determination_tasks(*, actor, tasks, officer) -> int:
+def assign_determination_tasks(*, actor: User | None, tasks: Iterable[DeterminationTask], officer: User | None) -> int:
     """Give open determination tasks to an officer (or to nobody); return how many changed."""
     if not user_can(actor, Action.ASSIGN_CASES):
         raise PermissionDenied(f"{actor} may not assign cases")
