@@ -7,4 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API and webhooks"
 
     def ready(self):
+        # Imported for its side effect, in ready() as Django advises for
+        # registrations: once, after every app (and the REST framework) is loaded.
         from . import schema  # noqa: F401 - registers the auth schemes with drf-spectacular

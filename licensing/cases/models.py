@@ -156,8 +156,6 @@ acn_validator = RegexValidator(
 
 class ApplicationQuerySet(models.QuerySet["LicenceApplication"]):
     def open(self) -> "ApplicationQuerySet":
-        from .workflow import FINAL_APPLICATION_STATUSES
-
         return self.exclude(status__in=FINAL_APPLICATION_STATUSES)
 
     def with_status(self, *statuses):
@@ -285,6 +283,20 @@ class LicenceApplication(models.Model):
             value = getattr(self, field_name)
             if not isinstance(value, list) or set(value) - valid:
                 raise ValidationError({field_name: f"Use the document kinds: {', '.join(sorted(valid))}."})
+
+
+# Outcomes after which BIS does nothing more with the application: the
+# application machine (workflow.py) has no move out of them.
+FINAL_APPLICATION_STATUSES = frozenset(
+    {
+        LicenceApplication.Status.APPROVED,
+        LicenceApplication.Status.APPROVED_WITH_CONDITIONS,
+        LicenceApplication.Status.DENIED,
+        LicenceApplication.Status.RETURNED_WITHOUT_ACTION,
+        LicenceApplication.Status.RETURNED_NOT_REQUIRED,
+        LicenceApplication.Status.WITHDRAWN,
+    }
+)
 
 
 class ApplicationParty(models.Model):

@@ -130,18 +130,6 @@ APPLICATION_MACHINE = StateMachine(
     ),
 )
 
-# Outcomes after which BIS does nothing more with the application.
-FINAL_APPLICATION_STATUSES = frozenset(
-    {
-        A.APPROVED,
-        A.APPROVED_WITH_CONDITIONS,
-        A.DENIED,
-        A.RETURNED_WITHOUT_ACTION,
-        A.RETURNED_NOT_REQUIRED,
-        A.WITHDRAWN,
-    }
-)
-
 LICENCE_MACHINE = StateMachine(
     model=Licence,
     verb_prefix="licence.",

@@ -16,13 +16,13 @@ from django.utils.dateparse import parse_date
 from licensing.audit.models import Event
 from licensing.audit.services import record_event
 from licensing.cases.models import (
+    FINAL_APPLICATION_STATUSES,
     InformationRequest,
     Licence,
     LicenceApplication,
     SupportingDocument,
     SupportingDocumentKind,
 )
-from licensing.cases.workflow import FINAL_APPLICATION_STATUSES
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.filings.retention import RetentionDates
 from licensing.filings.services.retention import refresh_retention

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,10 @@ from licensing.cases.models import LicenceApplication
 
 class FilingIsImmutable(Exception):
     """A generated filing was about to be changed; a new version must be made instead."""
+
+
+class RetentionBlocked(Exception):
+    """Records were about to be destroyed inside their retention period or under a legal hold."""
 
 
 class FilingKind(models.TextChoices):
@@ -33,8 +39,6 @@ class FilingQuerySet(models.QuerySet):
         return self.filter(application=application)
 
     def delete(self, *, on=None):
-        from .retention import assert_may_destroy
-
         for application in LicenceApplication.objects.filter(pk__in=self.values("application_id")):
             assert_may_destroy(application, on=on)
         return super().delete()
@@ -105,8 +109,6 @@ class Filing(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        from .retention import assert_may_destroy
-
         assert_may_destroy(self.application)
         return super().delete(*args, **kwargs)
 
@@ -244,3 +246,14 @@ class RetentionRecord(models.Model):
         if on <= self.destroy_after_on:
             return f"{self.application.reference} must be kept until {self.destroy_after_on:%Y-%m-%d} (15 CFR 762.6)"
         return None
+
+
+def assert_may_destroy(application: LicenceApplication, *, on: datetime.date | None = None) -> None:
+    """Raise RetentionBlocked unless the application's records may be destroyed on `on`."""
+    on = on or timezone.localdate()
+    record = RetentionRecord.objects.filter(application=application).first()
+    if record is None:
+        raise RetentionBlocked(f"{application.reference} has no retention record; compute it before destroying")
+    refusal = record.blocks_destruction_on(on)
+    if refusal:
+        raise RetentionBlocked(refusal)

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from licensing.audit.models import Event
-from licensing.cases.models import Licence, LicenceApplication, LicenceUsage, Transaction
-from licensing.cases.workflow import FINAL_APPLICATION_STATUSES
+from licensing.cases.models import FINAL_APPLICATION_STATUSES, Licence, LicenceApplication, LicenceUsage, Transaction
 
 from .models import RetentionRecord
 
@@ -29,10 +28,6 @@ LABELS: dict[str, str] = {
     Basis.TRANSFER: "a known reexport or transfer",
     Basis.END_OF_TRANSACTION: "the end of the transaction",
 }
-
-
-class RetentionBlocked(Exception):
-    """Records were about to be destroyed inside their retention period or under a legal hold."""
 
 
 @dataclass(frozen=True)
@@ -168,14 +163,3 @@ def _status_reached_on(target, verb_prefix: str, status: str, changed_at: dateti
             if day is not None:
                 return day
     return timezone.localdate(event.occurred_at)
-
-
-def assert_may_destroy(application: LicenceApplication, *, on: datetime.date | None = None) -> None:
-    """Raise RetentionBlocked unless the application's records may be destroyed on `on`."""
-    on = on or timezone.localdate()
-    record = RetentionRecord.objects.filter(application=application).first()
-    if record is None:
-        raise RetentionBlocked(f"{application.reference} has no retention record; compute it before destroying")
-    refusal = record.blocks_destruction_on(on)
-    if refusal:
-        raise RetentionBlocked(refusal)

@@ -7,6 +7,8 @@ class ReactionsConfig(AppConfig):
 
     def ready(self) -> None:
         # The event log calls back into the table; it imports nothing of it.
+        # Imported here, not at the top: these modules import models, which
+        # Django allows only once every app is loaded, i.e. in ready().
         from licensing.audit.services import install_reactor
 
         from .dispatch import react

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from licensing.cases.models import Licence
 from licensing.cases.services import applications
-from licensing.filings.models import Filing, RetentionRecord
-from licensing.filings.retention import RetentionBlocked, years_after
+from licensing.filings.models import Filing, RetentionBlocked, RetentionRecord
+from licensing.filings.retention import years_after
 from licensing.filings.services.retention import (
     destroy_filings,
     record_known_transfer,

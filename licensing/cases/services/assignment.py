@@ -9,8 +9,7 @@ from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 
-from ..models import LicenceApplication
-from ..workflow import FINAL_APPLICATION_STATUSES
+from ..models import FINAL_APPLICATION_STATUSES, LicenceApplication
 
 
 def assign_applications(*, actor: User | None, applications: Iterable[LicenceApplication], officer: User | None) -> int:

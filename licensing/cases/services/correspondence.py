@@ -27,6 +27,7 @@ from licensing.reference.calendar import add_years
 from licensing.security.uploads import name_for_type, storage_token, validate_upload
 
 from ..models import (
+    FINAL_APPLICATION_STATUSES,
     ApplicationParty,
     ConsigneeStatement,
     InformationRequest,
@@ -35,7 +36,7 @@ from ..models import (
     SupportingDocument,
     SupportingDocumentKind,
 )
-from ..workflow import APPLICATION_MACHINE, FINAL_APPLICATION_STATUSES
+from ..workflow import APPLICATION_MACHINE
 
 Status = LicenceApplication.Status
 PDF = "application/pdf"

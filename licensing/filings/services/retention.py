@@ -11,8 +11,8 @@ from licensing.audit.services import record_event
 from licensing.cases.models import LicenceApplication
 
 from .. import storage
-from ..models import Filing, RetentionRecord
-from ..retention import assert_may_destroy, retention_dates
+from ..models import Filing, RetentionRecord, assert_may_destroy
+from ..retention import retention_dates
 
 
 def refresh_retention(*, application: LicenceApplication, today: datetime.date | None = None) -> RetentionRecord:

@@ -10,8 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.cases.models import LicenceApplication
-from licensing.filings.models import ExportPackage, Filing
-from licensing.filings.retention import RetentionBlocked
+from licensing.filings.models import ExportPackage, Filing, RetentionBlocked
 from licensing.filings.services.filings import open_filing_for_download, request_filing, retry_filing
 from licensing.filings.services.packages import open_package_for_download, request_export_package
 from licensing.filings.services.retention import (
