@@ -1,5 +1,11 @@
-"""Which role may take which action: one table, read by services, views and the admin."""
+"""Which role may take which action: one table, read by services, views and the admin.
 
+`user_can` asks the table; `require` refuses, in the words of `refusal`. The
+web pages (`licensing.web.access.requires`) and the API
+(`licensing.api.permissions.RoleAllows`) both check through them.
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from .models import Role
@@ -102,6 +108,19 @@ PERMISSIONS: dict[Action, frozenset[Role | ClientRole]] = {
 
 
 def user_can(user, action: Action) -> bool:
+    """Return whether the user's (or API client's) role may take `action`; no one inactive may."""
     if user is None or not getattr(user, "is_active", False):
         return False
     return user.effective_role in PERMISSIONS[action]
+
+
+def refusal(action: Action) -> str:
+    """Say that the caller's role may not take `action`, in the words every page and endpoint uses."""
+    label = str(action.label)
+    return f"Your role may not {label[0].lower()}{label[1:]}."
+
+
+def require(user, action: Action) -> None:
+    """Raise PermissionDenied, saying why, unless the user's role may take `action`."""
+    if not user_can(user, action):
+        raise PermissionDenied(refusal(action))

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-from licensing.accounts.permissions import user_can
+from licensing.accounts.permissions import refusal, user_can
 
 
 class RoleAllows(BasePermission):
@@ -18,4 +18,10 @@ class RoleAllows(BasePermission):
         if method == "OPTIONS":
             return any(user_can(request.user, action) for action in view.actions_by_method.values())
         action = view.actions_by_method.get("GET" if method == "HEAD" else method)
-        return action is not None and user_can(request.user, action)
+        if action is None:
+            return False
+        if not user_can(request.user, action):
+            # DRF makes a permission per request, so the refusal can name the action.
+            self.message = refusal(action)
+            return False
+        return True

@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from licensing.accounts.permissions import Action, user_can
+from licensing.accounts.permissions import Action, refusal, user_can
 from licensing.workflow.machine import ActorNotAllowed
 
 
@@ -17,8 +17,9 @@ def forbidden(request, reason: str):
 def requires(action: Action):
     """Let the view run only for a signed-in user whose role allows `action`.
 
-    A refusal raised further in (a service's own check, the four-eyes rule)
-    answers 403 with the service's words, the same as a refusal here.
+    A refusal raised further in (`require` for a second action, a service's
+    own check, the four-eyes rule) answers 403 with its words, the same as a
+    refusal here.
     """
 
     def decorator(view):
@@ -27,11 +28,11 @@ def requires(action: Action):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_can(request.user, action):
-                return forbidden(request, f"Your role may not {action.label[0].lower()}{action.label[1:]}.")
+                return forbidden(request, refusal(action))
             try:
                 return view(request, *args, **kwargs)
-            except (PermissionDenied, ActorNotAllowed) as refusal:
-                return forbidden(request, str(refusal) or "Your role does not allow this.")
+            except (PermissionDenied, ActorNotAllowed) as refused:
+                return forbidden(request, str(refused) or "Your role does not allow this.")
 
         return wrapped
 
