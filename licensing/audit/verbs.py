@@ -177,6 +177,36 @@ class Verb(models.TextChoices):
     RETENTION_LEGAL_HOLD_RELEASED = "retention.legal_hold_released", "Legal hold released: reason"
     RETENTION_FILINGS_DESTROYED = "retention.filings_destroyed", "Records destroyed after retention: files"
 
+    # Attestations by customers: after holds the subject, status and what the answers became.
+    ATTESTATION_SENT = "attestation.sent", "Attestation link e-mailed: subject, contact, purpose, expiry, run"
+    ATTESTATION_REMINDED = "attestation.reminded", "Reminder with a fresh link e-mailed: reminder number, contact"
+    ATTESTATION_VIEWED = "attestation.viewed", "Attestation link opened: status, views"
+    ATTESTATION_SUBMITTED = (
+        "attestation.submitted",
+        "Attestation signed and submitted: signer, documents, status records, owners, fields filled, discrepancies",
+    )
+    ATTESTATION_REVOKED = "attestation.revoked", "Attestation link revoked by an officer: status, reason"
+    ATTESTATION_EXPIRED = "attestation.expired", "Attestation link lapsed unanswered: status, expiry"
+    ATTESTATION_LINK_REFUSED = "attestation.link_refused", "Attestation link refused: reason, attempt, attestation"
+    ATTESTATION_SEND_RUN_STARTED = "attestation.send_run_started", "Bulk send of attestation links queued: subjects"
+    ATTESTATION_SEND_RUN_FINISHED = "attestation.send_run_finished", "Bulk send of attestation links done: sent, skipped"
+
+    # Batches of determinations reviewed together: the sample, each opening, the verdicts, the approval's progress.
+    DETERMINATION_BATCH_CREATED = "determination_batch.created", "Batch of determinations started: proposals, buckets"
+    DETERMINATION_BATCH_PREPARED = (
+        "determination_batch.prepared",
+        "Batch prepared: determinations, subjects left out and why, sample size, seed",
+    )
+    DETERMINATION_BATCH_START_REVIEW = "determination_batch.start_review", "Batch taken for review: status, reviewer"
+    DETERMINATION_BATCH_SUBJECT_OPENED = "determination_batch.subject_opened", "Sampled subject opened: entry, subject"
+    DETERMINATION_BATCH_SUBJECT_ACCEPTED = "determination_batch.subject_accepted", "Sampled subject accepted: entry"
+    DETERMINATION_BATCH_STOP = "determination_batch.stop", "Batch stopped by a rejected sampled subject: entry, reason"
+    DETERMINATION_BATCH_APPROVE = "determination_batch.approve", "Batch approved after its sample: status, count"
+    DETERMINATION_BATCH_FINISH_APPROVAL = (
+        "determination_batch.finish_approval",
+        "Every determination of an approved batch written: status, approved, skipped",
+    )
+
     # Deadlines.
     DEADLINE_SETTLED = "deadline.settled", "Deadline settled by an officer: kind, on, note"
     DEADLINE_MISSED = "deadline.missed", "Deadline passed unmet: kind, due_on"

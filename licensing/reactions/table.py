@@ -14,7 +14,7 @@ from licensing.cases.workflow import APPLICATION_MACHINE, LICENCE_MACHINE
 from licensing.determinations.workflow import DETERMINATION_MACHINE
 from licensing.screening.workflow import HIT_MACHINE
 
-from . import deadlines, decisions, filings, licences, policy, screening, webhooks
+from . import deadlines, decisions, filings, licences, policy, restoration, screening, webhooks
 
 # Each reaction takes the event and the record it is about, of the model its verbs are about: Any, since
 # one table holds reactions to applications, licences, customers and hits alike.
@@ -83,6 +83,8 @@ REACTIONS = _table(
     ((Verb.SCREENING_SUBJECTS_AFFECTED,), (decisions.redecide_screened_subjects,)),
     ((Verb.SCREENING_HIT_CONFIRM_MATCH,), (licences.open_reviews,)),
     (HIT_MACHINE.verbs(), (decisions.redecide_hit_subject,)),
+    # A customer's signed answers are evidence: its subject is triaged again on them (nothing is approved).
+    ((Verb.ATTESTATION_SUBMITTED,), (restoration.retriage_attested_subject,)),
     # A rule change's day has come: what waits on the items it touches is decided again under it.
     ((Verb.RULE_CHANGE_PUT_IN_FORCE,), (policy.redecide_under_change,)),
 )

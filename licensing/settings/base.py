@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "licensing.gateway",
     "licensing.policy",
     "licensing.restoration",
+    "licensing.attestations",
+    "licensing.batches",
     # Last: it wires every other app's events to what follows them.
     "licensing.reactions",
 ]

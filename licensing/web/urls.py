@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from .views import (
     applications,
+    attestations,
+    batches,
     comments,
     customers,
     deadlines,
@@ -88,11 +90,36 @@ deadlines_pages = [
 ]
 
 
+attestation_pages = [
+    path("", attestations.attestation_list, name="list"),
+    path("<int:pk>/", attestations.attestation_detail, name="detail"),
+    path("<int:pk>/revoke", attestations.attestation_revoke, name="revoke"),
+    path("<int:pk>/documents/<int:document_pk>", attestations.attestation_document, name="document"),
+    path("send/<str:kind>/<int:pk>", attestations.attestation_send, name="send"),
+    path("send/needs-attestation", attestations.attestation_send_bucket, name="send_bucket"),
+    path("runs/<int:pk>/", attestations.attestation_run, name="run"),
+]
+
+batch_pages = [
+    path("", batches.batch_list, name="list"),
+    path("new", batches.batch_prepare, name="prepare"),
+    path("<int:pk>/", batches.batch_detail, name="detail"),
+    path("<int:pk>/review", batches.batch_start_review, name="start_review"),
+    path("<int:pk>/entries/<int:entry_pk>/", batches.batch_entry, name="entry"),
+    path("<int:pk>/entries/<int:entry_pk>/verdict", batches.batch_entry_verdict, name="verdict"),
+    path("<int:pk>/approve", batches.batch_approve, name="approve"),
+]
+
+
 # A record's page is served by the view `<record>_<page>` and reversed by that name, e.g. customer_detail.
 urlpatterns = [
     path("screening/", include((screening_pages, "screening"))),
     path("filings/", include((filings_pages, "filings"))),
     path("deadlines/", include((deadlines_pages, "deadlines"))),
+    path("attestations/", include((attestation_pages, "attestations"))),
+    path("batches/", include((batch_pages, "batches"))),
+    # The customer's form behind an e-mailed link: no sign-in, the signed link is the key.
+    path("attest/<str:value>/", attestations.attestation_form, name="attestation_form"),
     path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,107 @@
+"""Writing an approved batch: each determination approved on its own, with its own event, in chunks.
+
+Each determination's approval is its own transaction, so a stopped worker
+loses nothing: running the task again carries on with the entries not yet
+approved, and an entry whose determination is already approved is only
+marked. The approval events' reactions decide the subjects' held
+transactions again, and billing hears through the existing webhooks.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.audit.services import record_event
+from licensing.determinations.models import ForeignPersonDetermination
+from licensing.determinations.services import approve_determination
+from licensing.workflow.machine import TransitionError
+
+from ..models import BatchEntry, DeterminationBatch
+
+CHUNK = 200
+D = ForeignPersonDetermination.Status
+
+
+def _approve_entry(entry_id: int, batch: DeterminationBatch) -> None:
+    with transaction.atomic():
+        # skip_locked: another worker running the same batch has this entry; it is theirs.
+        entry = (
+            BatchEntry.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=entry_id, state=BatchEntry.State.PREPARED)
+            .select_related("determination")
+            .first()
+        )
+        if entry is None:
+            return
+        determination = entry.determination
+        reason = ""
+        if determination is None:
+            reason = "No determination was prepared."
+        elif determination.status == D.IN_REVIEW:
+            try:
+                with transaction.atomic():
+                    approve_determination(
+                        actor=batch.reviewer,
+                        determination=determination,
+                        reason=f"Approved in batch #{batch.pk} after a sampled review of {batch.sample_size}.",
+                    )
+            except (TransitionError, ValidationError) as error:
+                reason = f"Could not be approved: {error}"
+        elif determination.status != D.APPROVED:
+            # Someone acted on it by itself since (returned, rejected, superseded): that stands.
+            reason = f"Its determination was {determination.get_status_display().lower()} outside the batch."
+        if reason:
+            entry.state = BatchEntry.State.LEFT_OUT
+            entry.left_out_reason = reason
+        else:
+            entry.state = BatchEntry.State.APPROVED
+        entry.save(update_fields=["state", "left_out_reason"])
+
+
+def approve_batch_entries(batch_id: int, *, chunk: int = CHUNK, most: int | None = None) -> DeterminationBatch:
+    """Approve the batch's remaining determinations; `most` stops after that many (a worker's share). Idempotent."""
+    batch = DeterminationBatch.objects.select_related("reviewer").get(pk=batch_id)
+    if batch.status != DeterminationBatch.Status.APPROVING:
+        return batch
+    done = 0
+    last = 0
+    while most is None or done < most:
+        size = chunk if most is None else min(chunk, most - done)
+        ids = list(
+            batch.entries.filter(state=BatchEntry.State.PREPARED, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return _finish(batch_id)
+        for entry_id in ids:
+            _approve_entry(entry_id, batch)
+        done += len(ids)
+        last = ids[-1]
+    return DeterminationBatch.objects.get(pk=batch_id)
+
+
+def _finish(batch_id: int) -> DeterminationBatch:
+    with transaction.atomic():
+        batch = DeterminationBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status != DeterminationBatch.Status.APPROVING:
+            return batch
+        if batch.entries.filter(state=BatchEntry.State.PREPARED).exists():
+            # Another worker still holds some entries; it finishes the batch.
+            return batch
+        batch.status = DeterminationBatch.Status.APPROVED
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "finished_at"])
+        counts = batch.counts()
+        record_event(
+            actor=None,
+            verb="determination_batch.finish_approval",
+            target=batch,
+            before={"status": DeterminationBatch.Status.APPROVING},
+            after={
+                "status": batch.status,
+                "approved": counts[BatchEntry.State.APPROVED],
+                "left_out": counts[BatchEntry.State.LEFT_OUT],
+            },
+        )
+    return batch

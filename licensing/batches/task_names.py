@@ -1,0 +1,4 @@
+"""The registered names of this app's tasks that its services enqueue through the outbox (see the outbox)."""
+
+PREPARE_BATCH = "licensing.batches.tasks.prepare_batch_task"
+APPROVE_BATCH = "licensing.batches.tasks.approve_batch_task"

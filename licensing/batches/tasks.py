@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from .services.approval import approve_batch_entries
+from .services.preparation import prepare_batch
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def prepare_batch_task(self, batch_id: int):
+    """Prepare a batch's determinations and draw its sample, carrying on where a stopped run left off."""
+    return prepare_batch(batch_id).status
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def approve_batch_task(self, batch_id: int):
+    """Approve an approved batch's determinations one by one, carrying on where a stopped run left off."""
+    return approve_batch_entries(batch_id).status
