@@ -34,6 +34,11 @@ screening_urls = [
     path("screening/search", screening.SearchView.as_view(), name="api-screening-search"),
     path("screening/hits", screening.HitListView.as_view(), name="api-screening-hits"),
     path(
+        "screening/versions/<int:pk>/changes",
+        screening.ListChangesView.as_view(),
+        name="api-screening-list-changes",
+    ),
+    path(
         "screening/hits/<int:pk>/adjudication",
         screening.HitAdjudicationView.as_view(),
         name="api-screening-hit-adjudication",

@@ -56,6 +56,8 @@ class ListVersion(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     entry_count = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True, help_text="Rows and entries per list (EL, DPL, SDN...).")
+    # Entries added, removed and changed against the version it replaced ({} for a feed's first version).
+    change_counts = models.JSONField(default=dict, blank=True)
     replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -163,6 +165,48 @@ class ListImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.IMPORTED, self.Status.UNCHANGED, self.Status.FAILED)
+
+
+class ListChangeQuerySet(models.QuerySet):
+    def that_can_add_hits(self):
+        """Entries a subject may newly resemble: added ones, and changed ones whose names or type changed."""
+        return self.filter(matchable=True)
+
+
+# What the matcher reads of an entry: a change in these can make a new hit.
+MATCHED_FIELDS = ("name", "alt_names", "type", "countries")
+
+
+class ListChange(models.Model):
+    """One entry added, removed or changed by a list version, against the version it replaced."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+        CHANGED = "changed", "Changed"
+
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # The entry's stable key (list and the source's own id), the same in both versions.
+    key = models.CharField(max_length=200)
+    name = models.TextField()
+    list_code = models.CharField(max_length=16)
+    # The entry in this version (added, changed) and in the version replaced (removed, changed).
+    entry = models.ForeignKey(ListEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    previous = models.ForeignKey(ListEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Of a changed entry, what changed: name, alt_names, addresses, programs, type...
+    fields = models.JSONField(default=list, blank=True)
+    # Added, or changed in what the matcher reads (`MATCHED_FIELDS`): subjects may newly resemble it.
+    matchable = models.BooleanField(default=False)
+
+    objects = ListChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "kind", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="one_change_per_key_per_version")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name} ({self.list_code})"
 
 
 class Rescreen(models.Model):
@@ -316,6 +360,11 @@ class Hit(ScreenedSubject):
     adjudication_reason = models.TextField(blank=True)
     # The entry's fingerprint when it was adjudicated: a clearance stands until it changes.
     adjudicated_fingerprint = models.CharField(max_length=64, blank=True)
+    # Set when the entry left the lists while the hit still bore on decisions:
+    # it keeps holding until an officer closes it (a feed that drops entries
+    # by mistake must not release anyone).
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    flag_reason = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = HitQuerySet.as_manager()

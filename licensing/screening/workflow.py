@@ -2,8 +2,10 @@
 
 An officer confirms a true match, or proposes a false positive with the
 reason; a second officer clears it (four eyes) or sends it back. The system
-reopens a cleared hit when its entry changes in a later list version, and
-closes a hit whose entry has left the lists.
+reopens a cleared hit when its entry changes in a later list version. A
+hit whose entry has left the lists is closed by the system if it was
+cleared; one that still holds (open, being cleared, confirmed) is flagged
+and keeps holding until an officer closes it with a reason.
 """
 
 from licensing.accounts.permissions import Action
@@ -47,6 +49,14 @@ HIT_MACHINE = StateMachine(
         ),
         Transition("reopen", (H.CLEARED,), H.OPEN, None, "reopen", system_only=True),
         Transition("delist", (H.OPEN, H.CLEARING, H.CLEARED, H.CONFIRMED), H.DELISTED, None, "close", system_only=True),
+        Transition(
+            "close_delisted",
+            (H.OPEN, H.CLEARING, H.CONFIRMED),
+            H.DELISTED,
+            ADJUDICATE,
+            "close: the entry is no longer listed",
+            requires_reason=True,
+        ),
         Transition("relist", (H.DELISTED,), H.OPEN, None, "reopen", system_only=True),
     ),
 )

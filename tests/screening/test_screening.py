@@ -190,9 +190,25 @@ def test_a_cleared_hit_reopens_when_its_entry_changes(
     assert "addresses, countries" in reopened.reason
 
 
-def test_a_hit_whose_entry_leaves_the_lists_is_closed(listed, officer, write_csl, django_capture_on_commit_callbacks):
+def test_an_open_hit_whose_entry_leaves_the_lists_is_flagged_and_keeps_holding(
+    listed, officer, write_csl, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         customer = new_customer(officer, "Antasena Kreasi", country="ID")
+    rows = [r for r in listed_rows() if r["name"] != DENIED_COMPANY]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_csl(write_csl(rows))
+    hit = Hit.objects.get(customer=customer)
+    assert hit.status == Hit.Status.OPEN
+    assert hit.flagged_at is not None
+
+
+def test_a_cleared_hit_whose_entry_leaves_the_lists_is_closed(
+    listed, officer, officer2, write_csl, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        customer = new_customer(officer, "Antasena Kreasi", country="ID")
+    _cleared(Hit.objects.get(customer=customer), officer, officer2)
     rows = [r for r in listed_rows() if r["name"] != DENIED_COMPANY]
     with django_capture_on_commit_callbacks(execute=True):
         import_csl(write_csl(rows))

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from licensing.screening.matching.names import TYPES
-from licensing.screening.models import EntryType, Hit
+from licensing.screening.models import EntryType, Hit, ListChange
 from licensing.screening.search import MAX_LIMIT, MAX_NAME_LENGTH, MAX_THRESHOLD, MIN_THRESHOLD
 from licensing.screening.services.adjudication import OUTCOMES
 
@@ -133,6 +133,33 @@ class ScreeningSerializer(serializers.Serializer):
 class ApplicationScreeningSerializer(serializers.Serializer):
     application = serializers.CharField()
     parties = ScreeningSerializer(many=True)
+
+
+class ChangesQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ListChange.Kind.choices, required=False)
+    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
+
+
+class ListChangeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ListChange.Kind.choices)
+    key = serializers.CharField(help_text="The entry's stable key: its list and the source's id for the party.")
+    name = serializers.CharField()
+    list = serializers.CharField()
+    changed = serializers.ListField(child=serializers.CharField(), help_text="Of a changed entry, what changed.")
+    can_add_hits = serializers.BooleanField(help_text="Added, or changed in a name, alias, type or country.")
+    entry = serializers.IntegerField(allow_null=True, help_text="The entry in this version.")
+    previous_entry = serializers.IntegerField(allow_null=True, help_text="The entry in the version replaced.")
+
+
+class ListChangesSerializer(serializers.Serializer):
+    version = VersionSerializer()
+    replaces = VersionSerializer(allow_null=True)
+    counts = serializers.DictField(help_text="added, removed, changed, can_add_hits; empty for a feed's first version.")
+    screened_first = serializers.DictField(
+        allow_null=True, help_text="The subjects the changes could affect, screened before everyone: counts, seconds."
+    )
+    results = ListChangeSerializer(many=True)
+    next_offset = serializers.IntegerField(allow_null=True)
 
 
 class ProblemSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Screening records as plain data, for the API's responses."""
 
-from licensing.screening.models import Hit, ListEntry, ListVersion, SubjectScreening
+from licensing.screening.models import Hit, ListChange, ListEntry, ListVersion, SubjectScreening
 
 
 def version_data(version: ListVersion) -> dict:
@@ -91,4 +91,17 @@ def screening_data(subject, screening: SubjectScreening | None, hits) -> dict:
         "names": screening.names if screening else [],
         "list_versions": screening.versions if screening else [],
         "hits": [hit_data(h) for h in hits],
+    }
+
+
+def change_data(change: ListChange) -> dict:
+    return {
+        "kind": change.kind,
+        "key": change.key,
+        "name": change.name,
+        "list": change.list_code,
+        "changed": change.fields,
+        "can_add_hits": change.matchable,
+        "entry": change.entry_id,
+        "previous_entry": change.previous_id,
     }

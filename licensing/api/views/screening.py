@@ -12,16 +12,17 @@ from rest_framework.views import APIView
 from licensing.accounts.permissions import Action, user_can
 from licensing.cases.models import LicenceApplication
 from licensing.parties.models import Customer, Person
-from licensing.screening.models import Hit, SubjectScreening
+from licensing.screening.models import Hit, ListVersion, SubjectScreening
 from licensing.screening.search import NoListInForce, search_name, threshold_in_force
 from licensing.screening.services.adjudication import adjudicate_hit
 from licensing.workflow.machine import ActorNotAllowed, IllegalTransition, ReasonRequired
 
 from ..errors import UNPROCESSABLE
 from ..serializers import screening as schema
-from ..serializers.screening_data import hit_data, result_data, screening_data
+from ..serializers.screening_data import change_data, hit_data, result_data, screening_data, version_data
 
 HITS_PAGE = 50
+CHANGES_PAGE = 500
 HIT_RELATIONS = ("entry__version", "proposed_by", "adjudicated_by")
 
 
@@ -184,3 +185,32 @@ class HitAdjudicationView(ScreeningApiView):
         except IllegalTransition as error:
             raise HitConflict(str(error))
         return Response(hit_data(Hit.objects.select_related(*HIT_RELATIONS).get(pk=hit.pk)))
+
+
+class ListChangesView(ScreeningApiView):
+    @extend_schema(
+        operation_id="screening_list_changes",
+        summary="What a list version changed against the one it replaced: entries added, removed and changed",
+        parameters=[schema.ChangesQuerySerializer],
+        responses={200: schema.ListChangesSerializer, **schema.problems(400, 404)},
+        tags=["screening"],
+    )
+    def get(self, request, pk):
+        query = self.parsed(schema.ChangesQuerySerializer, request.query_params.dict())
+        version = get_object_or_404(ListVersion.objects.select_related("replaces"), pk=pk)
+        changes = version.changes.all()
+        if query.get("kind"):
+            changes = changes.filter(kind=query["kind"])
+        offset = query["offset"]
+        page = list(changes.order_by("kind", "name", "pk")[offset : offset + CHANGES_PAGE + 1])
+        counts = {k: v for k, v in version.change_counts.items() if k != "screened_first"}
+        return Response(
+            {
+                "version": version_data(version),
+                "replaces": version_data(version.replaces) if version.replaces else None,
+                "counts": counts,
+                "screened_first": version.change_counts.get("screened_first"),
+                "results": [change_data(c) for c in page[:CHANGES_PAGE]],
+                "next_offset": offset + CHANGES_PAGE if len(page) > CHANGES_PAGE else None,
+            }
+        )

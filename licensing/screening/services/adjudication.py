@@ -17,16 +17,19 @@ OUTCOMES = {
     "false_positive": "propose_false_positive",
     "clear": "clear",
     "send_back": "reject_clearing",
+    "no_longer_listed": "close_delisted",
 }
 
 
 def adjudicate_hit(*, actor, hit: Hit, outcome: str, reason: str = "") -> Hit:
-    """Record an officer's adjudication: true_match, false_positive, clear (second officer) or send_back."""
+    """Record an officer's adjudication: true_match, false_positive, clear, send_back or no_longer_listed."""
     try:
         name = OUTCOMES[outcome]
     except KeyError:
         raise ValidationError({"outcome": f"Unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}."}) from None
     reason = (reason or "").strip()
+    if name == "close_delisted" and hit.flagged_at is None:
+        raise ValidationError({"outcome": "Only a hit whose entry left the lists may be closed as no longer listed."})
 
     def stamp(locked: Hit):
         now = timezone.now()
@@ -34,6 +37,9 @@ def adjudicate_hit(*, actor, hit: Hit, outcome: str, reason: str = "") -> Hit:
             locked.proposed_by, locked.proposal_reason = actor, reason
             locked.adjudicated_by, locked.adjudicated_at, locked.adjudication_reason = None, None, ""
             return ["proposed_by", "proposal_reason", "adjudicated_by", "adjudicated_at", "adjudication_reason"]
+        if name == "close_delisted":
+            locked.adjudicated_by, locked.adjudicated_at, locked.adjudication_reason = actor, now, reason
+            return ["adjudicated_by", "adjudicated_at", "adjudication_reason"]
         if name == "reject_clearing":
             locked.proposed_by, locked.proposal_reason = None, ""
             return ["proposed_by", "proposal_reason"]

@@ -5,7 +5,8 @@ it resembles, a `Hit` keyed by the entry's stable key. An existing hit keeps
 its adjudication: it is updated to the latest version's entry, and a cleared
 hit is reopened only if the entry itself changed (its fingerprint differs
 from the one it was cleared against). A hit whose entry has left every list
-in force is closed. A screening that changes what decisions read (a first
+in force is closed if it was cleared, and otherwise flagged for an officer
+while it keeps holding. A screening that changes what decisions read (a first
 screening, new names or addresses, hits opened, changed or closed) records
 which subjects it affected; the reactions table decides their waiting
 transactions again.
@@ -126,8 +127,20 @@ def apply_matches(subject, matches: list[Match], existing: dict[str, Hit], loade
         hit.matched_name = match.matched_name
         hit.reasons = match.reasons
         hit.last_matched_at = now
+        # Listed again: a flag that its entry had left the lists no longer applies.
+        hit.flagged_at, hit.flag_reason = None, ""
         hit.save(
-            update_fields=["entry", "score", "subject_name", "matched_name", "reasons", "last_matched_at", "updated_at"]
+            update_fields=[
+                "entry",
+                "score",
+                "subject_name",
+                "matched_name",
+                "reasons",
+                "last_matched_at",
+                "flagged_at",
+                "flag_reason",
+                "updated_at",
+            ]
         )
         if hit.status == Hit.Status.CLEARED and entry.fingerprint != hit.adjudicated_fingerprint:
             changes = changed_fields(previous_entry, entry)
@@ -143,10 +156,35 @@ def apply_matches(subject, matches: list[Match], existing: dict[str, Hit], loade
             HIT_MACHINE.apply(hit, "relist", actor=None, reason=f"The entry is listed again in {entry.version}.")
             changed = True
     for hit in existing.values():
-        if hit.entry_key not in loaded.keys and hit.status != Hit.Status.DELISTED:
+        if hit.entry_key in loaded.keys or hit.status == Hit.Status.DELISTED:
+            continue
+        if hit.status == Hit.Status.CLEARED:
+            # A cleared hit holds nothing: closing it changes no decision.
             HIT_MACHINE.apply(hit, "delist", actor=None, reason="The entry is no longer on any list in force.")
             changed = True
+        elif hit.flagged_at is None:
+            _flag_removed(hit, loaded, now)
     return changed
+
+
+def _flag_removed(hit: Hit, loaded: LoadedIndex, now) -> None:
+    # Fail closed: a feed that dropped an entry by mistake, or moved it under
+    # another key, must not release a listed party. The hit keeps holding
+    # (or refusing, if confirmed) until an officer closes it with a reason.
+    hit.flagged_at = now
+    versions = ", ".join(map(str, loaded.version_ids))
+    hit.flag_reason = (
+        f"The entry {hit.entry_key} is no longer on any list in force (versions {versions}); "
+        "an officer confirms the delisting before this hit stops holding."
+    )
+    hit.save(update_fields=["flagged_at", "flag_reason", "updated_at"])
+    record_event(
+        actor=None,
+        verb="screening.hit_flagged",
+        target=hit,
+        reason=hit.flag_reason,
+        after={"entry_key": hit.entry_key, "status": hit.status, "versions": loaded.version_ids},
+    )
 
 
 def _open_hit(subject, key: str, entry: ListEntry, match: Match, now) -> Hit:

@@ -17,6 +17,7 @@ OUTCOME_LABELS = {
     "false_positive": "False positive (a second officer clears it)",
     "clear": "Clear: I agree it is a false positive",
     "send_back": "Send back: not a false positive",
+    "no_longer_listed": "Close: the entry is no longer listed",
 }
 ROLE_LABELS = {"list": "CSL file (CSV or JSON)", "sdn": "sdn.csv", "alt": "alt.csv", "add": "add.csv"}
 

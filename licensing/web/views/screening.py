@@ -24,6 +24,8 @@ from licensing.workflow.machine import TransitionError
 
 from ..forms.screening import OUTCOME_LABELS, AdjudicationForm, ImportForm, SearchForm
 
+# Past this many, the API's pages list the rest.
+CHANGES_SHOWN = 300
 TRANSITION_OUTCOMES = {name: outcome for outcome, name in OUTCOMES.items()}
 
 
@@ -72,6 +74,8 @@ def hit_detail(request, pk):
 
 def _hit_context(request, hit, form):
     moves = [t for t in HIT_MACHINE.available_transitions(hit, request.user) if t.name in TRANSITION_OUTCOMES]
+    # Closing as no longer listed is for a hit whose entry left the lists.
+    moves = [t for t in moves if t.name != "close_delisted" or hit.flagged_at is not None]
     # The form offers only the moves the table allows this user now.
     form.fields["outcome"].choices = [(o, OUTCOME_LABELS[o]) for o in (TRANSITION_OUTCOMES[t.name] for t in moves)]
     return {
@@ -147,11 +151,16 @@ def lists(request):
 def import_detail(request, pk):
     """Show an import's progress (the progress part refreshes itself while it runs)."""
     _require(request.user, Action.VIEW_CASES)
-    run = get_object_or_404(ListImport.objects.select_related("version", "requested_by"), pk=pk)
+    run = get_object_or_404(ListImport.objects.select_related("version__replaces", "requested_by"), pk=pk)
     template = (
         "screening/_import_progress.html" if request.headers.get("HX-Request") else "screening/import_detail.html"
     )
-    return render(request, template, {"run": run})
+    changes, more = [], 0
+    if run.version is not None and run.status == ListImport.Status.IMPORTED:
+        found = run.version.changes.order_by("kind", "name", "pk")
+        changes = list(found[:CHANGES_SHOWN])
+        more = max(run.version.changes.count() - CHANGES_SHOWN, 0) if len(changes) == CHANGES_SHOWN else 0
+    return render(request, template, {"run": run, "changes": changes, "more_changes": more})
 
 
 @login_required
