@@ -15,6 +15,7 @@ import datetime
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
+from .basis import basis_of
 from .facts import load_facts
 from .rules import (
     RULES,
@@ -65,4 +66,6 @@ def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
         )
     # Decide on the rows as they are now, not as the caller last saw them.
     fresh = dataclasses.replace(request, customer=facts.customer, person=facts.person, item=facts.item)
-    return decide(fresh, facts)
+    outcome = decide(fresh, facts)
+    outcome.basis = basis_of(facts)
+    return outcome

@@ -21,6 +21,8 @@ class Evaluation:
     needs_determination: bool = False
     attributed_country: str | None = None
     notes: list[str] = field(default_factory=list)
+    # What the decision read (`licensing.cases.basis`), set by `evaluate`; the rules leave it empty.
+    basis: dict = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:

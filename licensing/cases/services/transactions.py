@@ -13,6 +13,9 @@ from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.determinations.services import open_determination_task
 
+from licensing.screening.models import ListVersion
+
+from ..basis import with_time
 from ..decision import Request, evaluate
 from ..models import Decision, Transaction
 from .applications import create_draft_application
@@ -102,12 +105,18 @@ def decide_transaction(
         record.decision = result.decision
         record.decision_reasons = result.reasons
         record.decided_at = timezone.now()
+        record.decision_basis = with_time(
+            result.basis,
+            at=record.decided_at,
+            list_versions=sorted(ListVersion.objects.in_force().values_list("pk", flat=True)),
+        )
         record.licence = result.licence
         record.attributed_country_id = result.attributed_country
         record.save(
             update_fields=[
                 "decision",
                 "decision_reasons",
+                "decision_basis",
                 "decided_at",
                 "licence",
                 "attributed_country",
@@ -132,6 +141,8 @@ def decide_transaction(
                 "decision": record.decision,
                 "reasons": record.decision_reasons,
                 "licence": result.licence.number if result.licence else None,
+                # So that any earlier decision, not only the last, can be replayed.
+                "basis": record.decision_basis,
             },
         )
     return record
