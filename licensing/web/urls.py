@@ -187,6 +187,20 @@ urlpatterns = [
         "transition",
         condition_acknowledge="<int:pk>/conditions/<int:condition_pk>/acknowledge/",
     ),
+    # Rule changes: drafted and approved by administrators, with the simulator's runs.
+    *record_pages(
+        "rule-changes",
+        policy,
+        "rule_change",
+        "list",
+        "create",
+        "detail",
+        simulate="<int:pk>/simulate/",
+        approve="<int:pk>/approve/",
+        withdraw="<int:pk>/withdraw/",
+    ),
+    path("rule-changes/simulations/<int:pk>/", policy.simulation_progress, name="simulation_progress"),
+    path("rule-changes/simulations/<int:pk>/csv", policy.simulation_csv, name="simulation_csv"),
     # Comments on any case record
     path("comments/<str:kind>/<int:pk>/", comments.comment_add, name="comment_add"),
 ]
