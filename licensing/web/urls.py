@@ -13,6 +13,7 @@ from .views import (
     home,
     licences,
     persons,
+    policy,
     screening,
     transactions,
 )
