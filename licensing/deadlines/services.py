@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 
@@ -17,7 +18,7 @@ from .rules import SETTLED_BY_HAND
 
 
 def settle_deadline(
-    *, actor, deadline: Deadline, status: str, on: datetime.date | None = None, reason: str = ""
+    *, actor: User | None, deadline: Deadline, status: str, on: datetime.date | None = None, reason: str = ""
 ) -> Deadline:
     """Record that a deadline was met on a day, or no longer applies; the clock is recomputed from that."""
     if not user_can(actor, Action.SETTLE_DEADLINE):
@@ -62,9 +63,9 @@ def settle_deadline(
     return locked
 
 
-def set_daily_digest(*, actor, daily_digest: bool) -> Subscription:
+def set_daily_digest(*, actor: User | None, daily_digest: bool) -> Subscription:
     """Choose between one e-mail per reminder and one digest a day, for the actor's own reminders."""
-    if not user_can(actor, Action.VIEW_CASES):
+    if actor is None or not user_can(actor, Action.VIEW_CASES):
         raise PermissionDenied(f"{actor} has no role and receives no reminders")
     if not isinstance(daily_digest, bool):
         raise ValidationError({"daily_digest": "Give true or false."})
@@ -83,9 +84,9 @@ def set_daily_digest(*, actor, daily_digest: bool) -> Subscription:
     return subscription
 
 
-def reset_calendar_feed(*, actor) -> str:
+def reset_calendar_feed(*, actor: User | None) -> str:
     """Make a new private calendar address for the actor, ending the old one; return its secret."""
-    if not user_can(actor, Action.VIEW_CASES):
+    if actor is None or not user_can(actor, Action.VIEW_CASES):
         raise PermissionDenied(f"{actor} has no role and has no deadlines to publish")
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -102,7 +103,7 @@ def reset_calendar_feed(*, actor) -> str:
     return secret
 
 
-def calendar_owner(secret: str):
+def calendar_owner(secret: str) -> User | None:
     """Return the active user whose calendar address carries this secret, or None."""
     if not secret or len(secret) > 100:
         return None
@@ -112,7 +113,7 @@ def calendar_owner(secret: str):
     return subscription.user
 
 
-def mark_notification_read(*, actor, notification: Notification) -> Notification:
+def mark_notification_read(*, actor: User | None, notification: Notification) -> Notification:
     """Mark one of the actor's own notifications as read."""
     if notification.recipient_id != getattr(actor, "pk", None):
         raise PermissionDenied("Only the person a notification was sent to can mark it read.")
