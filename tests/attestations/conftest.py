@@ -7,6 +7,7 @@ from tests.factories import CustomerFactory, PersonFactory
 
 from .mailbox import last_link
 
+
 @pytest.fixture(autouse=True)
 def _fresh_view_counts():
     # Link views are counted in the cache per address and per link; each test starts from none.

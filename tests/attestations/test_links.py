@@ -1,4 +1,4 @@
-"""The link: signed, single-purpose, hashed at rest, expiring, revocable, rate-limited; each view and refusal recorded."""
+"""The link: signed, single-purpose, hashed, expiring, revocable, rate-limited; each view and refusal recorded."""
 
 import datetime
 
