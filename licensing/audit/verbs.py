@@ -27,6 +27,7 @@ class Verb(models.TextChoices):
     PERSON_STATUS_ENDED = "person.status_ended", "Citizenship or residency ended: ended_on"
     PERSON_EVIDENCE_ATTACHED = "person.evidence_attached", "Evidence attached: kind, name"
     PERSON_EVIDENCE_VIEWED = "person.evidence_viewed", "Evidence opened: document"
+    PARTIES_BULK_SAVED = "parties.bulk_saved", "Customers, seats, owners or addresses written in bulk: kind, ids"
 
     # Determinations and their tasks.
     DETERMINATION_PREPARED = "determination.prepared", "Determination prepared: outcome, basis, attribution"

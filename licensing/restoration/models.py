@@ -1,16 +1,21 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from licensing.determinations.models import SubjectMixin
 from licensing.parties.models import Person
 from licensing.reference.models import Country
 
 from .buckets import Bucket
+from .intake.columns import FileKind
 from .rules import rule_set_problems
 
-__all__ = ["Bucket", "Proposal", "ProposalQuerySet", "TriageRuleSet"]
+__all__ = ["Bucket", "FileKind", "ImportRun", "Proposal", "ProposalQuerySet", "TriageRuleSet"]
 
 _ONE_SUBJECT = Q(customer__isnull=False, person__isnull=True) | Q(customer__isnull=True, person__isnull=False)
 
@@ -154,3 +159,75 @@ class Proposal(SubjectMixin):
     @property
     def was_moved(self) -> bool:
         return self.moved_by_id is not None
+
+
+def import_path(instance, filename):
+    # The stored name is the run's, never the uploader's; the original name is kept in the row.
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
+
+
+class ImportRunQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(status__in=(ImportRun.Status.QUEUED, ImportRun.Status.RUNNING))
+
+
+class ImportRun(models.Model):
+    """One file of the customer book (or one API body), its dry-run report, and the import's progress.
+
+    The import writes in chunks, each committed with `last_line`, so a run
+    stopped half-way resumes after the last chunk it committed; the rows are
+    matched by billing's ids, so running it again changes nothing.
+    """
+
+    class Status(models.TextChoices):
+        REFUSED = "refused", "Refused: problems found, nothing written"
+        CHECKED = "checked", "Checked (dry run): nothing written"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Uploaded file"
+        API = "api", "API"
+
+    kind = models.CharField(max_length=10, choices=FileKind.choices)
+    source = models.CharField(max_length=6, choices=Source.choices, default=Source.UPLOAD)
+    file = models.FileField(upload_to=import_path, max_length=300, blank=True)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    report = models.JSONField(default=dict, blank=True, help_text='{"rows", "problem_count", "problems": [...]}')
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    last_line = models.PositiveIntegerField(default=0, help_text="The last line written by a committed chunk.")
+    counts = models.JSONField(default=dict, blank=True, help_text="Created, changed and unchanged records.")
+    triaged = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Import #{self.pk} of {self.get_kind_display().lower()} ({self.original_name})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.REFUSED, self.Status.CHECKED, self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def problems(self) -> list:
+        return self.report.get("problems", [])
