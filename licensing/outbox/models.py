@@ -5,11 +5,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 
-class OutboxMessageQuerySet(models.QuerySet):
-    def unsent(self):
+class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
+    def unsent(self) -> "OutboxMessageQuerySet":
         return self.filter(sent_at__isnull=True)
 
-    def oldest_first(self):
+    def oldest_first(self) -> "OutboxMessageQuerySet":
         return self.order_by("created_at", "pk")
 
 

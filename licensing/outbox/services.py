@@ -26,6 +26,7 @@ import os
 import queue
 import threading
 from datetime import timedelta
+from typing import Any
 
 from celery import Task
 from celery.exceptions import NotRegistered
@@ -38,6 +39,11 @@ from licensing.celery import app
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+# Any task, whatever it takes and returns: arguments are checked as JSON, not by type.
+AnyTask = Task[..., Any]
+# A best-effort call waiting for the sender thread: the task, its arguments and keyword arguments.
+_Call = tuple[AnyTask, tuple[object, ...], dict[str, object]]
 
 # The request's own send tries once more on a stale connection, then leaves
 # the message to the relay rather than hold the response.
@@ -54,7 +60,7 @@ class Outcome(enum.Enum):
     UNKNOWN_TASK = "unknown task"
 
 
-def enqueue(task: Task | str, /, *args, **kwargs) -> OutboxMessage:
+def enqueue(task: AnyTask | str, /, *args: object, **kwargs: object) -> OutboxMessage:
     """Record a call of `task` (a task or its name) in the caller's transaction and send it once that commits."""
     # Tasks take ids: arguments that are not plain JSON are refused here, in the caller, not in a worker.
     json.dumps([args, kwargs])
@@ -111,7 +117,7 @@ def prune_sent(*, older_than: timedelta = KEEP_SENT) -> int:
     return deleted
 
 
-def send_best_effort(task: Task | str, /, *args, **kwargs) -> None:
+def send_best_effort(task: AnyTask | str, /, *args: object, **kwargs: object) -> None:
     """Send `task` (or its name) unrecorded, for bookkeeping that may be lost; never blocks or fails the caller."""
     if isinstance(task, str):
         found = registered_task(task)
@@ -133,12 +139,12 @@ def send_best_effort(task: Task | str, /, *args, **kwargs) -> None:
 class _BestEffortSender:
     """One thread per process that sends bookkeeping tasks; when it falls behind, new ones are dropped."""
 
-    def __init__(self, size: int = 1000):
-        self._queue: queue.Queue = queue.Queue(maxsize=size)
+    def __init__(self, size: int = 1000) -> None:
+        self._queue: queue.Queue[_Call] = queue.Queue(maxsize=size)
         self._lock = threading.Lock()
         self._pid: int | None = None
 
-    def submit(self, task, args, kwargs) -> None:
+    def submit(self, task: AnyTask, args: tuple[object, ...], kwargs: dict[str, object]) -> None:
         with self._lock:
             if self._pid != os.getpid():
                 # First use in this process (a forked worker inherits no threads).
@@ -151,7 +157,7 @@ class _BestEffortSender:
             log.warning("%s dropped: the broker is not keeping up; it is bookkeeping only", task.name)
 
     @staticmethod
-    def _run(waiting: queue.Queue) -> None:
+    def _run(waiting: queue.Queue[_Call]) -> None:
         while True:
             task, args, kwargs = waiting.get()
             try:
@@ -167,7 +173,7 @@ _BEST_EFFORT = _BestEffortSender()
 _discovered = threading.Event()
 
 
-def registered_task(name: str) -> Task | None:
+def registered_task(name: str) -> AnyTask | None:
     """Return the task registered under `name`, or None."""
     task = app.tasks.get(name)
     if task is None and not _discovered.is_set():
@@ -180,7 +186,7 @@ def registered_task(name: str) -> Task | None:
     return task
 
 
-def _name(task: Task | str) -> str:
+def _name(task: AnyTask | str) -> str:
     return task if isinstance(task, str) else task.name
 
 
