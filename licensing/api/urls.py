@@ -6,7 +6,7 @@ document naming it. The names below (api-filing, api-deadlines, ...) are the one
 
 from django.urls import include, path, re_path
 
-from .views import deadlines, filings, screening
+from .views import deadlines, filings, restoration, screening
 from .views.base import UnknownEndpointView
 
 APPLICATION = r"(?P<application_id>[^/]+)"
@@ -60,11 +60,18 @@ screening_urls = [
     ),
 ]
 
+restoration_urls = [
+    path("restoration/figures", restoration.RestorationFiguresView.as_view(), name="api-restoration-figures"),
+    re_path(r"^restoration/imports/(?P<run_id>[0-9]+)$", restoration.ImportView.as_view(), name="api-import-run"),
+    re_path(r"^restoration/imports/(?P<kind>[^/]+)$", restoration.ImportListView.as_view(), name="api-imports"),
+]
+
 urlpatterns = [
     path("", include("licensing.api.api_urls")),
     *filings_urls,
     *deadlines_urls,
     *screening_urls,
+    *restoration_urls,
     # Last: whatever no app matched is a problem document too, not an HTML page.
     re_path(r"^", UnknownEndpointView.as_view()),
 ]
