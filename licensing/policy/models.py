@@ -135,6 +135,14 @@ class RuleChange(models.Model):
     def is_relaxation(self) -> bool:
         return self.kind != self.Kind.ADD_REQUIREMENT
 
+    def relaxation_kind(self) -> str:
+        """The kind of RequirementRelaxation a relaxing change writes."""
+        return {
+            self.Kind.RELAX_COUNTRY_GROUP: RequirementRelaxation.Kind.COUNTRY_GROUP,
+            self.Kind.RELAX_CUSTOMERS: RequirementRelaxation.Kind.CUSTOMERS,
+            self.Kind.RELAX_ITEM: RequirementRelaxation.Kind.ITEM,
+        }[self.Kind(self.kind)]
+
     @property
     def editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.SIMULATED)

@@ -14,7 +14,7 @@ from licensing.audit.verbs import Verb
 from licensing.cases.models import Decision, Transaction
 from licensing.outbox.services import enqueue
 from licensing.parties.models import Customer
-from licensing.reference.models import LicenceRequirement, RequirementRelaxation
+from licensing.reference.models import ControlledItem, CountryGroup, LicenceRequirement, RequirementRelaxation
 
 from .models import RuleChange, Simulation
 from .simulator import affected_item_ids
@@ -152,11 +152,8 @@ def approve_change(
 
 
 def _write_relaxation(change: RuleChange, effective_on: datetime.date) -> RequirementRelaxation:
-    kind = {
-        RuleChange.Kind.RELAX_COUNTRY_GROUP: RequirementRelaxation.Kind.COUNTRY_GROUP,
-        RuleChange.Kind.RELAX_CUSTOMERS: RequirementRelaxation.Kind.CUSTOMERS,
-        RuleChange.Kind.RELAX_ITEM: RequirementRelaxation.Kind.ITEM,
-    }[RuleChange.Kind(change.kind)]
+    kind = change.relaxation_kind()
+    assert change.requirement_id is not None, "a relaxation names its requirement (RuleChange.clean)"
     relaxation = RequirementRelaxation(
         requirement_id=change.requirement_id,
         kind=kind,
@@ -173,6 +170,7 @@ def _write_relaxation(change: RuleChange, effective_on: datetime.date) -> Requir
 
 
 def _write_requirement(change: RuleChange, effective_on: datetime.date) -> LicenceRequirement:
+    assert change.item_id is not None, "a new requirement names its item (RuleChange.clean)"
     requirement = LicenceRequirement(
         title=change.title,
         letter_reference=f"Rule change {change.number}",
@@ -185,9 +183,8 @@ def _write_requirement(change: RuleChange, effective_on: datetime.date) -> Licen
     )
     requirement.full_clean()
     requirement.save()
-    requirement.items.set([change.item_id])
-    if change.country_group_id:
-        requirement.country_groups.set([change.country_group_id])
+    requirement.items.set(ControlledItem.objects.filter(pk=change.item_id))
+    requirement.country_groups.set(CountryGroup.objects.filter(pk=change.country_group_id))
     return requirement
 
 

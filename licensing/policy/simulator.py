@@ -67,9 +67,10 @@ def draft_rows(change: RuleChange, on: datetime.date) -> DraftRows:
         )
         requirement.group_codes = {change.country_group_id} if change.country_group_id else set()
         return DraftRows(relaxation=None, requirement=requirement, item_ids=frozenset({change.item_id}))
+    assert change.requirement_id is not None, "a relaxation names its requirement (RuleChange.clean)"
     relaxation = RequirementRelaxation(
         requirement_id=change.requirement_id,
-        kind=_RELAXATION_KIND[change.kind],
+        kind=change.relaxation_kind(),
         country_group_id=change.country_group_id if change.kind == RuleChange.Kind.RELAX_COUNTRY_GROUP else None,
         item_id=change.item_id if change.kind == RuleChange.Kind.RELAX_ITEM else None,
         effective_from=on,
@@ -77,13 +78,6 @@ def draft_rows(change: RuleChange, on: datetime.date) -> DraftRows:
     )
     relaxation.customer_ids = set(change.customers.values_list("pk", flat=True))
     return DraftRows(relaxation=relaxation, requirement=None, item_ids=frozenset(affected_item_ids(change)))
-
-
-_RELAXATION_KIND = {
-    RuleChange.Kind.RELAX_COUNTRY_GROUP: RequirementRelaxation.Kind.COUNTRY_GROUP,
-    RuleChange.Kind.RELAX_CUSTOMERS: RequirementRelaxation.Kind.CUSTOMERS,
-    RuleChange.Kind.RELAX_ITEM: RequirementRelaxation.Kind.ITEM,
-}
 
 
 def affected_item_ids(change: RuleChange) -> set[int]:
