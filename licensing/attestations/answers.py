@@ -93,7 +93,7 @@ def clean_answers(*, about_person: bool, data: dict) -> dict:
                 errors.setdefault("owners", []).append(f"{name}: give the owner's country.")
             else:
                 owners.append({"name": name[:300], "country": country, "percentage": str(share)})
-        if sum(Decimal(o["percentage"]) for o in owners) > 100:
+        if sum((Decimal(str(o["percentage"])) for o in owners), Decimal(0)) > 100:
             errors.setdefault("owners", []).append("The owners' shares add up to more than 100%.")
         cleaned["owners"] = owners
     if errors:

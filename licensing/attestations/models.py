@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from licensing.determinations.models import SubjectMixin
-from licensing.parties.models import EvidenceDocument, Person
+from licensing.parties.models import Customer, EvidenceDocument, Person
 
 _ONE_SUBJECT = Q(customer__isnull=False, person__isnull=True) | Q(customer__isnull=True, person__isnull=False)
 _OPEN = Q(status__in=["sent", "viewed"])
@@ -149,7 +149,9 @@ class Attestation(SubjectMixin):
     @property
     def asks_about_a_person(self) -> bool:
         """A person, or an individual customer (answered about its account holder), is asked person questions."""
-        return self.person_id is not None or self.customer.kind == self.customer.Kind.INDIVIDUAL
+        if self.person_id is not None:
+            return True
+        return self.customer is not None and self.customer.kind == Customer.Kind.INDIVIDUAL
 
 
 def attestation_document_path(instance, filename):

@@ -130,7 +130,11 @@ def view_attestation(value: str, *, client_address: str | None) -> Attestation:
     """Open the form a link leads to, recording the view."""
     attestation = usable_attestation(value, client_address=client_address)
     with transaction.atomic():
-        locked = Attestation.objects.select_for_update(of=("self",)).select_related("customer", "person").get(pk=attestation.pk)
+        locked = (
+            Attestation.objects.select_for_update(of=("self",))
+            .select_related("customer", "person")
+            .get(pk=attestation.pk)
+        )
         before = locked.status
         now = timezone.now()
         locked.views += 1

@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 # An unanswered link is reminded after this long without news, at most this many times.
 REMIND_AFTER = datetime.timedelta(days=5)
 MOST_REMINDERS = 3
-SUBJECT_KINDS = {"customer": Customer, "person": Person}
 
 
 def _require(actor, action: Action) -> None:
@@ -41,7 +40,9 @@ def subject_key(subject) -> list:
 
 def subject_from_key(key) -> Customer | Person | None:
     kind, pk = key
-    return SUBJECT_KINDS[kind].objects.filter(pk=pk).first()
+    if kind == "person":
+        return Person.objects.filter(pk=pk).first()
+    return Customer.objects.filter(pk=pk).first()
 
 
 def contact_email_of(subject) -> str:

@@ -1,8 +1,10 @@
 """The customer's answer: checked, stored with its documents and signature, and made evidence on the subject."""
 
 import logging
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +28,7 @@ def submit_attestation(
     answers: dict,
     signed_name: str,
     signed_title: str,
-    documents: list[tuple[str, object]] = (),  # type: ignore[assignment]
+    documents: Sequence[tuple[str, UploadedFile]] = (),
 ) -> Attestation:
     """Record a signed answer through a link; its answers become evidence, and nothing is approved by it."""
     attestation = usable_attestation(value, client_address=client_address)
@@ -59,7 +61,11 @@ def submit_attestation(
     stored: list[AttestationDocument] = []
     try:
         with transaction.atomic():
-            locked = Attestation.objects.select_for_update(of=("self",)).select_related("customer", "person").get(pk=attestation.pk)
+            locked = (
+                Attestation.objects.select_for_update(of=("self",))
+                .select_related("customer", "person")
+                .get(pk=attestation.pk)
+            )
             if not locked.is_open:
                 # Answered or revoked between the check above and this lock.
                 raise ValidationError({"attestation": "This link can no longer be used."})

@@ -1,6 +1,7 @@
 """The customer's attestation form (no sign-in), and the officers' forms to send and revoke links."""
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from licensing.parties.models import EvidenceDocument
 from licensing.reference.models import Country
@@ -101,7 +102,7 @@ class AttestationForm(forms.Form):
             ]
         return answers
 
-    def documents(self) -> list[tuple[str, object]]:
+    def documents(self) -> list[tuple[str, UploadedFile]]:
         found = []
         for i in range(1, DOCUMENT_ROWS + 1):
             upload = self.cleaned_data.get(f"document_{i}_file")

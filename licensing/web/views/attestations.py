@@ -30,7 +30,7 @@ from ..forms.attestations import (
     SendLinkForm,
 )
 
-SUBJECTS = {"customer": Customer, "person": Person}
+SUBJECTS = ("customer", "person")
 
 
 def _refused(request, refusal: LinkRefused):
@@ -147,10 +147,11 @@ def attestation_revoke(request, pk: int):
 @require_POST
 def attestation_send(request, kind: str, pk: int):
     """Send one subject a link, to its own address or the one given."""
-    model = SUBJECTS.get(kind)
-    if model is None:
+    if kind not in SUBJECTS:
         return render(request, "attestations/refused.html", {"message": "No such kind of subject."}, status=404)
-    subject = get_object_or_404(model, pk=pk)
+    subject: Customer | Person = (
+        get_object_or_404(Person, pk=pk) if kind == "person" else get_object_or_404(Customer, pk=pk)
+    )
     form = SendLinkForm(request.POST)
     if form.is_valid():
         try:
@@ -163,7 +164,7 @@ def attestation_send(request, kind: str, pk: int):
             messages.success(request, f"Link sent to {attestation.contact_email}.")
             return redirect("attestations:detail", pk=attestation.pk)
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("attestations:list")
 
 
