@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .matching.index import IndexedEntry, Query, ScreeningIndex
+from .matching.index import IndexedEntry, Match, Query, ScreeningIndex
 from .matching.names import entry_names
 from .models import ListEntry, ListVersion
 
@@ -30,7 +30,7 @@ class LoadedIndex:
     def version_ids(self) -> list[int]:
         return [pk for pk, _ in self.versions]
 
-    def search(self, query: Query, *, threshold: float | None = None, limit: int | None = None):
+    def search(self, query: Query, *, threshold: float | None = None, limit: int | None = None) -> list[Match]:
         return self.index.search(
             query,
             threshold=match_threshold() if threshold is None else threshold,

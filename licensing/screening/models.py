@@ -19,6 +19,9 @@ from licensing.parties.models import Customer, Person
 
 from .matching.names import AIRCRAFT, ENTITY, INDIVIDUAL, UNKNOWN, VESSEL
 
+# What is screened: a customer, a person, or a party named on an application.
+Subject = Customer | Person | ApplicationParty
+
 
 class Feed(models.TextChoices):
     CSL = "csl", "Consolidated Screening List (trade.gov)"
@@ -33,8 +36,8 @@ class EntryType(models.TextChoices):
     UNKNOWN = UNKNOWN, "Not stated"
 
 
-class ListVersionQuerySet(models.QuerySet):
-    def in_force(self):
+class ListVersionQuerySet(models.QuerySet["ListVersion"]):
+    def in_force(self) -> "ListVersionQuerySet":
         return self.filter(status=ListVersion.Status.IN_FORCE)
 
 
@@ -285,8 +288,8 @@ class ScreenedSubject(models.Model):
             raise ValidationError("Name exactly one subject: a customer, a person or an application party.")
 
 
-class SubjectScreeningQuerySet(models.QuerySet):
-    def for_subject(self, subject):
+class SubjectScreeningQuerySet(models.QuerySet["SubjectScreening"]):
+    def for_subject(self, subject: Subject) -> "SubjectScreeningQuerySet":
         return self.filter(**{subject_field(subject): subject})
 
 
@@ -315,8 +318,8 @@ class SubjectScreening(ScreenedSubject):
         return f"Screening of {self.subject} at {self.screened_at:%Y-%m-%d %H:%M}"
 
 
-class HitQuerySet(models.QuerySet):
-    def for_subject(self, subject):
+class HitQuerySet(models.QuerySet["Hit"]):
+    def for_subject(self, subject: Subject) -> "HitQuerySet":
         return self.filter(**{subject_field(subject): subject})
 
     def awaiting_adjudication(self):
@@ -391,7 +394,7 @@ class Hit(ScreenedSubject):
         return self.entry.version
 
 
-def subject_field(subject) -> str:
+def subject_field(subject: Subject) -> str:
     """The field of a screening record that names this kind of subject."""
     if isinstance(subject, Customer):
         return "customer"

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from licensing.accounts.models import User
+
 from ..models import Hit
 from ..workflow import HIT_MACHINE
 
@@ -21,7 +23,7 @@ OUTCOMES = {
 }
 
 
-def adjudicate_hit(*, actor, hit: Hit, outcome: str, reason: str = "") -> Hit:
+def adjudicate_hit(*, actor: User | None, hit: Hit, outcome: str, reason: str = "") -> Hit:
     """Record an officer's adjudication: true_match, false_positive, clear, send_back or no_longer_listed."""
     try:
         name = OUTCOMES[outcome]
@@ -31,7 +33,7 @@ def adjudicate_hit(*, actor, hit: Hit, outcome: str, reason: str = "") -> Hit:
     if name == "close_delisted" and hit.flagged_at is None:
         raise ValidationError({"outcome": "Only a hit whose entry left the lists may be closed as no longer listed."})
 
-    def stamp(locked: Hit):
+    def stamp(locked: Hit) -> list[str]:
         now = timezone.now()
         if name == "propose_false_positive":
             locked.proposed_by, locked.proposal_reason = actor, reason

@@ -8,6 +8,9 @@ recorded with it, and whether the change is one the matcher reads (a name,
 an alias, the type or the countries): only those can give a subject a new hit.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from ..models import MATCHED_FIELDS, ListChange, ListEntry, ListVersion
 
 # The published details compared, in the order they are shown.
@@ -30,7 +33,7 @@ DIFF_FIELDS = (
 WRITE_CHUNK = 2000
 
 
-def record_changes(version: ListVersion, previous: ListVersion | None) -> dict:
+def record_changes(version: ListVersion, previous: ListVersion | None) -> dict[str, int]:
     """Record `version`'s changes against `previous` as `ListChange` rows; return and keep the counts."""
     if previous is None:
         # A feed's first version: everything is new, and everyone is screened against it in full.
@@ -69,7 +72,16 @@ def _keyed(version: ListVersion) -> dict[str, tuple[int, str]]:
     return {key: (pk, fingerprint) for pk, key, fingerprint in version.entries.values_list("pk", "key", "fingerprint")}
 
 
-def _change(version, kind, row, *, entry=None, previous=None, fields=()) -> ListChange:
+def _change(
+    version: ListVersion,
+    kind: str,
+    # A row of ListEntry.values(): the key, list and the compared details.
+    row: dict[str, Any],
+    *,
+    entry: int | None = None,
+    previous: int | None = None,
+    fields: Iterable[str] = (),
+) -> ListChange:
     fields = list(fields)
     matchable = kind == ListChange.Kind.ADDED or any(name in MATCHED_FIELDS for name in fields)
     return ListChange(

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.outbox import services as outbox
@@ -42,9 +43,9 @@ Progress = Callable[[ListImport], None]
 
 def request_import(
     *,
-    actor,
+    actor: User | None,
     feed: str,
-    sources: dict,
+    sources: dict[str, str],
     file_format: str = "",
     published_on: datetime.date | None = None,
     enqueue: bool = True,
@@ -139,7 +140,11 @@ def _step(run: ListImport, phase: str, progress: Progress | None) -> None:
         progress(run)
 
 
-def _parse(run: ListImport, files: dict) -> tuple[list[ParsedEntry], int, dict]:
+# Per list code: how many rows, entries, aliases and addresses were read.
+Counts = dict[str, dict[str, int]]
+
+
+def _parse(run: ListImport, files: dict[str, bytes]) -> tuple[list[ParsedEntry], int, Counts]:
     if run.feed == Feed.OFAC_SDN:
         names = tuple(display_name(run.sources[role]) for role in ("sdn", "alt", "add"))
         row_count, entries = read_sdn(files["sdn"], files["alt"], files["add"], names=names)
@@ -187,7 +192,14 @@ def _published_on(run: ListImport) -> datetime.date:
     return timezone.localdate()
 
 
-def _load(run, entries, row_count, counts, digest, progress) -> ListVersion:
+def _load(
+    run: ListImport,
+    entries: list[ParsedEntry],
+    row_count: int,
+    counts: Counts,
+    digest: str,
+    progress: Progress | None,
+) -> ListVersion:
     version = ListVersion.objects.create(
         feed=run.feed,
         published_on=_published_on(run),
@@ -282,7 +294,14 @@ def _discard(version: ListVersion | None) -> None:
     version.save(update_fields=["status"])
 
 
-def _finish(run: ListImport, status: str, *, version=None, error: str = "", progress=None) -> ListImport:
+def _finish(
+    run: ListImport,
+    status: str,
+    *,
+    version: ListVersion | None = None,
+    error: str = "",
+    progress: Progress | None = None,
+) -> ListImport:
     run.status = status
     run.error = error
     run.version = version or run.version

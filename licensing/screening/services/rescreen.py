@@ -7,15 +7,19 @@ batch marks itself done, so a retried or duplicated task skips it, and the
 re-screen's progress is the share of its subjects in finished batches.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.audit.services import record_event
 from licensing.outbox.services import enqueue
 
-from ..loading import current_index
-from ..models import Hit, ListVersion, Rescreen, RescreenBatch, SubjectKind, SubjectScreening
+from ..loading import LoadedIndex, current_index
+from ..matching.index import Match, Query
+from ..models import Hit, ListVersion, Rescreen, RescreenBatch, Subject, SubjectKind, SubjectScreening
 from ..subjects import MODELS, fingerprint_of, query_for, screened_on_its_own, subjects_of_kind
 from ..task_names import RESCREEN_BATCH
 from .screening import Affected, apply_matches
@@ -28,7 +32,7 @@ def batch_size() -> int:
 
 
 def start_rescreen(
-    *, actor=None, version: ListVersion | None = None, reason: str = "", size: int | None = None
+    *, actor: User | None = None, version: ListVersion | None = None, reason: str = "", size: int | None = None
 ) -> Rescreen:
     """Cut every subject into batches and queue them; the batches run after commit."""
     size = size or batch_size()
@@ -107,12 +111,18 @@ def run_batch(batch_id: int) -> int:
     return locked.hits_changed
 
 
-def _screen(subject, loaded):
+# A subject, the query its names and addresses make, and the entries it matched.
+Screened = tuple[Subject, Query, list[Match]]
+
+
+def _screen(subject: Subject, loaded: LoadedIndex) -> tuple[Query, list[Match]]:
     query = query_for(subject)
     return query, loaded.search(query)
 
 
-def _stamp(field: str, screened, loaded, now, affected: Affected) -> None:
+def _stamp(
+    field: str, screened: list[Screened], loaded: LoadedIndex, now: datetime.datetime, affected: Affected
+) -> None:
     existing = {
         getattr(s, f"{field}_id"): s
         for s in SubjectScreening.objects.filter(**{f"{field}_id__in": [x[0].pk for x in screened]})
@@ -140,7 +150,7 @@ def _stamp(field: str, screened, loaded, now, affected: Affected) -> None:
     SubjectScreening.objects.bulk_update(updated, ["screened_at", "names", "versions", "match_count", "fingerprint"])
 
 
-def _finish_if_last(rescreen_id: int, now) -> None:
+def _finish_if_last(rescreen_id: int, now: datetime.datetime) -> None:
     rescreen = Rescreen.objects.select_for_update().get(pk=rescreen_id)
     if rescreen.finished_at is None and not rescreen.batches.filter(done_at__isnull=True).exists():
         rescreen.finished_at = now

@@ -12,9 +12,11 @@ which subjects it affected; the reactions table decides their waiting
 transactions again.
 """
 
+import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from licensing.audit.services import record_event
@@ -23,7 +25,7 @@ from licensing.parties.models import Customer, Person
 
 from ..loading import LoadedIndex, current_index
 from ..matching.index import Match
-from ..models import Hit, ListEntry, SubjectScreening, subject_field
+from ..models import Hit, ListEntry, Subject, SubjectScreening, subject_field
 from ..subjects import fingerprint_of, query_for
 from ..workflow import HIT_MACHINE
 
@@ -51,13 +53,13 @@ class Affected:
     persons: set[int] = field(default_factory=set)
     parties: set[int] = field(default_factory=set)
 
-    def add(self, subject) -> None:
+    def add(self, subject: Subject) -> None:
         {Customer: self.customers, Person: self.persons, ApplicationParty: self.parties}[type(subject)].add(subject.pk)
 
     def __bool__(self) -> bool:
         return bool(self.customers or self.persons or self.parties)
 
-    def record(self, *, target) -> None:
+    def record(self, *, target: models.Model) -> None:
         """Record, in the screening's transaction, which subjects' decisions it changed."""
         if self:
             record_event(
@@ -72,7 +74,7 @@ class Affected:
             )
 
 
-def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScreening | None:
+def screen_subject(subject: Subject, *, loaded: LoadedIndex | None = None) -> SubjectScreening | None:
     """Screen one customer, person or party now; None when no list is in force."""
     loaded = loaded or current_index()
     if not loaded.versions:
@@ -88,8 +90,10 @@ def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScre
         now = timezone.now()
         existing = {hit.entry_key: hit for hit in Hit.objects.for_subject(subject).select_related("entry")}
         previous = SubjectScreening.objects.for_subject(subject).values_list("fingerprint", flat=True).first()
+        # Any, as Django types lookups: a dict of subjects alone could, for mypy, hold `defaults` too.
+        lookup: dict[str, Any] = {subject_field(subject): subject}
         screening, created = SubjectScreening.objects.update_or_create(
-            **{subject_field(subject): subject},
+            **lookup,
             defaults={
                 "screened_at": now,
                 "names": list(query.names),
@@ -105,7 +109,9 @@ def screen_subject(subject, *, loaded: LoadedIndex | None = None) -> SubjectScre
     return screening
 
 
-def apply_matches(subject, matches: list[Match], existing: dict[str, Hit], loaded: LoadedIndex, now) -> bool:
+def apply_matches(
+    subject: Subject, matches: list[Match], existing: dict[str, Hit], loaded: LoadedIndex, now: datetime.datetime
+) -> bool:
     """Open, update, reopen or close the subject's hits for this screen; True if any hit changed."""
     best: dict[str, Match] = {}
     for match in matches:
@@ -167,7 +173,7 @@ def apply_matches(subject, matches: list[Match], existing: dict[str, Hit], loade
     return changed
 
 
-def _flag_removed(hit: Hit, loaded: LoadedIndex, now) -> None:
+def _flag_removed(hit: Hit, loaded: LoadedIndex, now: datetime.datetime) -> None:
     # Fail closed: a feed that dropped an entry by mistake, or moved it under
     # another key, must not release a listed party. The hit keeps holding
     # (or refusing, if confirmed) until an officer closes it with a reason.
@@ -187,7 +193,7 @@ def _flag_removed(hit: Hit, loaded: LoadedIndex, now) -> None:
     )
 
 
-def _open_hit(subject, key: str, entry: ListEntry, match: Match, now) -> Hit:
+def _open_hit(subject: Subject, key: str, entry: ListEntry, match: Match, now: datetime.datetime) -> Hit:
     hit = Hit(
         **{subject_field(subject): subject},
         entry_key=key,
