@@ -4,12 +4,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.permissions import BasePermission, IsAuthenticated
 
-from licensing.accounts.permissions import Action, user_can
+from licensing.accounts.permissions import Action
 from licensing.deadlines.models import Deadline
 
 from ..errors import problems
+from ..permissions import RoleAllows
 from ..serializers.deadlines import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -17,13 +17,6 @@ from ..serializers.deadlines import (
     DeadlinePageSerializer,
     DeadlineSerializer,
 )
-
-
-class CanViewCases(BasePermission):
-    message = "Your role does not allow viewing cases and their deadlines."
-
-    def has_permission(self, request, view):
-        return user_can(request.user, Action.VIEW_CASES)
 
 
 class DeadlinePagination(LimitOffsetPagination):
@@ -57,7 +50,8 @@ class DeadlineList(ListAPIView):
     """List deadlines, soonest first, narrowed by the filters below; a filter left out does not narrow."""
 
     serializer_class = DeadlineSerializer
-    permission_classes = [IsAuthenticated, CanViewCases]
+    permission_classes = [RoleAllows]
+    actions_by_method = {"GET": Action.VIEW_CASES}
     pagination_class = DeadlinePagination
 
     def get_queryset(self):

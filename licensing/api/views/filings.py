@@ -4,7 +4,6 @@ Path ids take any one segment, so a malformed id reaches the view and is
 answered with a problem document naming it rather than an HTML page.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -15,13 +14,14 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from licensing.accounts.permissions import Action, user_can
+from licensing.accounts.permissions import Action
 from licensing.cases.models import LicenceApplication
 from licensing.filings.models import ExportPackage, Filing
 from licensing.filings.services.filings import open_filing_for_download, request_filing
 from licensing.filings.services.packages import open_package_for_download, request_export_package
 
 from ..errors import problems
+from ..permissions import RoleAllows
 from ..serializers.filings import (
     ExportPackageSerializer,
     ExportRequestSerializer,
@@ -72,11 +72,6 @@ def as_api_error(error: DjangoValidationError) -> ValidationError:
     return ValidationError({"non_field_errors": error.messages})
 
 
-def require(user, action: Action, message: str) -> None:
-    if not user_can(user, action):
-        raise PermissionDenied(message)
-
-
 def find(queryset, raw_id: str, what: str):
     found = None
     if raw_id.isascii() and raw_id.isdigit() and int(raw_id) < 2**63:
@@ -114,6 +109,9 @@ def download(open_file, *, filename: str, renderer: type[FileRenderer]) -> FileR
 
 
 class ApplicationFilingsView(APIView):
+    permission_classes = [RoleAllows]
+    actions_by_method = {"GET": Action.VIEW_CASES, "POST": Action.GENERATE_FILINGS}
+
     @extend_schema(
         operation_id="filings_list",
         summary="List every version of every document of an application",
@@ -122,7 +120,6 @@ class ApplicationFilingsView(APIView):
         tags=["filings"],
     )
     def get(self, request, application_id: str):
-        require(request.user, Action.VIEW_CASES, "Your role does not allow reading cases.")
         application = find(LicenceApplication.objects.all(), application_id, "application")
         filings = Filing.objects.filter(application=application).select_related("application", "requested_by")
         return Response(FilingSerializer(filings, many=True).data)
@@ -136,7 +133,6 @@ class ApplicationFilingsView(APIView):
         tags=["filings"],
     )
     def post(self, request, application_id: str):
-        require(request.user, Action.GENERATE_FILINGS, "Your role does not allow generating filings.")
         application = find(LicenceApplication.objects.all(), application_id, "application")
         serializer = FilingRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -147,6 +143,9 @@ class ApplicationFilingsView(APIView):
 
 
 class FilingView(APIView):
+    permission_classes = [RoleAllows]
+    actions_by_method = {"GET": Action.VIEW_CASES}
+
     @extend_schema(
         operation_id="filings_retrieve",
         summary="Read a filing's status, version and SHA-256",
@@ -155,7 +154,6 @@ class FilingView(APIView):
         tags=["filings"],
     )
     def get(self, request, filing_id: str):
-        require(request.user, Action.VIEW_CASES, "Your role does not allow reading cases.")
         filing = find(Filing.objects.select_related("application", "requested_by"), filing_id, "filing")
         return Response(FilingSerializer(filing).data)
 
@@ -180,6 +178,9 @@ class FilingPdfView(APIView):
 
 
 class ExportsView(APIView):
+    permission_classes = [RoleAllows]
+    actions_by_method = {"POST": Action.EXPORT_PACKAGES}
+
     @extend_schema(
         operation_id="exports_create",
         summary="Build a legal export package of a selection of applications; answers 202",
@@ -188,7 +189,6 @@ class ExportsView(APIView):
         tags=["exports"],
     )
     def post(self, request):
-        require(request.user, Action.EXPORT_PACKAGES, "Only legal staff and auditors may export packages.")
         serializer = ExportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         selection = serializer.selection()
@@ -196,6 +196,9 @@ class ExportsView(APIView):
 
 
 class ExportView(APIView):
+    permission_classes = [RoleAllows]
+    actions_by_method = {"GET": Action.DOWNLOAD_PACKAGES}
+
     @extend_schema(
         operation_id="exports_retrieve",
         summary="Read a package's progress and, once built, its download link",
@@ -204,7 +207,6 @@ class ExportView(APIView):
         tags=["exports"],
     )
     def get(self, request, package_id: str):
-        require(request.user, Action.DOWNLOAD_PACKAGES, "Only legal staff and auditors may see export packages.")
         package = find(ExportPackage.objects.select_related("requested_by"), package_id, "export package")
         return Response(ExportPackageSerializer(package).data)
 

@@ -9,7 +9,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from licensing.accounts.permissions import Action, user_can
+from licensing.accounts.permissions import Action, require
 from licensing.cases.models import LicenceApplication
 from licensing.parties.models import Customer, Person
 from licensing.screening.models import Hit, ListVersion, SubjectScreening
@@ -41,8 +41,7 @@ class ScreeningApiView(APIView):
 
     def check_permissions(self, request):
         super().check_permissions(request)
-        if not user_can(request.user, self.action):
-            raise PermissionDenied(f"Your role may not {Action(self.action).label.lower()}.")
+        require(request.user, self.action)
 
     def parsed(self, serializer_class, data) -> dict:
         allowed = set(serializer_class().fields)

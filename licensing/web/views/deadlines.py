@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,19 +24,14 @@ from licensing.deadlines.services import (
     settle_deadline,
 )
 
+from ..access import requires
 from ..forms.deadlines import DigestForm, SettleForm
 
 
-def _require(user, action: Action) -> None:
-    if not user_can(user, action):
-        raise PermissionDenied("Your role does not allow this.")
-
-
-@login_required
+@requires(Action.VIEW_CASES)
 @require_GET
 def index(request):
     """Show the user's overdue queue, their own deadlines, their unread notifications and preferences."""
-    _require(request.user, Action.VIEW_CASES)
     return render(request, "deadlines/index.html", _index_context(request))
 
 
@@ -56,11 +51,10 @@ def _index_context(request, **extra) -> dict:
     }
 
 
-@login_required
+@requires(Action.VIEW_CASES)
 @require_GET
 def detail(request, pk: int):
     """Show one deadline: how it was worked out, its reminders, and the settle form where it applies."""
-    _require(request.user, Action.VIEW_CASES)
     deadline = get_object_or_404(_deadlines(), pk=pk)
     form = SettleForm(initial={"status": Deadline.Status.MET, "on": timezone.localdate()})
     return render(request, "deadlines/detail.html", _detail_context(request, deadline, form))
@@ -92,11 +86,10 @@ def _detail_context(request, deadline: Deadline, form) -> dict:
     }
 
 
-@login_required
+@requires(Action.SETTLE_DEADLINE)
 @require_POST
 def settle(request, pk: int):
     """Record that a deadline was met, or no longer applies."""
-    _require(request.user, Action.SETTLE_DEADLINE)
     deadline = get_object_or_404(_deadlines(), pk=pk)
     form = SettleForm(request.POST)
     if form.is_valid():

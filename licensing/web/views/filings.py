@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from licensing.accounts.permissions import Action, user_can
+from licensing.accounts.permissions import Action, require, user_can
 from licensing.cases.models import LicenceApplication
 from licensing.filings.models import ExportPackage, Filing, RetentionBlocked
 from licensing.filings.services.filings import open_filing_for_download, request_filing, retry_filing
@@ -21,12 +21,8 @@ from licensing.filings.services.retention import (
     set_legal_hold,
 )
 
+from ..access import requires
 from ..forms.filings import REFERENCE, ExportPackageForm, GenerateFilingForm, KnownTransferForm, LegalHoldForm
-
-
-def _require(user, action: Action) -> None:
-    if not user_can(user, action):
-        raise PermissionDenied(f"Your role does not allow this ({action.label.lower()}).")
 
 
 def _show_refusal(form, error: ValidationError) -> None:
@@ -38,11 +34,10 @@ def _show_refusal(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-@login_required
+@requires(Action.VIEW_CASES)
 @require_GET
 def index(request):
     """List failed renders first, then the latest filings; jump to an application's filings."""
-    _require(request.user, Action.VIEW_CASES)
     wanted = request.GET.get("application", "").strip()
     if wanted:
         match = REFERENCE.match(wanted)
@@ -84,18 +79,16 @@ def _get_application(pk: int) -> LicenceApplication:
     return get_object_or_404(LicenceApplication.objects.select_related("customer", "person"), pk=pk)
 
 
-@login_required
+@requires(Action.VIEW_CASES)
 @require_GET
 def application_filings(request, pk: int):
     """Show every version of every document of an application, its retention, and the actions allowed."""
-    _require(request.user, Action.VIEW_CASES)
     return _application_page(request, _get_application(pk))
 
 
-@login_required
+@requires(Action.GENERATE_FILINGS)
 @require_POST
 def generate(request, pk: int):
-    _require(request.user, Action.GENERATE_FILINGS)
     application = _get_application(pk)
     form = GenerateFilingForm(request.POST)
     if form.is_valid():
@@ -133,10 +126,9 @@ def filing_pdf(request, pk: int):
     return FileResponse(handle, as_attachment=True, filename=filing.download_name, content_type="application/pdf")
 
 
-@login_required
+@requires(Action.MANAGE_RETENTION)
 @require_POST
 def legal_hold(request, pk: int, *, release: bool = False):
-    _require(request.user, Action.MANAGE_RETENTION)
     application = _get_application(pk)
     form = LegalHoldForm(request.POST)
     if form.is_valid():
@@ -151,10 +143,9 @@ def legal_hold(request, pk: int, *, release: bool = False):
     return _application_page(request, application, status=400, hold_form=form)
 
 
-@login_required
+@requires(Action.MANAGE_RETENTION)
 @require_POST
 def known_transfer(request, pk: int):
-    _require(request.user, Action.MANAGE_RETENTION)
     application = _get_application(pk)
     form = KnownTransferForm(request.POST)
     if form.is_valid():
@@ -168,11 +159,10 @@ def known_transfer(request, pk: int):
     return _application_page(request, application, status=400, transfer_form=form)
 
 
-@login_required
+@requires(Action.DESTROY_RECORDS)
 @require_POST
 def destroy(request, pk: int):
     """Destroy the application's filing PDFs once its retention period has ended."""
-    _require(request.user, Action.DESTROY_RECORDS)
     application = _get_application(pk)
     try:
         count = destroy_filings(actor=request.user, application=application)
@@ -183,15 +173,14 @@ def destroy(request, pk: int):
     return redirect("filings:application", pk=pk)
 
 
-@login_required
+@requires(Action.DOWNLOAD_PACKAGES)
 @require_http_methods(["GET", "POST"])
 def exports(request):
     """List export packages and ask for a new one (legal staff and auditors)."""
-    _require(request.user, Action.DOWNLOAD_PACKAGES)
     form = ExportPackageForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        _require(request.user, Action.EXPORT_PACKAGES)
+        require(request.user, Action.EXPORT_PACKAGES)
         if form.is_valid():
             try:
                 package = request_export_package(actor=request.user, **form.selection())
@@ -204,19 +193,17 @@ def exports(request):
     return render(request, "filings/exports.html", {"form": form, "packages": packages}, status=status)
 
 
-@login_required
+@requires(Action.DOWNLOAD_PACKAGES)
 @require_GET
 def export_detail(request, pk: int):
-    _require(request.user, Action.DOWNLOAD_PACKAGES)
     package = get_object_or_404(ExportPackage.objects.select_related("requested_by"), pk=pk)
     return render(request, "filings/export_detail.html", {"package": package})
 
 
-@login_required
+@requires(Action.DOWNLOAD_PACKAGES)
 @require_GET
 def export_progress(request, pk: int):
     """The progress fragment the export page polls while the package is built."""
-    _require(request.user, Action.DOWNLOAD_PACKAGES)
     package = get_object_or_404(ExportPackage, pk=pk)
     return render(request, "filings/_export_progress.html", {"package": package})
 

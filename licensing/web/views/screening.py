@@ -1,14 +1,13 @@
 """Browser pages: the hits queue, a hit with its adjudication, lists and imports, ad hoc search, a subject's results."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from licensing.accounts.permissions import Action, user_can
+from licensing.accounts.permissions import Action, require, user_can
 from licensing.audit.models import Event
 from licensing.outbox.services import enqueue
 from licensing.screening.loading import match_threshold
@@ -22,6 +21,7 @@ from licensing.screening.tasks import screen_subject_task
 from licensing.screening.workflow import HIT_MACHINE
 from licensing.workflow.machine import TransitionError
 
+from ..access import requires
 from ..forms.screening import OUTCOME_LABELS, AdjudicationForm, ImportForm, SearchForm
 
 # Past this many, the API's pages list the rest.
@@ -29,16 +29,10 @@ CHANGES_SHOWN = 300
 TRANSITION_OUTCOMES = {name: outcome for outcome, name in OUTCOMES.items()}
 
 
-def _require(user, action: Action) -> None:
-    if not user_can(user, action):
-        raise PermissionDenied(f"Your role may not {Action(action).label.lower()}.")
-
-
-@login_required
+@requires(Action.VIEW_CASES)
 @require_GET
 def queue(request):
     """Show the hits awaiting adjudication, oldest first, and the lists in force."""
-    _require(request.user, Action.VIEW_CASES)
     wanted = request.GET.get("status", "")
     hits = Hit.objects.select_related("entry__version", "customer", "person", "party", "proposed_by")
     if wanted in Hit.Status.values:
@@ -60,11 +54,10 @@ def queue(request):
     )
 
 
-@login_required
+@requires(Action.VIEW_CASES)
 @require_GET
 def hit_detail(request, pk):
     """Show a hit: the subject, the entry, the score and why, the history, and the moves the user may make."""
-    _require(request.user, Action.VIEW_CASES)
     hit = get_object_or_404(
         Hit.objects.select_related("entry__version", "customer", "person", "party", "proposed_by", "adjudicated_by"),
         pk=pk,
@@ -88,11 +81,10 @@ def _hit_context(request, hit, form):
     }
 
 
-@login_required
+@requires(Action.ADJUDICATE_SCREENING_HITS)
 @require_POST
 def hit_adjudicate(request, pk):
     """Record an adjudication of the hit."""
-    _require(request.user, Action.ADJUDICATE_SCREENING_HITS)
     hit = get_object_or_404(Hit.objects.select_related("entry__version"), pk=pk)
     form = AdjudicationForm(request.POST)
     if form.is_valid():
@@ -108,10 +100,9 @@ def hit_adjudicate(request, pk):
     return render(request, "screening/hit_detail.html", _hit_context(request, hit, form), status=400)
 
 
-@login_required
+@requires(Action.VIEW_CASES)
 def lists(request):
     """Show the list versions, the imports and re-screens; an administrator imports a list here."""
-    _require(request.user, Action.VIEW_CASES)
     form = None
     if user_can(request.user, Action.IMPORT_SCREENING_LISTS):
         form = ImportForm(request.POST or None, request.FILES or None)
@@ -130,7 +121,7 @@ def lists(request):
                 else:
                     return redirect("screening:import", pk=run.pk)
     elif request.method == "POST":
-        raise PermissionDenied("Your role may not import restricted-party lists.")
+        require(request.user, Action.IMPORT_SCREENING_LISTS)
     status = 400 if form is not None and form.errors else 200
     return render(
         request,
@@ -146,11 +137,10 @@ def lists(request):
     )
 
 
-@login_required
+@requires(Action.VIEW_CASES)
 @require_GET
 def import_detail(request, pk):
     """Show an import's progress (the progress part refreshes itself while it runs)."""
-    _require(request.user, Action.VIEW_CASES)
     run = get_object_or_404(ListImport.objects.select_related("version__replaces", "requested_by"), pk=pk)
     template = (
         "screening/_import_progress.html" if request.headers.get("HX-Request") else "screening/import_detail.html"
@@ -163,28 +153,25 @@ def import_detail(request, pk):
     return render(request, template, {"run": run, "changes": changes, "more_changes": more})
 
 
-@login_required
+@requires(Action.VIEW_CASES)
 @require_GET
 def rescreen_progress(request, pk):
-    _require(request.user, Action.VIEW_CASES)
     return render(request, "screening/_rescreen_progress.html", {"rescreen": get_object_or_404(Rescreen, pk=pk)})
 
 
-@login_required
+@requires(Action.IMPORT_SCREENING_LISTS)
 @require_POST
 def rescreen_start(request):
     """Screen every customer, person and party again now."""
-    _require(request.user, Action.IMPORT_SCREENING_LISTS)
     rescreen = start_rescreen(actor=request.user, reason=f"requested by {request.user.get_username()}")
     messages.success(request, f"Re-screen #{rescreen.pk} of {rescreen.subjects} subjects started.")
     return redirect("screening:lists")
 
 
-@login_required
+@requires(Action.SEARCH_SCREENING_LISTS)
 @require_GET
 def search(request):
     """Screen a name ad hoc."""
-    _require(request.user, Action.SEARCH_SCREENING_LISTS)
     form = SearchForm(request.GET or None)
     results, problem = None, ""
     if form.is_bound and form.is_valid():
@@ -208,15 +195,14 @@ def search(request):
     )
 
 
-@login_required
+@requires(Action.VIEW_CASES)
 def subject(request, kind, pk):
     """Show a customer's, person's or party's screening; a compliance officer may screen it again now."""
-    _require(request.user, Action.VIEW_CASES)
     if kind not in SubjectKind.values:
         raise Http404("No such kind of subject.")
     record = get_object_or_404(MODELS[kind], pk=pk)
     if request.method == "POST":
-        _require(request.user, Action.ADJUDICATE_SCREENING_HITS)
+        require(request.user, Action.ADJUDICATE_SCREENING_HITS)
         enqueue(screen_subject_task, kind, record.pk)
         messages.success(request, f"{record} is being screened again.")
         return redirect("screening:subject", kind=kind, pk=pk)
