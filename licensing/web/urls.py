@@ -14,6 +14,7 @@ from .views import (
     licences,
     persons,
     policy,
+    restoration,
     screening,
     transactions,
 )
@@ -111,6 +112,17 @@ batch_pages = [
     path("<int:pk>/approve", batches.batch_approve, name="approve"),
 ]
 
+restoration_pages = [
+    path("", restoration.overview, name="overview"),
+    path("triage/", restoration.triage_list, name="triage"),
+    path("triage/accept", restoration.accept, name="accept"),
+    path("triage/<int:pk>/", restoration.proposal_detail, name="proposal"),
+    path("triage/<int:pk>/move", restoration.proposal_move, name="proposal_move"),
+    path("imports/new", restoration.import_new, name="import_new"),
+    path("imports/<int:pk>/", restoration.import_detail, name="import"),
+    path("imports/<int:pk>/start", restoration.import_start, name="import_start"),
+]
+
 
 # A record's page is served by the view `<record>_<page>` and reversed by that name, e.g. customer_detail.
 urlpatterns = [
@@ -119,6 +131,7 @@ urlpatterns = [
     path("deadlines/", include((deadlines_pages, "deadlines"))),
     path("attestations/", include((attestation_pages, "attestations"))),
     path("batches/", include((batch_pages, "batches"))),
+    path("restoration/", include((restoration_pages, "restoration"))),
     # The customer's form behind an e-mailed link: no sign-in, the signed link is the key.
     path("attest/<str:value>/", attestations.attestation_form, name="attestation_form"),
     path("", home.home, name="home"),
