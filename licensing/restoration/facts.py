@@ -1,7 +1,8 @@
 """What triage reads about each subject, loaded for many subjects at once.
 
-`load_facts` reads customers, persons, addresses, ownership edges, status
-records, screening state and the embargo groups in a handful of queries per
+`load_customer_facts` and `load_person_facts` read customers, persons,
+addresses, ownership edges, status records, screening state, attestation
+links and the embargo groups in a handful of queries per
 chunk, whatever the chunk's size, so triaging a book of 100,000 customers
 costs a few hundred queries, not a million. The rules then run in Python on
 these plain values and read nothing more.
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from licensing.attestations.models import Attestation
 from licensing.parties.models import Customer, CustomerAddress, Ownership, Person, StatusRecord
 from licensing.reference.models import EMBARGO_GROUPS, CountryGroupMembership
 from licensing.screening.models import Hit, SubjectScreening
@@ -55,6 +57,8 @@ class SubjectFacts:
     confirmed_hits: tuple[str, ...] = ()
     screened: bool = False
     embargoed: frozenset[str] = field(default_factory=frozenset)
+    # The subject's latest attestation link and where it stands ("sent 2026-12-01", "submitted 2026-12-03").
+    attestation: str | None = None
 
 
 def embargoed_countries(on: datetime.date) -> frozenset[str]:
@@ -95,6 +99,20 @@ def _screened(field_name: str, ids: Iterable[int]) -> set[int]:
     return set(SubjectScreening.objects.filter(**{f"{field_name}__in": ids}).values_list(field_name, flat=True))
 
 
+def _attestations(field_name: str, ids: Iterable[int]) -> dict[int, str]:
+    latest: dict[int, str] = {}
+    found = Attestation.objects.filter(**{f"{field_name}__in": ids})
+    if field_name == "customer":
+        # A seat's link names its customer too; only the customer's own links speak for it.
+        found = found.filter(person__isnull=True)
+    rows = found.order_by(field_name, "-sent_at", "-pk").values_list(field_name, "status", "sent_at", "submitted_at")
+    for subject_id, status, sent_at, submitted_at in rows:
+        if subject_id not in latest:
+            when = submitted_at or sent_at
+            latest[subject_id] = f"{status} {when:%Y-%m-%d}"
+    return latest
+
+
 def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[SubjectFacts]:
     """Load the facts of these customers in a fixed number of queries."""
     embargoed = embargoed_countries(on)
@@ -130,6 +148,7 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
     statuses = _statuses(holders.values(), on)
     awaiting, confirmed = _hits("customer", customer_ids)
     screened = _screened("customer", customer_ids)
+    attested = _attestations("customer", customer_ids)
     return [
         SubjectFacts(
             kind=CUSTOMER,
@@ -146,6 +165,7 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
             confirmed_hits=tuple(confirmed.get(pk, ())),
             screened=pk in screened,
             embargoed=embargoed,
+            attestation=attested.get(pk),
         )
         for pk, kind, legal_name, incorporated, headquarters in customers
     ]
@@ -160,6 +180,7 @@ def load_person_facts(person_ids: list[int], on: datetime.date) -> list[SubjectF
     statuses = _statuses(person_ids, on)
     awaiting, confirmed = _hits("person", person_ids)
     screened = _screened("person", person_ids)
+    attested = _attestations("person", person_ids)
     return [
         SubjectFacts(
             kind=PERSON,
@@ -172,6 +193,7 @@ def load_person_facts(person_ids: list[int], on: datetime.date) -> list[SubjectF
             confirmed_hits=tuple(confirmed.get(pk, ())),
             screened=pk in screened,
             embargoed=embargoed,
+            attestation=attested.get(pk),
         )
         for pk, given, family, location in persons
     ]

@@ -309,8 +309,11 @@ def compile_rules(rules: list[dict[str, Any]]) -> tuple[CompiledRule, ...]:
 
 def triage(rules: tuple[CompiledRule, ...], facts: SubjectFacts) -> Verdict:
     """Ask the rules in order; the first verdict stands, and nothing known means an attestation is needed."""
-    for rule in rules:
-        verdict = rule.function(facts, name=rule.name, **rule.arguments)
-        if verdict is not None:
-            return verdict
-    return Verdict(Bucket.NEEDS_ATTESTATION, (NOTHING_SPOKE,))
+    verdict = next(
+        (found for rule in rules if (found := rule.function(facts, name=rule.name, **rule.arguments)) is not None),
+        Verdict(Bucket.NEEDS_ATTESTATION, (NOTHING_SPOKE,)),
+    )
+    if verdict.bucket == Bucket.NEEDS_ATTESTATION and facts.attestation:
+        # Where the customer's answer stands, so the officer sees whether to wait, remind or send a link.
+        return Verdict(verdict.bucket, (*verdict.reasons, Reason("attestation", "Attestation link", facts.attestation)))
+    return verdict

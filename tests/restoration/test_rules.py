@@ -250,3 +250,21 @@ def test_rule_set_problems_name_the_entry_and_field(rules, problem):
 
 def test_the_default_rules_are_valid():
     assert rule_set_problems(DEFAULT_RULES) == []
+
+
+def test_a_subject_waiting_for_attestation_cites_its_link():
+    verdict = triage(compile_rules(DEFAULT_RULES), person(attestation="sent 2026-12-01"))
+    assert verdict.bucket == Bucket.NEEDS_ATTESTATION
+    assert verdict.reasons[-1].as_dict() == {
+        "rule": "attestation",
+        "fact": "Attestation link",
+        "value": "sent 2026-12-01",
+    }
+
+
+def test_a_decided_subject_does_not_cite_an_attestation():
+    verdict = triage(
+        compile_rules(DEFAULT_RULES), person(("citizenship", "US", "1990-01-01"), attestation="sent 2026-12-01")
+    )
+    assert verdict.bucket == Bucket.RESTORABLE
+    assert all(r.rule != "attestation" for r in verdict.reasons)

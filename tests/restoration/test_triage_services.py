@@ -146,3 +146,26 @@ def test_an_individual_customer_is_triaged_through_its_account_holder():
     add_status(holder, StatusRecord.Kind.CITIZENSHIP, "IN", "1990-01-01")
     proposal = triage_subject(customer)
     assert (proposal.bucket, proposal.attribution_country_id) == (Bucket.LICENCE_REQUIRED, "IN")
+
+
+def test_a_sent_attestation_link_is_cited_while_the_subject_waits(officer):
+    import datetime
+
+    from django.utils import timezone
+
+    from licensing.attestations.models import Attestation
+
+    seat = PersonFactory()
+    now = timezone.now()
+    Attestation.objects.create(
+        person=seat,
+        contact_email="seat@example.com",
+        token_hash="0" * 64,
+        sent_by=officer,
+        sent_at=now,
+        last_sent_at=now,
+        expires_at=now + datetime.timedelta(days=14),
+    )
+    proposal = triage_subject(seat)
+    assert proposal.bucket == Bucket.NEEDS_ATTESTATION
+    assert proposal.reasons[-1] == {"rule": "attestation", "fact": "Attestation link", "value": f"sent {now:%Y-%m-%d}"}
