@@ -49,20 +49,23 @@ def buckets_over_time(*, days: int = 30, until: datetime.date | None = None) -> 
         (until - datetime.timedelta(days=back), _end_of(until - datetime.timedelta(days=back)))
         for back in range(days - 1, -1, -1)
     ]
-    aggregates = {
-        f"{bucket}__{index}": Count(
-            "pk",
-            filter=Q(bucket=bucket, proposed_at__lt=end) & (Q(superseded_at__isnull=True) | Q(superseded_at__gte=end)),
+    # One row per bucket, one column per day: a year of days stays well inside PostgreSQL's column limit.
+    per_day = {
+        f"day_{index}": Count(
+            "pk", filter=Q(proposed_at__lt=end) & (Q(superseded_at__isnull=True) | Q(superseded_at__gte=end))
         )
         for index, (_, end) in enumerate(ends)
-        for bucket in Bucket.values
     }
     # Only proposals that could be current on one of the days are read.
-    counted = Proposal.objects.filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=ends[0][1])).aggregate(
-        **aggregates
+    rows = (
+        Proposal.objects.filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=ends[0][1]))
+        .values("bucket")
+        .annotate(**per_day)
+        .order_by()
     )
+    counted = {row["bucket"]: row for row in rows}
     return [
-        Day(on, {bucket: counted[f"{bucket}__{index}"] for bucket in Bucket.values})
+        Day(on, {bucket: counted[bucket][f"day_{index}"] if bucket in counted else 0 for bucket in Bucket.values})
         for index, (on, _) in enumerate(ends)
     ]
 

@@ -146,3 +146,9 @@ def test_the_figures_count_subjects_per_bucket(billing, django_capture_on_commit
 
 def test_the_figures_refuse_a_bad_day_count(billing):
     assert billing.get("/api/v1/restoration/figures?days=0").status_code in (400, 422)
+
+
+def test_a_year_of_figures_is_answered(billing):
+    response = billing.get("/api/v1/restoration/figures?days=366")
+    assert response.status_code == 200
+    assert len(response.json()["over_time"]) == 366
