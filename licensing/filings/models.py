@@ -25,7 +25,7 @@ class FilingKind(models.TextChoices):
     LICENCE_SUMMARY = "licence_summary", "Licence summary"
 
 
-class FilingQuerySet(models.QuerySet):
+class FilingQuerySet(models.QuerySet["Filing"]):
     def ready(self):
         return self.filter(status=Filing.Status.READY)
 
@@ -38,7 +38,7 @@ class FilingQuerySet(models.QuerySet):
     def for_application(self, application):
         return self.filter(application=application)
 
-    def delete(self, *, on=None):
+    def delete(self, *, on: datetime.date | None = None) -> tuple[int, dict[str, int]]:
         for application in LicenceApplication.objects.filter(pk__in=self.values("application_id")):
             assert_may_destroy(application, on=on)
         return super().delete()

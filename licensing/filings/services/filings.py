@@ -1,12 +1,15 @@
 """Filings: ask for a new version of a document, render it once, record a failure, retry it."""
 
+import datetime
 import hashlib
+from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.cases.models import LicenceApplication
@@ -19,7 +22,7 @@ from ..task_names import RENDER_FILING
 from .generated_files import enqueue, open_logged, publish_once
 
 
-def request_filing(*, actor, application: LicenceApplication, kind: str) -> Filing:
+def request_filing(*, actor: User | None, application: LicenceApplication, kind: str) -> Filing:
     """Queue a new version of one document of an application; it is rendered after commit."""
     if not user_can(actor, Action.GENERATE_FILINGS):
         raise PermissionDenied(f"{actor} may not generate filings")
@@ -36,7 +39,7 @@ def request_filing(*, actor, application: LicenceApplication, kind: str) -> Fili
     return filing
 
 
-def queue_filings_on_approval(*, application: LicenceApplication, actor) -> list[Filing]:
+def queue_filings_on_approval(*, application: LicenceApplication, actor: User | None) -> list[Filing]:
     """Queue the documents an application approved for filing goes to BIS with (inside its transaction)."""
     return [
         queue_filing(application=application, kind=kind, trigger=Filing.Trigger.APPROVAL, actor=actor)
@@ -44,7 +47,7 @@ def queue_filings_on_approval(*, application: LicenceApplication, actor) -> list
     ]
 
 
-def queue_filed_versions(*, application: LicenceApplication, actor) -> list[Filing]:
+def queue_filed_versions(*, application: LicenceApplication, actor: User | None) -> list[Filing]:
     """Queue the filed version of each document BIS received, once the application is filed (inside its transaction).
 
     Each is rendered with the SNAP-R control number and filing date and
@@ -61,7 +64,9 @@ def queue_filed_versions(*, application: LicenceApplication, actor) -> list[Fili
     ]
 
 
-def queue_filing(*, application: LicenceApplication, kind: str, trigger: str, actor, filed: bool = False) -> Filing:
+def queue_filing(
+    *, application: LicenceApplication, kind: str, trigger: str, actor: User | None, filed: bool = False
+) -> Filing:
     with transaction.atomic():
         # Locked so two requests for the same document cannot take the same version number.
         locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
@@ -97,7 +102,7 @@ def enqueue_render(filing_id: int) -> None:
     enqueue(RENDER_FILING, model=Filing, record_id=filing_id)
 
 
-def retry_filing(*, actor, filing: Filing) -> Filing:
+def retry_filing(*, actor: User | None, filing: Filing) -> Filing:
     """Queue a failed (or stuck) filing again, as the same version."""
     if not user_can(actor, Action.GENERATE_FILINGS):
         raise PermissionDenied(f"{actor} may not generate filings")
@@ -172,7 +177,9 @@ def is_draft(filing: Filing, application: LicenceApplication) -> bool:
     return application.submitted_on is None or filing.kind != FilingKind.LICENCE_SUMMARY
 
 
-def _stamp(filing: Filing, application: LicenceApplication, generated_at, source_sha256: str) -> dict:
+def _stamp(
+    filing: Filing, application: LicenceApplication, generated_at: datetime.datetime, source_sha256: str
+) -> dict[str, object]:
     if filing.filed and (not application.snapr_control_number or application.submitted_on is None):
         # Never print a "filed" version that cannot say where and when it was filed.
         raise MissingInformation(
@@ -218,7 +225,7 @@ def _record_failure(filing_id: int, error: Exception) -> None:
         )
 
 
-def open_filing_for_download(*, actor, filing: Filing):
+def open_filing_for_download(*, actor: User | None, filing: Filing) -> BinaryIO:
     """Return a generated filing's PDF, open, for a user who may read cases, logging the download."""
     if not user_can(actor, Action.VIEW_CASES):
         raise PermissionDenied(f"{actor} may not read filings")

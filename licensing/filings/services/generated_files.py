@@ -7,13 +7,13 @@ later one is removed.
 """
 
 import logging
-from collections.abc import Callable
-from typing import BinaryIO
+from collections.abc import Callable, Mapping
+from typing import BinaryIO, TypeVar
 
-from celery import Task
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from licensing.accounts.models import User
 from licensing.audit.services import record_event
 from licensing.outbox import services as outbox
 
@@ -22,8 +22,11 @@ from ..models import ExportPackage, Filing
 
 logger = logging.getLogger(__name__)
 
+# A record whose file a task makes: a filing or an export package.
+Made = TypeVar("Made", Filing, ExportPackage)
 
-def enqueue(task: Task | str, *, model: type[Filing] | type[ExportPackage], record_id: int) -> None:
+
+def enqueue(task: outbox.AnyTask | str, *, model: type[Filing] | type[ExportPackage], record_id: int) -> None:
     """Send the task that makes the record's file; if the broker is away, leave the record queued saying why."""
     try:
         outbox.enqueue(task, record_id)
@@ -38,15 +41,15 @@ def enqueue(task: Task | str, *, model: type[Filing] | type[ExportPackage], reco
 
 def publish_once(
     *,
-    model: type[Filing] | type[ExportPackage],
+    model: type[Made],
     record_id: int,
     directory: str,
     stem: str,
     suffix: str,
     write: Callable[[BinaryIO], object],
-    ready: Callable[[str], tuple[dict, dict]],
+    ready: Callable[[str], tuple[Mapping[str, object], Mapping[str, object]]],
     verb: str,
-):
+) -> Made:
     """Write the record's file and mark the record READY with it, unless another delivery of the task already has.
 
     `write(handle)` writes the file. `ready(name)` runs once the file is
@@ -71,8 +74,11 @@ def publish_once(
     return model.objects.get(pk=record_id)
 
 
-def open_logged(record, *, actor, verb: str) -> BinaryIO:
+def open_logged(record: Filing | ExportPackage, *, actor: User | None, verb: str) -> BinaryIO:
     """Open the record's stored file for reading and record who took it."""
-    handle = storage.media_path(record.file.name).open("rb")
+    name = record.file.name
+    # Only a ready record is opened, and a ready record names its stored file.
+    assert name is not None, f"{record} has no stored file"
+    handle = storage.media_path(name).open("rb")
     record_event(actor=actor, verb=verb, target=record, after={"sha256": record.sha256})
     return handle

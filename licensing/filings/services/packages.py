@@ -2,6 +2,7 @@
 
 import datetime
 import time
+from typing import BinaryIO, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.cases.models import LicenceApplication
@@ -16,7 +18,7 @@ from licensing.parties.models import Customer
 
 from .. import storage
 from ..models import ExportPackage
-from ..packages import write_package
+from ..packages import ManifestEntry, write_package
 from ..task_names import BUILD_EXPORT_PACKAGE
 from .generated_files import enqueue, open_logged, publish_once
 
@@ -29,6 +31,16 @@ def max_applications() -> int:
     return int(getattr(settings, "FILINGS_EXPORT_MAX_APPLICATIONS", DEFAULT_MAX_APPLICATIONS))
 
 
+class Selection(TypedDict, total=False):
+    """What a package holds: the applications named, or those a customer, statuses and a period select."""
+
+    application_ids: list[int] | None
+    customer: Customer | None
+    statuses: list[str] | None
+    created_from: datetime.date | None
+    created_to: datetime.date | None
+
+
 def resolve_selection(
     *,
     application_ids: list[int] | None = None,
@@ -36,7 +48,7 @@ def resolve_selection(
     statuses: list[str] | None = None,
     created_from: datetime.date | None = None,
     created_to: datetime.date | None = None,
-) -> tuple[dict, list[int]]:
+) -> tuple[dict[str, object], list[int]]:
     """Turn a selection into a description and the ids of the applications it names, refusing bad ones."""
     filters = {"customer": customer, "status": statuses, "created_from": created_from, "created_to": created_to}
     given = {name: value for name, value in filters.items() if value not in (None, [], "")}
@@ -81,9 +93,9 @@ def resolve_selection(
     return {key: value for key, value in description.items() if value is not None}, ids
 
 
-def request_export_package(*, actor, **selection) -> ExportPackage:
+def request_export_package(*, actor: User | None, **selection: Unpack[Selection]) -> ExportPackage:
     """Record a package request for a selection of applications; it is built after commit."""
-    if not user_can(actor, Action.EXPORT_PACKAGES):
+    if actor is None or not user_can(actor, Action.EXPORT_PACKAGES):
         raise PermissionDenied(f"{actor} may not export packages; legal staff and auditors may")
     description, ids = resolve_selection(**selection)
     limit = max_applications()
@@ -131,12 +143,12 @@ def build_package(*, package_id: int) -> ExportPackage:
             ExportPackage.objects.filter(pk=package_id).update(done=done)
             last_write[0] = now
 
-    entries = []
+    entries: list[ManifestEntry] = []
 
-    def write(handle):
+    def write(handle: BinaryIO) -> None:
         entries.extend(write_package(handle, package, package.application_ids, progress=progress))
 
-    def ready(name):
+    def ready(name: str) -> tuple[dict[str, object], dict[str, object]]:
         sha256, size = storage.file_sha256(name)
         fields = {
             "sha256": sha256,
@@ -173,7 +185,7 @@ def _record_failure(package_id: int, error: Exception) -> None:
         record_event(actor=None, verb="export_package.failed", target=package, after={"error": message})
 
 
-def open_package_for_download(*, actor, package: ExportPackage):
+def open_package_for_download(*, actor: User | None, package: ExportPackage) -> BinaryIO:
     """Return the package's file, open, for a permitted user, logging the download."""
     if not user_can(actor, Action.DOWNLOAD_PACKAGES):
         raise PermissionDenied(f"{actor} may not download export packages; legal staff and auditors may")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.cases.models import LicenceApplication
@@ -32,7 +33,7 @@ def refresh_retention(*, application: LicenceApplication, today: datetime.date |
     return record
 
 
-def _require(actor, action: Action, what: str) -> None:
+def _require(actor: User | None, action: Action, what: str) -> None:
     if not user_can(actor, action):
         raise PermissionDenied(f"{actor} may not {what}")
 
@@ -44,7 +45,7 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def set_legal_hold(*, actor, application: LicenceApplication, reason: str) -> RetentionRecord:
+def set_legal_hold(*, actor: User | None, application: LicenceApplication, reason: str) -> RetentionRecord:
     """Put the application's records under legal hold: nothing of it may be destroyed until released."""
     _require(actor, Action.MANAGE_RETENTION, "set a legal hold")
     reason = _reason(reason)
@@ -66,7 +67,7 @@ def set_legal_hold(*, actor, application: LicenceApplication, reason: str) -> Re
     return record
 
 
-def release_legal_hold(*, actor, application: LicenceApplication, reason: str) -> RetentionRecord:
+def release_legal_hold(*, actor: User | None, application: LicenceApplication, reason: str) -> RetentionRecord:
     """Lift a legal hold; the ordinary retention period applies again."""
     _require(actor, Action.MANAGE_RETENTION, "release a legal hold")
     reason = _reason(reason)
@@ -90,7 +91,7 @@ def release_legal_hold(*, actor, application: LicenceApplication, reason: str) -
 
 
 def record_known_transfer(
-    *, actor, application: LicenceApplication, transferred_on: datetime.date, reason: str
+    *, actor: User | None, application: LicenceApplication, transferred_on: datetime.date, reason: str
 ) -> RetentionRecord:
     """Record a known reexport or transfer of the items; retention runs five years from the latest."""
     _require(actor, Action.MANAGE_RETENTION, "record a reexport or transfer")
@@ -121,7 +122,7 @@ def record_known_transfer(
     return refresh_retention(application=application)
 
 
-def destroy_filings(*, actor, application: LicenceApplication, on: datetime.date | None = None) -> int:
+def destroy_filings(*, actor: User | None, application: LicenceApplication, on: datetime.date | None = None) -> int:
     """Delete the application's filing PDFs once retention allows; refuse under legal hold or before the date."""
     _require(actor, Action.DESTROY_RECORDS, "destroy records")
     on = on or timezone.localdate()
