@@ -18,6 +18,7 @@ from licensing.reference.models import ControlledItem, CountryGroup, LicenceRequ
 
 from .models import RuleChange, Simulation
 from .simulator import affected_item_ids
+from .task_names import PLAN_SIMULATION
 from .workflow import RULE_CHANGE_MACHINE
 
 
@@ -93,10 +94,7 @@ def request_simulation(*, actor: Any, change: RuleChange, on: datetime.date | No
             target=change,
             after={"simulation": simulation.pk, "decided_on": simulation.decided_on.isoformat()},
         )
-        # Imported here: the tasks module imports these services.
-        from . import tasks
-
-        enqueue(tasks.plan_simulation, simulation.pk)
+        enqueue(PLAN_SIMULATION, simulation.pk)
     return simulation
 
 

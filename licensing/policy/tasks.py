@@ -12,13 +12,14 @@ from licensing.periodic import periodic_task
 from .models import RuleChange, Simulation
 from .services import put_due_changes_in_force, record_simulation
 from .simulator import PENDING, Tally, affected_item_ids, decide_customers, decide_transactions, draft_rows, merged
+from .task_names import PLAN_SIMULATION
 
 # Subjects decided per task: small enough that a retried chunk repeats little work.
 CHUNK_SIZE = 2000
 CUSTOMERS, TRANSACTIONS = "customers", "transactions"
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(name=PLAN_SIMULATION, bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def plan_simulation(self, simulation_id: int):
     """Split the subjects the change can reach into chunks, by id range, and queue a task for each."""
     simulation = Simulation.objects.select_related("change").filter(pk=simulation_id).first()
