@@ -14,7 +14,7 @@ from licensing.cases.workflow import APPLICATION_MACHINE, LICENCE_MACHINE
 from licensing.determinations.workflow import DETERMINATION_MACHINE
 from licensing.screening.workflow import HIT_MACHINE
 
-from . import deadlines, decisions, filings, licences, policy, restoration, screening, webhooks
+from . import deadlines, decisions, filings, licences, policy, restoration, screening, triage, webhooks
 
 # Each reaction takes the event and the record it is about, of the model its verbs are about: Any, since
 # one table holds reactions to applications, licences, customers and hits alike.
@@ -85,6 +85,21 @@ REACTIONS = _table(
     (HIT_MACHINE.verbs(), (decisions.redecide_hit_subject,)),
     # A customer's signed answers are evidence: its subject is triaged again on them (nothing is approved).
     ((Verb.ATTESTATION_SUBMITTED,), (restoration.retriage_attested_subject,)),
+    # A triaged subject's facts changed (its papers, owners, statuses or screening): propose its bucket again.
+    (
+        (
+            Verb.CUSTOMER_UPDATED,
+            Verb.CUSTOMER_ADDRESS_ADDED,
+            Verb.CUSTOMER_ADDRESS_CHANGED,
+            Verb.CUSTOMER_OWNERSHIP_RECORDED,
+            Verb.PERSON_UPDATED,
+            Verb.PERSON_STATUS_RECORDED,
+            Verb.PERSON_STATUS_ENDED,
+            Verb.SCREENING_HIT_OPENED,
+            *HIT_MACHINE.verbs(),
+        ),
+        (triage.retriage_changed_subject,),
+    ),
     # A rule change's day has come: what waits on the items it touches is decided again under it.
     ((Verb.RULE_CHANGE_PUT_IN_FORCE,), (policy.redecide_under_change,)),
 )
