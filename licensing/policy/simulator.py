@@ -15,11 +15,11 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
-
-from licensing.cases.decision import Evaluation, Request, decide, default_destination
+from licensing.cases.decision import Evaluation, Request, default_destination
 from licensing.cases.facts import DecisionFacts, load_facts
 from licensing.cases.models import Decision, LicenceApplication, Transaction
+from licensing.cases.party_facts import load_party_facts
+from licensing.cases.rules import RULES, authorised_otherwise, licence_requirement
 from licensing.parties.models import Customer
 from licensing.reference.models import Activity, ControlledItem, LicenceRequirement, RequirementRelaxation
 
@@ -146,61 +146,137 @@ def merged(results: dict, tally: Tally) -> dict:
     }
 
 
-def decide_customers(customer_ids: list[int], *, draft: DraftRows, on: datetime.date, tally: Tally) -> None:
-    """Decide the access check's question of each customer, for each item the change touches, both ways."""
+def decide_book(customer_ids: list[int], *, draft: DraftRows, on: datetime.date, tally: Tally) -> int:
+    """Decide, both ways, these customers' access-check questions and their waiting transactions; return how many.
+
+    One customer's subjects are decided together so they share loaded facts
+    (`SharedFacts`): its question and its transactions to its home ask the
+    statement the same thing.
+    """
+    facts = SharedFacts(on)
     items = list(ControlledItem.objects.filter(pk__in=draft.item_ids).order_by("pk"))
-    customers = Customer.objects.filter(pk__in=customer_ids).order_by("pk")
-    for customer in customers:
+    decided = 0
+    for customer in Customer.objects.filter(pk__in=customer_ids).order_by("pk"):
         country = default_destination(customer, None)
         for item in items:
+            decided += 1
             if country is None:
                 tally.count(None, "not_decided")
                 continue
             request = Request(
                 customer=customer, person=None, item=item, activity=Activity.EXPORT, destination_country=country
             )
-            _compare(request, draft=draft, on=on, tally=tally, subject=f"{customer.external_id} × {item.code}")
+            _compare(
+                request,
+                facts.shared(request),
+                draft=draft,
+                tally=tally,
+                subject=f"{customer.external_id} × {item.code}",
+            )
+    return decided + _decide_transactions(customer_ids, draft=draft, facts=facts, tally=tally)
 
 
-def decide_transactions(transaction_ids: list[int], *, draft: DraftRows, on: datetime.date, tally: Tally) -> None:
-    """Decide each held or licence-awaiting transaction both ways; note the applications a release makes moot."""
-    records = (
-        Transaction.objects.filter(pk__in=transaction_ids, decision__in=PENDING, item_id__in=draft.item_ids)
+def _decide_transactions(customer_ids: list[int], *, draft: DraftRows, facts: "SharedFacts", tally: Tally) -> int:
+    """Decide the customers' held or licence-awaiting transactions; note the applications a release makes moot."""
+    records = list(
+        Transaction.objects.filter(customer_id__in=customer_ids, decision__in=PENDING, item_id__in=draft.item_ids)
         .select_related("customer", "person", "item")
         .order_by("pk")
     )
+    ids = [record.pk for record in records]
     open_applications: dict[int, list[int]] = {}
     for application_id, transaction_id in (
-        LicenceApplication.objects.open().filter(transaction_id__in=transaction_ids).values_list("pk", "transaction_id")
+        LicenceApplication.objects.open().filter(transaction_id__in=ids).values_list("pk", "transaction_id")
     ):
         open_applications.setdefault(transaction_id, []).append(application_id)
+    # The statement reads a transaction only for its application's parties and their hits:
+    # each transaction's facts are its question's, loaded once, with those added.
+    parties = load_party_facts(ids)
     for record in records:
-        after = _compare(Request.for_transaction(record), draft=draft, on=on, tally=tally, subject=record.external_id)
+        request = Request.for_transaction(record)
+        question = facts.shared(request)
+        loaded = parties.for_transaction(question, record.pk) if question is not None else None
+        after = _compare(request, loaded, draft=draft, tally=tally, subject=record.external_id)
         moot = open_applications.get(record.pk, ())
         if after is not None and after.allowed and after.licence is None and moot:
             tally.applications.update(moot)
             tally.count(after.attributed_country or record.destination_country_id, "applications_withdrawable")
+    return len(records)
 
 
-def _compare(request: Request, *, draft: DraftRows, on: datetime.date, tally: Tally, subject: str) -> Evaluation | None:
-    try:
+class SharedFacts:
+    """Facts loaded once per question (customer, person, item, country, activity) and shared by its subjects.
+
+    The decision's statement reads the transaction only for its application
+    parties and their hits, which `licensing.cases.party_facts` adds.
+    """
+
+    def __init__(self, on: datetime.date):
+        self.on = on
+        self._loaded: dict[tuple, DecisionFacts | None] = {}
+
+    def shared(self, request: Request) -> DecisionFacts | None:
+        key = _question(request)
+        if key not in self._loaded:
+            self._loaded[key] = self._load(request, transaction_id=None)
+        return self._loaded[key]
+
+    def own(self, request: Request) -> DecisionFacts | None:
+        return self._load(request, transaction_id=request.transaction_id)
+
+    def _load(self, request: Request, *, transaction_id: int | None) -> DecisionFacts | None:
+        customer, item, person, country, activity = _question(request)
         facts = load_facts(
-            customer=request.customer.external_id,
-            item=request.item.code,
-            person=request.person.external_id if request.person is not None else None,
-            country=request.destination_country,
-            activity=request.activity,
-            transaction_id=request.transaction_id,
-            on=on,
+            customer=customer,
+            item=item,
+            person=person,
+            country=country,
+            activity=activity,
+            transaction_id=transaction_id,
+            on=self.on,
         )
-        if facts.customer is None or facts.item is None:
-            raise ObjectDoesNotExist(subject)
-    except (ObjectDoesNotExist, ValueError):
+        # Renamed since it was listed: not decided, rather than decided on other rows.
+        return facts if facts.customer is not None and facts.item is not None else None
+
+
+def _question(request: Request) -> tuple:
+    person = request.person.external_id if request.person is not None else None
+    return (request.customer.external_id, request.item.code, person, request.destination_country, request.activity)
+
+
+def decide_both(request: Request, facts: DecisionFacts, draft: DraftRows) -> tuple[Evaluation, Evaluation]:
+    """The decision as the law stands and with the draft, asking the rules before the licence rule only once.
+
+    A change adds a relaxation or a requirement, which only the licence rule
+    and what follows it read: an outcome of an earlier rule stands both ways.
+    """
+    for rule in RULES[:_LICENCE_RULE]:
+        outcome = rule(request, facts)
+        if outcome is not None:
+            return outcome, outcome
+    return _from_licence_rule(request, facts), _from_licence_rule(request, with_draft(facts, draft))
+
+
+_LICENCE_RULE = RULES.index(licence_requirement)
+
+
+def _from_licence_rule(request: Request, facts: DecisionFacts) -> Evaluation:
+    for rule in RULES[_LICENCE_RULE:]:
+        outcome = rule(request, facts)
+        if outcome is not None:
+            return outcome
+    return authorised_otherwise(request, facts)
+
+
+def _compare(
+    request: Request, facts: DecisionFacts | None, *, draft: DraftRows, tally: Tally, subject: str
+) -> Evaluation | None:
+    # No facts: the customer or item was renamed since the subjects were listed.
+    if facts is None or facts.customer is None or facts.item is None:
         tally.count(request.destination_country, "not_decided")
         return None
     fresh = dataclasses.replace(request, customer=facts.customer, person=facts.person, item=facts.item)
-    before = decide(fresh, facts)
-    after = decide(fresh, with_draft(facts, draft))
+    before, after = decide_both(fresh, facts, draft)
     country = after.attributed_country or before.attributed_country or request.destination_country
     tally.count(country, "subjects")
     if before.decision == after.decision and (before.licence is None) == (after.licence is None):

@@ -11,12 +11,11 @@ from licensing.periodic import periodic_task
 
 from .models import RuleChange, Simulation
 from .services import put_due_changes_in_force, record_simulation
-from .simulator import PENDING, Tally, affected_item_ids, decide_customers, decide_transactions, draft_rows, merged
+from .simulator import DIFF_ROWS_KEPT, PENDING, Tally, affected_item_ids, decide_book, draft_rows, merged
 from .task_names import PLAN_SIMULATION
 
-# Subjects decided per task: small enough that a retried chunk repeats little work.
-CHUNK_SIZE = 2000
-CUSTOMERS, TRANSACTIONS = "customers", "transactions"
+# Customers per task (with their transactions): small enough that a retried chunk repeats little work.
+CHUNK_SIZE = 1000
 
 
 @shared_task(name=PLAN_SIMULATION, bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -27,54 +26,41 @@ def plan_simulation(self, simulation_id: int):
         return 0
     item_ids = affected_item_ids(simulation.change)
     customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
-    transactions = list(
-        Transaction.objects.filter(decision__in=PENDING, item_id__in=item_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    transactions = Transaction.objects.filter(decision__in=PENDING, item_id__in=item_ids).count()
     chunks = [
-        (kind, ids[start], ids[min(start + CHUNK_SIZE, len(ids)) - 1])
-        for kind, ids in ((CUSTOMERS, customers), (TRANSACTIONS, transactions))
-        for start in range(0, len(ids), CHUNK_SIZE)
+        (customers[start], customers[min(start + CHUNK_SIZE, len(customers)) - 1])
+        for start in range(0, len(customers), CHUNK_SIZE)
     ]
     with transaction.atomic():
         locked = Simulation.objects.select_for_update().get(pk=simulation_id)
         locked.chunks_total = len(chunks)
-        locked.subjects_total = len(customers) * len(item_ids) + len(transactions)
+        locked.subjects_total = len(customers) * len(item_ids) + transactions
         locked.save(update_fields=["chunks_total", "subjects_total"])
         if not chunks:
             _finish(locked)
-        for kind, first, last in chunks:
-            enqueue(simulate_chunk, simulation_id, kind, first, last)
+        for first, last in chunks:
+            enqueue(simulate_chunk, simulation_id, first, last)
     return len(chunks)
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def simulate_chunk(self, simulation_id: int, kind: str, first: int, last: int):
-    """Decide one chunk of subjects with and without the draft, and add what it found to the simulation."""
+def simulate_chunk(self, simulation_id: int, first: int, last: int):
+    """Decide one range of customers' subjects with and without the draft, and add what it found to the simulation."""
     simulation = Simulation.objects.select_related("change", "change__requirement").get(pk=simulation_id)
-    key = f"{kind}:{first}-{last}"
+    key = f"{first}-{last}"
     if simulation.status != Simulation.Status.RUNNING or key in simulation.results.get("chunks", []):
         return 0
     draft = draft_rows(simulation.change, simulation.decided_on)
     tally = Tally()
-    if kind == CUSTOMERS:
-        ids = list(Customer.objects.filter(pk__gte=first, pk__lte=last).values_list("pk", flat=True))
-        decide_customers(ids, draft=draft, on=simulation.decided_on, tally=tally)
-        decided = len(ids) * len(draft.item_ids)
-    else:
-        ids = list(
-            Transaction.objects.filter(pk__gte=first, pk__lte=last, decision__in=PENDING).values_list("pk", flat=True)
-        )
-        decide_transactions(ids, draft=draft, on=simulation.decided_on, tally=tally)
-        decided = len(ids)
+    ids = list(Customer.objects.filter(pk__gte=first, pk__lte=last).values_list("pk", flat=True))
+    decided = decide_book(ids, draft=draft, on=simulation.decided_on, tally=tally)
     with transaction.atomic():
         # Chunks finish in any order, in parallel: each adds to the row under its lock.
         locked = Simulation.objects.select_for_update().get(pk=simulation_id)
         if key in locked.results.get("chunks", []):
             return 0
         locked.results = {**merged(locked.results, tally), "chunks": [*locked.results.get("chunks", []), key]}
-        room = max(0, 1000 - len(locked.differences))
+        room = max(0, DIFF_ROWS_KEPT - len(locked.differences))
         locked.differences = [*locked.differences, *tally.differences[:room]]
         locked.chunks_done += 1
         locked.subjects_done = min(locked.subjects_total, locked.subjects_done + decided)

@@ -7,12 +7,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from licensing.cases.decision import Request, decide
 from licensing.cases.models import Decision, DecisionStamp, LicenceApplication, Transaction
+from licensing.cases.party_facts import load_party_facts
 from licensing.policy import services
 from licensing.policy.models import RuleChange, Simulation
-from licensing.policy.simulator import draft_rows
+from licensing.policy.simulator import SharedFacts, decide_both, draft_rows, with_draft
 from licensing.reference.models import LicenceRequirement, RequirementRelaxation
-from tests.factories import letter
+from tests.factories import CustomerFactory, letter
 from tests.factories import transaction as post_transaction
 
 from .test_rule_changes import relax_a1
@@ -128,3 +130,33 @@ def test_the_draft_s_rows_are_added_to_the_facts_in_memory_only(admin_user, lett
         "A:1",
         change.pk,
     )
+
+
+def test_asking_the_earlier_rules_once_gives_what_two_whole_decisions_give(
+    admin_user, letter_covering_many, book, cases, item, today
+):
+    held = cases.foreign_customer("DE", external_id="DE-BLOCKED", status="blocked", status_reason="Unpaid")
+    change = relax_a1(admin_user, letter_covering_many)
+    draft = draft_rows(change, today)
+    records = [book["waiting"], book["chinese"], post_transaction(held, item, external_id="TX-BLOCKED")]
+
+    for record in records:
+        request = Request.for_transaction(record)
+        facts = SharedFacts(today).own(request)
+
+        assert decide_both(request, facts, draft) == (decide(request, facts), decide(request, with_draft(facts, draft)))
+
+
+def test_a_transaction_s_facts_are_its_question_s_with_its_application_parties_added(
+    letter_covering_many, book, cases, item, today
+):
+    held = post_transaction(CustomerFactory(country_of_incorporation_id="FR"), item, external_id="TX-HELD")
+    records = [book["waiting"], book["chinese"], held]
+    parties = load_party_facts([record.pk for record in records])
+    facts = SharedFacts(today)
+
+    for record in records:
+        request = Request.for_transaction(record)
+        assert parties.for_transaction(facts.shared(request), record.pk) == facts.own(request)
+    assert len(parties.parties[book["waiting"].pk]) == 3
+    assert held.pk not in parties.parties
