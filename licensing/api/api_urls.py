@@ -9,6 +9,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from .views.access import AccessCheckView
+from .views.batches import BatchView
 from .views.cases import (
     ApplicationListView,
     ApplicationView,
@@ -25,6 +26,7 @@ from .views.docs import DocsView
 from .views.gateway import ModelApiKeyListView, ModelApiKeyRevocationView
 from .views.gateway_authorize import authorize
 from .views.prefiling import ApplicationChecklistView
+from .views.replay import TransactionReplayView
 from .views.transactions import TransactionListView, TransactionView
 from .views.webhooks import DeliveryListView, SubscriptionListView, SubscriptionView
 
@@ -54,8 +56,12 @@ urlpatterns = [
         ModelApiKeyRevocationView.as_view(),
         name="model-api-key-revocation",
     ),
+    re_path(rf"^batches/(?P<batch_id>{ANY})$", BatchView.as_view(), name="batch"),
     path("transactions", TransactionListView.as_view(), name="transactions"),
     re_path(rf"^transactions/(?P<external_id>{ANY})$", TransactionView.as_view(), name="transaction"),
+    re_path(
+        rf"^transactions/(?P<external_id>{ANY})/replay/?$", TransactionReplayView.as_view(), name="transaction-replay"
+    ),
     path("applications", ApplicationListView.as_view(), name="applications"),
     re_path(rf"^applications/(?P<application_id>{ANY})$", ApplicationView.as_view(), name="application"),
     re_path(

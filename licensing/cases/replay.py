@@ -29,7 +29,7 @@ from licensing.screening.subjects import customer_fingerprint, party_fingerprint
 
 from .basis import NEVER_SCREENED, SCREENED_AS_IT_WAS
 from .facts import DecisionFacts, OwnershipFacts, load_facts
-from .models import Licence, OwnershipRulePeriod, Transaction
+from .models import Decision, Licence, OwnershipRulePeriod, Transaction
 from .rules import Request, decide
 
 # Stands for "screened under other names than the subject had": equal to no fingerprint.
@@ -54,6 +54,14 @@ class Replay:
     notes: list[str] = dataclasses.field(default_factory=list)
     requirement_ids: list[int] = dataclasses.field(default_factory=list)
     list_version_ids: list[int] = dataclasses.field(default_factory=list)
+
+    @property
+    def decision_label(self) -> str:
+        return Decision(self.decision).label if self.decision else ""
+
+    @property
+    def recorded_label(self) -> str:
+        return Decision(self.recorded_decision).label if self.recorded_decision else ""
 
     @property
     def replayed(self) -> bool:
@@ -319,6 +327,19 @@ class _Restored:
         for pk in ids:
             if pk not in found:
                 self.missing.append(f"{kind} #{pk}, read by the decision, is no longer recorded.")
+
+
+def moment_asked(text: str) -> datetime.datetime:
+    """The moment a replay is asked about: a day (its end, UTC) or an ISO 8601 time (UTC when it names no zone)."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            return datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{text}” is neither a day (2026-11-02) nor a time (2026-11-02T14:30:00Z).") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
 def _ids(ids: list[int]) -> str:

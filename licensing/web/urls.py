@@ -175,7 +175,16 @@ urlpatterns = [
     # The queue of determinations still to prepare.
     path("determinations/tasks/", determinations.task_list, name="determination_task_list"),
     path("determinations/tasks/assign/", determinations.task_assign, name="determination_task_assign"),
-    *record_pages("transactions", transactions, "transaction", "list", "create", "detail", decide="<int:pk>/decide/"),
+    *record_pages(
+        "transactions",
+        transactions,
+        "transaction",
+        "list",
+        "create",
+        "detail",
+        decide="<int:pk>/decide/",
+        replay="<int:pk>/replay/",
+    ),
     *record_pages(
         "applications",
         applications,

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from licensing.accounts.permissions import Action
 from licensing.cases.decision import live_decision
 from licensing.cases.models import Decision, LicenceApplication, Transaction
+from licensing.cases.replay import moment_asked, replay_decision
 from licensing.cases.services.transactions import TransactionConflict, decide_transaction, record_transaction
 from licensing.determinations.models import DeterminationTask
 from licensing.reference.models import Activity, ControlledItem
@@ -100,6 +101,23 @@ def transaction_detail(request, pk):
         **case_context(request, record),
     }
     return render(request, "web/transactions/detail.html", context)
+
+
+@requires(Action.VIEW_CASES)
+def transaction_replay(request, pk):
+    """Explain a decision as of its time: the one in force at `at`, or the latest, replayed on the facts of then."""
+    record = get_object_or_404(Transaction.objects.select_related("customer", "person", "item"), pk=pk)
+    asked = request.GET.get("at", "").strip()
+    error = ""
+    at = None
+    if asked:
+        try:
+            at = moment_asked(asked)
+        except ValueError as problem:
+            error = f"At: {problem}"
+    replay = None if error else replay_decision(record, at=at)
+    context = {"record": record, "replay": replay, "asked": asked, "error": error}
+    return render(request, "web/transactions/replay.html", context, status=400 if error else 200)
 
 
 @requires(Action.DECIDE_TRANSACTION)
