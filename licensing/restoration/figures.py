@@ -8,6 +8,7 @@ Each figure is one or two queries whatever the book's size.
 import datetime
 import statistics
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -63,7 +64,7 @@ def buckets_over_time(*, days: int = 30, until: datetime.date | None = None) -> 
         .annotate(**per_day)
         .order_by()
     )
-    counted = {row["bucket"]: row for row in rows}
+    counted: dict[str, dict[str, Any]] = {row["bucket"]: dict(row) for row in rows}
     return [
         Day(on, {bucket: counted[bucket][f"day_{index}"] if bucket in counted else 0 for bucket in Bucket.values})
         for index, (on, _) in enumerate(ends)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from licensing.determinations.models import SubjectMixin
-from licensing.parties.models import Person
+from licensing.parties.models import Customer, Person
 from licensing.reference.models import Country
 
 from .buckets import Bucket
@@ -70,27 +70,27 @@ class TriageRuleSet(models.Model):
 
 
 class ProposalQuerySet(models.QuerySet):
-    def current(self):
+    def current(self) -> "ProposalQuerySet":
         return self.filter(is_current=True)
 
-    def in_bucket(self, bucket: str):
+    def in_bucket(self, bucket: str) -> "ProposalQuerySet":
         return self.filter(bucket=bucket)
 
-    def accepted(self):
+    def accepted(self) -> "ProposalQuerySet":
         return self.filter(accepted_at__isnull=False)
 
-    def not_accepted(self):
+    def not_accepted(self) -> "ProposalQuerySet":
         return self.filter(accepted_at__isnull=True)
 
-    def for_subject(self, subject):
+    def for_subject(self, subject: Customer | Person) -> "ProposalQuerySet":
         if isinstance(subject, Person):
             return self.filter(person=subject)
         return self.filter(customer=subject)
 
-    def customers(self):
+    def customers(self) -> "ProposalQuerySet":
         return self.filter(customer__isnull=False)
 
-    def persons(self):
+    def persons(self) -> "ProposalQuerySet":
         return self.filter(person__isnull=False)
 
 
