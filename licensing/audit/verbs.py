@@ -44,6 +44,8 @@ class Verb(models.TextChoices):
     # Transactions and their decisions.
     TRANSACTION_RECORDED = "transaction.recorded", "Transaction recorded: its identity fields"
     TRANSACTION_DECIDED = "transaction.decided", "Transaction decided: decision, reasons, licence (before: the last)"
+    OWNERSHIP_RULE_SUSPENDED = "ownership_rule.suspended", "Ownership rule suspended from a day: status, dates, basis"
+    OWNERSHIP_RULE_RESUMED = "ownership_rule.resumed", "Ownership rule in force from a day: status, dates, basis"
 
     # Applications: record keeping, then each move of the status machine.
     APPLICATION_CREATED = "application.created", "Draft application opened: transaction, type"

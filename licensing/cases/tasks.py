@@ -4,6 +4,7 @@ from licensing.periodic import periodic_task
 
 from .models import Transaction
 from .services.licences import expire_licences
+from .services.ownership_rule import redecide_owned_customers
 from .services.transactions import decide_transaction, redecide_held, redecide_pending_for
 
 
@@ -17,6 +18,12 @@ def redecide_held_transactions(self, customer_id=None, person_id=None, include_p
 def redecide_pending_for_subjects(self, customers=(), persons=(), parties=()):
     """Decide again the waiting transactions of subjects a screening affected (ids of each kind)."""
     return redecide_pending_for(customers=customers, persons=persons, parties=parties)
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def redecide_owned_customers_transactions(self):
+    """Decide again the waiting transactions of customers with owners (after the ownership rule changed)."""
+    return redecide_owned_customers()
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

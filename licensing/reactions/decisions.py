@@ -2,7 +2,13 @@
 
 from licensing.audit.models import Event
 from licensing.cases.models import Licence
-from licensing.cases.tasks import redecide_held_transactions, redecide_pending_for_subjects, redecide_transaction
+from licensing.cases.models import OwnershipRulePeriod
+from licensing.cases.tasks import (
+    redecide_held_transactions,
+    redecide_owned_customers_transactions,
+    redecide_pending_for_subjects,
+    redecide_transaction,
+)
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.outbox.services import enqueue
 from licensing.parties.models import Customer
@@ -21,6 +27,11 @@ def redecide_determined_subject(event: Event, determination: ForeignPersonDeterm
         enqueue(redecide_held_transactions, person_id=determination.person_id)
     else:
         enqueue(redecide_held_transactions, customer_id=determination.customer_id)
+
+
+def redecide_owned_customers(event: Event, period: OwnershipRulePeriod) -> None:
+    """The ownership rule suspended or resumed: what waits on a customer with owners may change."""
+    enqueue(redecide_owned_customers_transactions)
 
 
 def redecide_licensed_transaction(event: Event, licence: Licence) -> None:

@@ -62,6 +62,7 @@ REACTIONS = _table(
     ((Verb.LICENCE_USAGE_RECORDED,), (deadlines.recompute_licence_case,)),
     # Decisions.
     ((Verb.TRANSACTION_DECIDED,), (webhooks.transaction_decided,)),
+    ((Verb.OWNERSHIP_RULE_SUSPENDED, Verb.OWNERSHIP_RULE_RESUMED), (decisions.redecide_owned_customers,)),
     # Determinations: the review-by clock, and the transactions waiting on one.
     (DETERMINATION_MACHINE.verbs(), (deadlines.recompute_determination,)),
     ((Verb.DETERMINATION_APPROVE,), (decisions.redecide_determined_subject,)),

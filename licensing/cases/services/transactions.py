@@ -12,7 +12,6 @@ from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.determinations.services import open_determination_task
-
 from licensing.screening.models import ListVersion
 
 from ..basis import with_time

@@ -1,0 +1,98 @@
+"""Suspend and resume the ownership rule (the Affiliates rule) from a day, as a new dated period."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from licensing.accounts.models import User
+from licensing.accounts.permissions import Action, user_can
+from licensing.audit.services import record_event
+from licensing.audit.verbs import Verb
+
+from ..models import Decision, OwnershipRulePeriod, Transaction
+from .transactions import decide_transaction
+
+
+def suspend_ownership_rule(
+    *, actor: User, effective_from: datetime.date, reason: str, effective_until: datetime.date | None = None
+) -> OwnershipRulePeriod:
+    """Suspend the ownership rule from a day (to a day, if given)."""
+    return _record_period(
+        actor=actor,
+        status=OwnershipRulePeriod.Status.SUSPENDED,
+        verb=Verb.OWNERSHIP_RULE_SUSPENDED,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        reason=reason,
+    )
+
+
+def resume_ownership_rule(
+    *, actor: User, effective_from: datetime.date, reason: str, effective_until: datetime.date | None = None
+) -> OwnershipRulePeriod:
+    """Put the ownership rule in force from a day (to a day, if given): first, or again after a suspension."""
+    return _record_period(
+        actor=actor,
+        status=OwnershipRulePeriod.Status.IN_FORCE,
+        verb=Verb.OWNERSHIP_RULE_RESUMED,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        reason=reason,
+    )
+
+
+def _record_period(
+    *,
+    actor: User,
+    status: str,
+    verb: Verb,
+    effective_from: datetime.date,
+    effective_until: datetime.date | None,
+    reason: str,
+) -> OwnershipRulePeriod:
+    if not user_can(actor, Action.MANAGE_REFERENCE_DATA):
+        raise PermissionDenied(f"{actor} may not suspend or resume the ownership rule")
+    # A period begun in the past would change what decisions already made were made under.
+    if effective_from < timezone.localdate():
+        raise ValidationError({"effective_from": "Choose today or a later day: decisions already made stand."})
+    period = OwnershipRulePeriod(
+        status=status,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        reason=reason.strip(),
+        recorded_by=actor,
+    )
+    period.full_clean()
+    with transaction.atomic():
+        period.save()
+        record_event(
+            actor=actor,
+            verb=verb,
+            target=period,
+            after={
+                "status": status,
+                "effective_from": effective_from,
+                "effective_until": effective_until,
+                "legal_basis": period.legal_basis,
+            },
+            reason=period.reason,
+        )
+    return period
+
+
+def redecide_owned_customers() -> int:
+    """Decide again the waiting transactions of every customer with an owner that is a customer; return how many."""
+    pending = (
+        Transaction.objects.filter(
+            decision__in=(Decision.HOLD, Decision.LICENCE_REQUIRED), customer__owners__owner__isnull=False
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    count = 0
+    for record in pending:
+        decide_transaction(actor=None, transaction_record=record)
+        count += 1
+    return count
