@@ -14,13 +14,15 @@ import dataclasses
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
 from licensing.cases.decision import Evaluation, Request, default_destination
 from licensing.cases.facts import DecisionFacts, load_facts
 from licensing.cases.models import Decision, LicenceApplication, Transaction
 from licensing.cases.party_facts import load_party_facts
 from licensing.cases.rules import RULES, authorised_otherwise, licence_requirement
-from licensing.parties.models import Customer
+from licensing.parties.models import Customer, Person
 from licensing.reference.models import Activity, ControlledItem, LicenceRequirement, RequirementRelaxation
 
 from .models import RuleChange
@@ -154,11 +156,12 @@ def decide_book(customer_ids: list[int], *, draft: DraftRows, on: datetime.date,
     statement the same thing.
     """
     facts = SharedFacts(on)
-    items = list(ControlledItem.objects.filter(pk__in=draft.item_ids).order_by("pk"))
+    items = ControlledItem.objects.in_bulk(draft.item_ids)
+    customers = Customer.objects.in_bulk(customer_ids)
     decided = 0
-    for customer in Customer.objects.filter(pk__in=customer_ids).order_by("pk"):
+    for customer in sorted(customers.values(), key=lambda customer: customer.pk):
         country = default_destination(customer, None)
-        for item in items:
+        for item in sorted(items.values(), key=lambda item: item.pk):
             decided += 1
             if country is None:
                 tally.count(None, "not_decided")
@@ -173,17 +176,51 @@ def decide_book(customer_ids: list[int], *, draft: DraftRows, on: datetime.date,
                 tally=tally,
                 subject=f"{customer.external_id} × {item.code}",
             )
-    return decided + _decide_transactions(customer_ids, draft=draft, facts=facts, tally=tally)
+    return decided + _decide_transactions(customers, items, draft=draft, facts=facts, tally=tally)
 
 
-def _decide_transactions(customer_ids: list[int], *, draft: DraftRows, facts: "SharedFacts", tally: Tally) -> int:
+class _Waiting(NamedTuple):
+    pk: int
+    external_id: str
+    customer_id: int
+    person_id: int | None
+    item_id: int
+    activity: str
+    destination_country_id: str
+    quantity: Decimal | None
+    value: Decimal | None
+
+
+def _decide_transactions(
+    customers: dict[int, Customer],
+    items: dict[int, ControlledItem],
+    *,
+    draft: DraftRows,
+    facts: "SharedFacts",
+    tally: Tally,
+) -> int:
     """Decide the customers' held or licence-awaiting transactions; note the applications a release makes moot."""
-    records = list(
-        Transaction.objects.filter(customer_id__in=customer_ids, decision__in=PENDING, item_id__in=draft.item_ids)
-        .select_related("customer", "person", "item")
+    # Plain rows, not model instances: a chunk has thousands, and the request needs only these.
+    records = [
+        _Waiting(*row)
+        for row in Transaction.objects.filter(
+            customer_id__in=list(customers), decision__in=PENDING, item_id__in=list(items)
+        )
         .order_by("pk")
-    )
+        .values_list(
+            "pk",
+            "external_id",
+            "customer_id",
+            "person_id",
+            "item_id",
+            "activity",
+            "destination_country_id",
+            "quantity",
+            "value",
+        )
+    ]
     ids = [record.pk for record in records]
+    persons = Person.objects.in_bulk({record.person_id for record in records if record.person_id is not None})
     open_applications: dict[int, list[int]] = {}
     for application_id, transaction_id in (
         LicenceApplication.objects.open().filter(transaction_id__in=ids).values_list("pk", "transaction_id")
@@ -192,11 +229,27 @@ def _decide_transactions(customer_ids: list[int], *, draft: DraftRows, facts: "S
     # The statement reads a transaction only for its application's parties and their hits:
     # each transaction's facts are its question's, loaded once, with those added.
     parties = load_party_facts(ids)
+    same_as: dict[tuple, tuple[Evaluation, Evaluation]] = {}
     for record in records:
-        request = Request.for_transaction(record)
+        request = Request(
+            customer=customers[record.customer_id],
+            person=persons.get(record.person_id) if record.person_id is not None else None,
+            item=items[record.item_id],
+            activity=record.activity,
+            destination_country=record.destination_country_id,
+            quantity=record.quantity,
+            value=record.value,
+            transaction_id=record.pk,
+        )
         question = facts.shared(request)
         loaded = parties.for_transaction(question, record.pk) if question is not None else None
-        after = _compare(request, loaded, draft=draft, tally=tally, subject=record.external_id)
+        # Without application parties (or hits on them) or a licence, nothing of a transaction but its
+        # question reaches the rules (quantity, value and the transaction itself only meet a licence):
+        # its decisions are its question's.
+        alike = loaded is question and question is not None and not question.licences
+        after = _compare(
+            request, loaded, draft=draft, tally=tally, subject=record.external_id, same_as=same_as if alike else None
+        )
         moot = open_applications.get(record.pk, ())
         if after is not None and after.allowed and after.licence is None and moot:
             tally.applications.update(moot)
@@ -269,14 +322,27 @@ def _from_licence_rule(request: Request, facts: DecisionFacts) -> Evaluation:
 
 
 def _compare(
-    request: Request, facts: DecisionFacts | None, *, draft: DraftRows, tally: Tally, subject: str
+    request: Request,
+    facts: DecisionFacts | None,
+    *,
+    draft: DraftRows,
+    tally: Tally,
+    subject: str,
+    same_as: "dict[tuple, tuple[Evaluation, Evaluation]] | None" = None,
 ) -> Evaluation | None:
+    """Decide both ways and count the difference; `same_as` remembers the pair for subjects decided alike."""
     # No facts: the customer or item was renamed since the subjects were listed.
     if facts is None or facts.customer is None or facts.item is None:
         tally.count(request.destination_country, "not_decided")
         return None
-    fresh = dataclasses.replace(request, customer=facts.customer, person=facts.person, item=facts.item)
-    before, after = decide_both(fresh, facts, draft)
+    key = _question(request)
+    pair = same_as.get(key) if same_as is not None else None
+    if pair is None:
+        fresh = dataclasses.replace(request, customer=facts.customer, person=facts.person, item=facts.item)
+        pair = decide_both(fresh, facts, draft)
+        if same_as is not None:
+            same_as[key] = pair
+    before, after = pair
     country = after.attributed_country or before.attributed_country or request.destination_country
     tally.count(country, "subjects")
     if before.decision == after.decision and (before.licence is None) == (after.licence is None):
