@@ -12,6 +12,7 @@ from .views import (
     filings,
     home,
     licences,
+    ownership_rule,
     persons,
     policy,
     restoration,
@@ -174,6 +175,7 @@ urlpatterns = [
     ),
     # The queue of determinations still to prepare.
     path("determinations/tasks/", determinations.task_list, name="determination_task_list"),
+    path("ownership-rule/", ownership_rule.ownership_rule, name="ownership_rule"),
     path("determinations/tasks/assign/", determinations.task_assign, name="determination_task_assign"),
     *record_pages(
         "transactions",

@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from licensing.accounts.permissions import Action
 from licensing.cases.models import Transaction
+from licensing.cases.ownership_chain import ownership_standing
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 from licensing.parties import services
 from licensing.parties.models import Customer
@@ -70,6 +72,7 @@ def _detail(request, customer, *, forms=None, status=200):
         "customer": customer,
         "addresses": customer.addresses.select_related("country"),
         "owners": customer.owners.select_related("owner").order_by("-percentage"),
+        "ownership": ownership_standing(customer, on=timezone.localdate()),
         "persons": customer.persons.select_related("location_country").order_by("family_name")[:50],
         "determinations": ForeignPersonDetermination.objects.filter(customer=customer).select_related(
             "prepared_by", "approved_by", "attribution_country"
