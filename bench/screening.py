@@ -39,7 +39,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings.base")
 # It adds 100,000 customers: never to the database DATABASE_URL itself names.
 _server = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
 if _server.scheme in ("postgres", "postgresql"):
-    os.environ["DATABASE_URL"] = urlunsplit(_server._replace(path="/exportdesk_bench_screening"))
+    os.environ["DATABASE_URL"] = urlunsplit(
+        _server._replace(path="/" + os.environ.get("BENCH_SCREENING_DATABASE", "exportdesk_bench_screening"))
+    )
 # Tasks run in this process, one after another: the re-screen is timed on one core.
 os.environ["CELERY_BROKER_URL"] = ""
 CSL = ROOT / "licensing" / "screening" / "data" / "csl" / "consolidated-2026-07-31.csv.gz"

@@ -296,7 +296,8 @@ class ScreeningIndex:
 
     def search(self, query: Query, *, threshold: float, limit: int = 10) -> list[Match]:
         """Screen the query's names; return the entries scoring at least `threshold`, best first."""
-        best: dict[int, Match] = {}
+        # Per entry: its best score, and what is needed to explain it.
+        best: dict[int, tuple[float, int, NameForm, float, list[str]]] = {}
         # A name given as the lists write them ("X; a.k.a. Y", "X and any
         # successor, sub-unit, or subsidiary thereof") is screened as each of
         # its names as well as whole.
@@ -312,7 +313,7 @@ class ScreeningIndex:
                 entry_number = self._name_entry[name_id]
                 entry = self.entries[entry_number]
                 persons = INDIVIDUAL in (query.type, entry.type)
-                name_score, reasons = self.scorer.score(form, candidate, persons=persons)
+                name_score, _ = self.scorer.score(form, candidate, persons=persons, explain=False)
                 if name_score <= 0:
                     continue
                 score, context = adjust_for_context(name_score, query, entry)
@@ -322,17 +323,27 @@ class ScreeningIndex:
                 # Equal names scored by different sums must tie, not differ in the last bit.
                 score = round(score, 6)
                 current = best.get(entry_number)
-                if current is None or score > current.score:
-                    alias = self._name_alias[name_id]
-                    described = f"{'alias' if alias else 'name'} {candidate.text!r}"
-                    best[entry_number] = Match(
-                        entry=entry,
-                        score=score,
-                        query_name=text,
-                        matched_name=candidate.text,
-                        matched_alias=alias,
-                        reasons=[f"{text!r} resembles the {described} ({name_score:.2f})", *reasons, *context],
-                    )
-        results = [m for m in best.values() if m.score >= threshold]
+                if current is None or score > current[0]:
+                    best[entry_number] = (score, name_id, form, name_score, context)
+        results = []
+        for entry_number, (score, name_id, form, name_score, context) in best.items():
+            if score < threshold:
+                continue
+            entry = self.entries[entry_number]
+            candidate = self._name_form[name_id]
+            # Only a reported match is explained: scored again, with its reasons.
+            _, reasons = self.scorer.score(form, candidate, persons=INDIVIDUAL in (query.type, entry.type))
+            alias = self._name_alias[name_id]
+            described = f"{'alias' if alias else 'name'} {candidate.text!r}"
+            results.append(
+                Match(
+                    entry=entry,
+                    score=score,
+                    query_name=form.text,
+                    matched_name=candidate.text,
+                    matched_alias=alias,
+                    reasons=[f"{form.text!r} resembles the {described} ({name_score:.2f})", *reasons, *context],
+                )
+            )
         results.sort(key=lambda m: (-m.score, m.entry.id))
         return results[:limit]

@@ -65,6 +65,8 @@ MIDDLE_NAME_FACTOR = 0.4
 # they count for this much of their weight.
 GENERIC_COMPANY_WORDS = frozenset({"company", "co", "corp", "corporation", "pvt", "pte", "pt", "tbk"})
 GENERIC_WORD_FACTOR = 0.2
+# How many tokens' weights a scorer remembers before starting afresh.
+WEIGHTS_KEPT = 200_000
 
 # Country, type and company type rank candidates with similar names; they
 # are kept small so a listed party registered elsewhere is still a hit.
@@ -77,25 +79,42 @@ ORG_CLASS_MISMATCH_PENALTY = 0.01
 class Scorer:
     def __init__(self, weight: Callable[[str], float]):
         self._weight = weight
+        # A token's weight is fixed for the index; a screen asks for the same few many times.
+        self._weights: dict[str, float] = {}
 
     def weight(self, token: str) -> float:
-        weight = self._weight(token)
-        return weight * GENERIC_WORD_FACTOR if token in GENERIC_COMPANY_WORDS else weight
+        weight = self._weights.get(token)
+        if weight is None:
+            weight = self._weight(token)
+            if token in GENERIC_COMPANY_WORDS:
+                weight *= GENERIC_WORD_FACTOR
+            if len(self._weights) > WEIGHTS_KEPT:
+                self._weights.clear()
+            self._weights[token] = weight
+        return weight
 
-    def score(self, query: NameForm, candidate: NameForm, *, persons: bool = False) -> tuple[float, list[str]]:
-        """Score two names; `persons` when either is a person's, whose middle names are often left out."""
+    def score(
+        self, query: NameForm, candidate: NameForm, *, persons: bool = False, explain: bool = True
+    ) -> tuple[float, list[str]]:
+        """Score two names; `persons` when either is a person's, whose middle names are often left out.
+
+        Without `explain` the reasons are left out (the score is the same): a
+        screen scores many candidates and explains only the ones it reports.
+        """
         # The same words, or the same once company types are written as their
         # class ("Ltd" / "Limited"); the words alone when the two were read as
         # different kinds of name (an aircraft's "EP-CAS" has no company type).
         if (query.key and query.key == candidate.key) or (query.words and query.words == candidate.words):
             return IDENTICAL, ["identical after normalisation"]
-        score, reasons = self._score_words(query, candidate, persons=persons)
+        score, reasons = self._score_words(query, candidate, persons=persons, explain=explain)
         score = min(score, NEAR_IDENTICAL)
         if query.compact and query.compact == candidate.compact:
             return SAME_WHEN_RUN_TOGETHER, ["the same letters, spaced or punctuated differently"]
         return score, reasons
 
-    def _score_words(self, query: NameForm, candidate: NameForm, *, persons: bool) -> tuple[float, list[str]]:
+    def _score_words(
+        self, query: NameForm, candidate: NameForm, *, persons: bool, explain: bool = True
+    ) -> tuple[float, list[str]]:
         q, r = query.tokens, candidate.tokens
         pairs = []
         for i, a in enumerate(q):
@@ -103,19 +122,20 @@ class Scorer:
             for j, b in enumerate(r):
                 similarity = float(a == b) if exact else token_similarity(a, b)
                 if similarity:
-                    pairs.append((similarity, i, j))
+                    pairs.append((-similarity, i, j))
         # Best first; of equal pairs, the earlier words, so a name written
         # twice ("OO, Tun Tun") pairs its first given name, not its middle one.
-        pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+        pairs.sort()
         # A paired query token weighs what its list token weighs, so a typo
         # (a token the lists never use) does not count as a rare word.
         used_q: dict[int, float] = {}
         used_r: set[int] = set()
         matched = 0.0
         paired = []
-        for similarity, i, j in pairs:
+        for negative, i, j in pairs:
             if i in used_q or j in used_r:
                 continue
+            similarity = -negative
             weight = self.weight(r[j])
             used_q[i] = weight
             used_r.add(j)
@@ -146,6 +166,10 @@ class Scorer:
                     weight *= LIST_SIDE_EXTRA_FACTOR
             list_weight += weight
         score = matched / (query_weight + list_weight) if paired else 0.0
+        if not explain:
+            if query.org_classes and candidate.org_classes and not (query.org_classes & candidate.org_classes):
+                score -= ORG_CLASS_MISMATCH_PENALTY
+            return max(score, 0.0), []
         reasons = []
         typos = [f"{a!r}~{b!r}" for similarity, a, b in paired if similarity < 1.0]
         if typos:
@@ -173,6 +197,9 @@ class Scorer:
             (q, r, used_q, used_r, True),
             (r, q, used_r, used_q, False),
         ):
+            # Most names pair every word one to one: nothing is left to run together.
+            if len(used_right) >= len(right) or len(left) - len(used_left) < 2:
+                continue
             for i in range(len(left) - 1):
                 if i in used_left or i + 1 in used_left:
                     continue

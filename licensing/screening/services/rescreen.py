@@ -123,31 +123,35 @@ def _screen(subject: Subject, loaded: LoadedIndex) -> tuple[Query, list[Match]]:
 def _stamp(
     field: str, screened: list[Screened], loaded: LoadedIndex, now: datetime.datetime, affected: Affected
 ) -> None:
-    existing = {
-        getattr(s, f"{field}_id"): s
-        for s in SubjectScreening.objects.filter(**{f"{field}_id__in": [x[0].pk for x in screened]})
-    }
-    new, updated = [], []
+    previous = dict(
+        SubjectScreening.objects.filter(**{f"{field}_id__in": [x[0].pk for x in screened]}).values_list(
+            f"{field}_id", "fingerprint"
+        )
+    )
+    rows = []
     for subject, query, matches in screened:
-        row = existing.get(subject.pk)
-        if row is None:
-            row = SubjectScreening(**{field: subject})
-            new.append(row)
-            # A first screening releases holds that waited for it.
-            affected.add(subject)
-        else:
-            updated.append(row)
         screened_as = fingerprint_of(subject)
-        if row.fingerprint != screened_as:
-            # A screening of changed names or addresses releases holds that waited for it.
+        # A first screening, or one of changed names or addresses, releases holds that waited for it.
+        if previous.get(subject.pk) != screened_as:
             affected.add(subject)
-        row.screened_at = now
-        row.names = list(query.names)
-        row.versions = loaded.version_ids
-        row.match_count = len(matches)
-        row.fingerprint = screened_as
-    SubjectScreening.objects.bulk_create(new)
-    SubjectScreening.objects.bulk_update(updated, ["screened_at", "names", "versions", "match_count", "fingerprint"])
+        rows.append(
+            SubjectScreening(
+                **{field: subject},
+                screened_at=now,
+                names=list(query.names),
+                versions=loaded.version_ids,
+                match_count=len(matches),
+                fingerprint=screened_as,
+            )
+        )
+    # One insert-or-update for the batch: an update of 500 rows by primary key
+    # (bulk_update) is a CASE per column per row, and was a third of a re-screen's time.
+    SubjectScreening.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=[field],
+        update_fields=["screened_at", "names", "versions", "match_count", "fingerprint"],
+    )
 
 
 def _finish_if_last(rescreen_id: int, now: datetime.datetime) -> None:

@@ -205,7 +205,9 @@ def _open_hit(subject: Subject, key: str, entry: ListEntry, match: Match, now: d
         first_matched_at=now,
         last_matched_at=now,
     )
-    hit.full_clean()
+    # The database holds the constraints (one hit per subject and entry, one
+    # subject); checking them here first cost two queries per hit opened.
+    hit.full_clean(validate_unique=False, validate_constraints=False)
     hit.save()
     record_event(
         actor=None,
