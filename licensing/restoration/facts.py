@@ -19,6 +19,8 @@ from licensing.parties.models import Customer, CustomerAddress, Ownership, Perso
 from licensing.reference.models import EMBARGO_GROUPS, CountryGroupMembership
 from licensing.screening.models import Hit, SubjectScreening
 
+from .lookups import among
+
 CUSTOMER = "customer"
 PERSON = "person"
 
@@ -72,7 +74,7 @@ def embargoed_countries(on: datetime.date) -> frozenset[str]:
 
 def _statuses(person_ids: Iterable[int], on: datetime.date) -> dict[int, tuple[StatusFact, ...]]:
     held: dict[int, list[StatusFact]] = defaultdict(list)
-    rows = StatusRecord.objects.filter(person_id__in=person_ids, acquired_on__lte=on).values_list(
+    rows = StatusRecord.objects.filter(**among("person_id", person_ids), acquired_on__lte=on).values_list(
         "person_id", "kind", "country_id", "acquired_on", "ended_on"
     )
     for person_id, kind, country, acquired_on, ended_on in rows:
@@ -86,7 +88,7 @@ def _hits(field_name: str, ids: Iterable[int]) -> tuple[dict[int, list[str]], di
     confirmed: dict[int, list[str]] = defaultdict(list)
     rows = (
         Hit.objects.in_effect()
-        .filter(**{f"{field_name}__in": ids})
+        .filter(**among(f"{field_name}_id", ids))
         .values_list(field_name, "status", "matched_name", "entry__list_code")
     )
     for subject_id, status, matched_name, list_code in rows:
@@ -96,12 +98,12 @@ def _hits(field_name: str, ids: Iterable[int]) -> tuple[dict[int, list[str]], di
 
 
 def _screened(field_name: str, ids: Iterable[int]) -> set[int]:
-    return set(SubjectScreening.objects.filter(**{f"{field_name}__in": ids}).values_list(field_name, flat=True))
+    return set(SubjectScreening.objects.filter(**among(f"{field_name}_id", ids)).values_list(field_name, flat=True))
 
 
 def _attestations(field_name: str, ids: Iterable[int]) -> dict[int, str]:
     latest: dict[int, str] = {}
-    found = Attestation.objects.filter(**{f"{field_name}__in": ids})
+    found = Attestation.objects.filter(**among(f"{field_name}_id", ids))
     if field_name == "customer":
         # A seat's link names its customer too; only the customer's own links speak for it.
         found = found.filter(person__isnull=True)
@@ -117,17 +119,17 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
     """Load the facts of these customers in a fixed number of queries."""
     embargoed = embargoed_countries(on)
     customers = list(
-        Customer.objects.filter(pk__in=customer_ids).values_list(
+        Customer.objects.filter(**among("id", customer_ids)).values_list(
             "pk", "kind", "legal_name", "country_of_incorporation_id", "headquarters_country_id"
         )
     )
     addresses: dict[int, set[str]] = defaultdict(set)
-    for customer_id, country in CustomerAddress.objects.filter(customer_id__in=customer_ids).values_list(
+    for customer_id, country in CustomerAddress.objects.filter(**among("customer_id", customer_ids)).values_list(
         "customer_id", "country_id"
     ):
         addresses[customer_id].add(country)
     owners: dict[int, list[OwnerFact]] = defaultdict(list)
-    edges = Ownership.objects.filter(owned_id__in=customer_ids).values_list(
+    edges = Ownership.objects.filter(**among("owned_id", customer_ids)).values_list(
         "owned_id",
         "owner__legal_name",
         "owner_name",
@@ -141,7 +143,7 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
         )
     # An individual customer is assessed through its account holder's statuses.
     holders = dict(
-        Person.objects.filter(customer_id__in=customer_ids, relationship=Person.Relationship.ACCOUNT_HOLDER)
+        Person.objects.filter(**among("customer_id", customer_ids), relationship=Person.Relationship.ACCOUNT_HOLDER)
         .order_by("customer_id", "pk")
         .values_list("customer_id", "pk")
     )
@@ -175,7 +177,9 @@ def load_person_facts(person_ids: list[int], on: datetime.date) -> list[SubjectF
     """Load the facts of these persons in a fixed number of queries."""
     embargoed = embargoed_countries(on)
     persons = list(
-        Person.objects.filter(pk__in=person_ids).values_list("pk", "given_name", "family_name", "location_country_id")
+        Person.objects.filter(**among("id", person_ids)).values_list(
+            "pk", "given_name", "family_name", "location_country_id"
+        )
     )
     statuses = _statuses(person_ids, on)
     awaiting, confirmed = _hits("person", person_ids)
