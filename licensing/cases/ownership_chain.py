@@ -46,7 +46,7 @@ def ownership_standing(customer: Customer, *, on: datetime.date) -> OwnershipSta
             break
     owners = {edge.owner_id for _, edge in chain if edge.owner_id is not None}
     hits = list(Hit.objects.in_effect().filter(customer_id__in=owners).select_related("entry__version"))
-    names = {edge.owner_id: edge.owner.legal_name for _, edge in chain if edge.owner is not None}
+    names = {edge.owner.pk: edge.owner.legal_name for _, edge in chain if edge.owner is not None}
     period = OwnershipRulePeriod.objects.governing_on(on).first()
     facts = OwnershipFacts(period=period, edges=[edge for _, edge in chain], hits=hits, owner_names=names)
     return OwnershipStanding(period=period, share=listed_share(facts, customer.pk), chain=chain)

@@ -28,7 +28,7 @@ from licensing.screening.models import Hit, ListVersion
 from licensing.screening.subjects import customer_fingerprint, party_fingerprint, person_fingerprint
 
 from .basis import NEVER_SCREENED, SCREENED_AS_IT_WAS
-from .facts import DecisionFacts, OwnershipFacts, load_facts
+from .facts import DecisionFacts, OwnershipFacts, ScreeningFacts, load_facts
 from .models import Decision, Licence, OwnershipRulePeriod, Transaction
 from .rules import Request, decide
 
@@ -99,7 +99,7 @@ def replay_decision(transaction: Transaction, *, at: datetime.datetime | None = 
         )
     restored = _Restored(transaction, basis, decided_at)
     facts = restored.facts()
-    if restored.missing:
+    if restored.missing or facts.customer is None or facts.item is None:
         return dataclasses.replace(replay, missing=restored.missing, notes=restored.notes)
     request = dataclasses.replace(
         Request.for_transaction(transaction), customer=facts.customer, person=facts.person, item=facts.item
@@ -255,9 +255,10 @@ class _Restored:
                 hit.status = statuses[hit.pk]
         return sorted(found.values(), key=lambda hit: hit.pk)
 
-    def _screening(self, now: DecisionFacts):
+    def _screening(self, now: DecisionFacts) -> ScreeningFacts:
         screened = self.basis.get("screened", {})
         was = now.screening
+        assert now.customer is not None, "restored only once the customer was read"
         customer_as = self._screened_as(
             screened.get("customer"), customer_fingerprint(now.customer, was.customer_addresses)
         )
