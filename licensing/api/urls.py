@@ -62,7 +62,7 @@ screening_urls = [
 
 restoration_urls = [
     path("restoration/figures", restoration.RestorationFiguresView.as_view(), name="api-restoration-figures"),
-    re_path(r"^restoration/imports/(?P<run_id>[0-9]+)$", restoration.ImportView.as_view(), name="api-import-run"),
+    re_path(r"^restoration/imports/(?P<run_id>[-+]?[0-9]+)$", restoration.ImportView.as_view(), name="api-import-run"),
     re_path(r"^restoration/imports/(?P<kind>[^/]+)$", restoration.ImportListView.as_view(), name="api-imports"),
 ]
 

@@ -152,3 +152,8 @@ def test_a_year_of_figures_is_answered(billing):
     response = billing.get("/api/v1/restoration/figures?days=366")
     assert response.status_code == 200
     assert len(response.json()["over_time"]) == 366
+
+
+def test_an_import_that_does_not_exist_is_404(billing):
+    assert billing.get("/api/v1/restoration/imports/999999").status_code == 404
+    assert billing.get("/api/v1/restoration/imports/-7").status_code == 404
