@@ -184,7 +184,7 @@ class ImportRun(models.Model):
         CHECKED = "checked", "Checked (dry run): nothing written"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Importing"
-        DONE = "done", "Imported"
+        DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
     class Source(models.TextChoices):
