@@ -9,6 +9,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from .views.access import AccessCheckView
+from .views.batches import BatchView
 from .views.cases import (
     ApplicationListView,
     ApplicationView,
@@ -55,6 +56,7 @@ urlpatterns = [
         ModelApiKeyRevocationView.as_view(),
         name="model-api-key-revocation",
     ),
+    re_path(rf"^batches/(?P<batch_id>{ANY})$", BatchView.as_view(), name="batch"),
     path("transactions", TransactionListView.as_view(), name="transactions"),
     re_path(rf"^transactions/(?P<external_id>{ANY})$", TransactionView.as_view(), name="transaction"),
     re_path(
