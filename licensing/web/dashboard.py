@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.cases.models import Decision, Licence, LicenceApplication, Transaction
+from licensing.cases.queues import unassigned_pool, with_next_deadline
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 
 from .neighbours import deadlines_due, hits_to_adjudicate
@@ -29,11 +30,13 @@ A = LicenceApplication.Status
 
 def my_queue(user) -> dict:
     mine = LicenceApplication.objects.open().assigned_to(user)
+    # Soonest deadline first: the case whose clock runs out next is the one to work on.
+    ordered = with_next_deadline(mine.select_related("customer", "person", "transaction")).order_by(
+        F("next_due_on").asc(nulls_last=True), "updated_at", "pk"
+    )
     return {
         "count": mine.count(),
-        "applications": list(
-            mine.select_related("customer", "person", "transaction").order_by("updated_at")[:PANEL_ROWS]
-        ),
+        "applications": list(ordered[:PANEL_ROWS]),
         "tasks": list(
             DeterminationTask.objects.filter(status=DeterminationTask.Status.OPEN, assigned_to=user)
             .select_related("customer", "person")
@@ -80,6 +83,18 @@ def holds() -> dict:
     return {
         "count": held.count(),
         "rows": list(held.select_related("customer", "person", "item").order_by("requested_at", "pk")[:PANEL_ROWS]),
+    }
+
+
+def pool(user) -> dict | None:
+    """Open applications nobody works, soonest deadline first, for an officer to take."""
+    if not user_can(user, Action.PREPARE_APPLICATION):
+        return None
+    waiting = unassigned_pool()
+    return {
+        "count": LicenceApplication.objects.open().filter(assigned_officer__isnull=True).count(),
+        "applications": list(waiting.select_related("customer", "person")[:PANEL_ROWS]),
+        "may_assign": user_can(user, Action.ASSIGN_CASES),
     }
 
 
@@ -163,6 +178,7 @@ def build(user) -> dict:
     return {
         "today": today,
         "queue": my_queue(user),
+        "pool": pool(user),
         "review": awaiting_review(user),
         "holds": holds(),
         "unassigned": unassigned() if user_can(user, Action.ASSIGN_CASES) else None,

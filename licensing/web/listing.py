@@ -52,6 +52,9 @@ class Listing:
     csv_name: str
     csv_columns: tuple[tuple[str, Callable], ...]
     filters: tuple[Filter, ...] = ()
+    # A django-filter FilterSet class, shared with the API's list of the same records; its choice
+    # filters show beside `filters`.
+    filterset: Any = None
     extra_context: Callable[[HttpRequest], dict] = field(default=lambda request: {})
 
     def sort_for(self, key: str) -> tuple[str, tuple[str, ...]]:
@@ -74,6 +77,10 @@ def filtered(listing: Listing, request) -> tuple[QuerySet, dict]:
     chosen = {"q": request.GET.get("q", "").strip()[:200]}
     if chosen["q"]:
         queryset = listing.search(queryset, chosen["q"])
+    if listing.filterset is not None:
+        filterset = listing.filterset(request.GET, queryset=queryset, request=request)
+        queryset = filterset.qs
+        chosen.update({shown["name"]: shown["value"] for shown in _choice_filters(filterset) if shown["value"]})
     for spec in listing.filters:
         value = request.GET.get(spec.name, "")
         if value and value in {v for v, _ in spec.options(request)}:
@@ -95,6 +102,8 @@ def render_listing(request, listing: Listing, *, template: str = "web/list.html"
         {"name": spec.name, "label": spec.label, "options": spec.options(request), "value": chosen.get(spec.name, "")}
         for spec in listing.filters
     ]
+    if listing.filterset is not None:
+        filters += _choice_filters(listing.filterset(request.GET, queryset=queryset.none(), request=request))
     columns = [
         {
             "label": sort.label,
@@ -118,6 +127,25 @@ def render_listing(request, listing: Listing, *, template: str = "web/list.html"
             **(context or {}),
         },
     )
+
+
+def _choice_filters(filterset) -> list[dict]:
+    """A FilterSet's choice filters as the list shows them, each with the value chosen if it is one of its own."""
+    shown = []
+    for name, form_field in filterset.form.fields.items():
+        options = [(str(value), str(label)) for value, label in getattr(form_field, "choices", ()) if value != ""]
+        if not options:
+            continue
+        value = filterset.form.data.get(name, "")
+        shown.append(
+            {
+                "name": name,
+                "label": str(form_field.label),
+                "options": options,
+                "value": value if value in dict(options) else "",
+            }
+        )
+    return shown
 
 
 class _Echo:

@@ -198,6 +198,7 @@ urlpatterns = [
         assign="<int:pk>/assign/",
         assign_many="assign/",
         checklist="<int:pk>/checklist/",
+        take="<int:pk>/take/",
         consignee_statement_add="<int:pk>/consignee-statements/",
         intent_to_deny_response="<int:pk>/intent-to-deny-response/",
     ),

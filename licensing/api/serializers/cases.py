@@ -8,7 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from licensing.audit.models import Event
+from licensing.cases import filters
 from licensing.cases.models import (
+    ApplicationType,
     ConsigneeStatement,
     InformationRequest,
     IntentToDenyResponse,
@@ -290,7 +292,17 @@ class CaseFilterSerializer(PageSerializer):
 
 
 class ApplicationFilterSerializer(CaseFilterSerializer):
+    """The query of the applications list; the officers' list filters by the same FilterSet (cases.filters)."""
+
     status = serializers.ChoiceField(choices=LicenceApplication.Status.choices, required=False)
+    stage = serializers.ChoiceField(choices=filters.STAGES, required=False, help_text="`review`: in review.")
+    assigned = serializers.ChoiceField(
+        choices=filters.ASSIGNED, required=False, help_text="`nobody`: the unassigned pool. A token is nobody's `me`."
+    )
+    type = serializers.ChoiceField(choices=ApplicationType.choices, required=False)
+    due = serializers.ChoiceField(
+        choices=filters.DUE, required=False, help_text="Against the application's next running deadline."
+    )
 
 
 class LicenceFilterSerializer(CaseFilterSerializer):

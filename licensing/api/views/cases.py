@@ -5,6 +5,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from licensing.accounts.permissions import Action
+from licensing.cases.filters import ApplicationFilter
 from licensing.cases.models import InformationRequest, Licence, LicenceApplication, Transaction
 from licensing.cases.services import correspondence
 from licensing.cases.services.usage import UsageConflict, UsageRefused, record_usage
@@ -96,8 +97,14 @@ class ApplicationListView(ApiView):
         tags=["applications"],
     )
     def get(self, request):
-        filters = self.query(ApplicationFilterSerializer)
-        queryset = _filtered(applications_for_display(), filters).order_by("-updated_at", "-pk")
+        # Parsed strictly first, so a misspelt filter is a 400 naming it rather than ignored.
+        parsed = self.query(ApplicationFilterSerializer)
+        data = request.query_params.copy()
+        if "updated_since" in parsed:
+            # As the API reads moments: a time without an offset is UTC.
+            data["updated_since"] = parsed["updated_since"].isoformat()
+        filterset = ApplicationFilter(data, queryset=applications_for_display(), request=request)
+        queryset = filterset.qs.order_by("-updated_at", "-pk")
         return self.paged(queryset, ApplicationSerializer)
 
 

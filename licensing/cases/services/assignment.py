@@ -42,3 +42,39 @@ def assign_applications(*, actor: User | None, applications: Iterable[LicenceApp
             )
             changed += 1
     return changed
+
+
+def take_applications(*, actor: User | None, applications: Iterable[LicenceApplication]) -> int:
+    """Assign open applications nobody works to the officer taking them from the pool; return how many."""
+    if actor is None or not user_can(actor, Action.PREPARE_APPLICATION):
+        raise PermissionDenied(f"{actor} may not prepare applications, so cannot take them")
+    ids = [application.pk for application in applications]
+    if not ids:
+        raise ValidationError({"applications": "Choose at least one application."})
+    with transaction.atomic():
+        # Locked so two officers taking the same application at once cannot both get it.
+        locked = list(LicenceApplication.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        final = [str(a) for a in locked if a.status in FINAL_APPLICATION_STATUSES]
+        if final:
+            raise ValidationError({"applications": f"Decided applications are in no queue: {', '.join(final)}."})
+        taken = [str(a) for a in locked if a.assigned_officer_id not in (None, actor.pk)]
+        if taken:
+            raise ValidationError(
+                {"applications": f"Already assigned to another officer: {', '.join(taken)}; ask a reviewer to move it."}
+            )
+        changed = 0
+        for application in locked:
+            if application.assigned_officer_id == actor.pk:
+                continue
+            application.assigned_officer = actor
+            application.save(update_fields=["assigned_officer", "updated_at"])
+            record_event(
+                actor=actor,
+                verb="application.assigned",
+                target=application,
+                before={"assigned_officer": None},
+                after={"assigned_officer": actor.get_username()},
+                reason="Taken from the unassigned pool.",
+            )
+            changed += 1
+    return changed

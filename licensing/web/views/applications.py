@@ -10,16 +10,17 @@ from django.views.decorators.http import require_POST
 
 from licensing.accounts.permissions import PERMISSIONS, Action, user_can
 from licensing.cases import prefiling
+from licensing.cases.filters import ApplicationFilter
 from licensing.cases.models import (
     FINAL_APPLICATION_STATUSES,
     ApplicationItem,
     ApplicationParty,
-    ApplicationType,
     LicenceApplication,
 )
+from licensing.cases.queues import with_next_deadline
 from licensing.cases.services import applications as services
 from licensing.cases.services import correspondence, licences
-from licensing.cases.services.assignment import assign_applications
+from licensing.cases.services.assignment import assign_applications, take_applications
 from licensing.cases.workflow import APPLICATION_MACHINE
 from licensing.workflow.machine import IllegalTransition
 
@@ -29,7 +30,7 @@ from ..forms import show_errors
 from ..forms.applications import ApplicationForm, ItemForm, PartyForm
 from ..forms.correspondence import ConsigneeStatementForm, IntentToDenyResponseForm
 from ..forms.workflow import AssignForm, officers_for
-from ..listing import Filter, Listing, Sort, back_to_list, render_listing
+from ..listing import Listing, Sort, back_to_list, render_listing
 
 A = LicenceApplication.Status
 # Moves that carry a document: recorded through their own forms on the case page, not the transition buttons.
@@ -51,46 +52,23 @@ def _search(queryset, q):
     return queryset.filter(condition)
 
 
-def _assigned(queryset, value, request):
-    if value == "me":
-        return queryset.filter(assigned_officer=request.user)
-    if value == "nobody":
-        return queryset.filter(assigned_officer__isnull=True)
-    return queryset
-
-
-def _stage(queryset, value, request):
-    if value == "open":
-        return queryset.open()
-    if value == "decided":
-        return queryset.filter(status__in=FINAL_APPLICATION_STATUSES)
-    return queryset.exclude(prepared_by=request.user).filter(status=A.IN_REVIEW)
-
-
 APPLICATIONS = Listing(
     title="Licence applications",
-    queryset=lambda request: LicenceApplication.objects.select_related(
-        "customer", "person", "transaction", "assigned_officer", "prepared_by"
+    queryset=lambda request: with_next_deadline(
+        LicenceApplication.objects.select_related(
+            "customer", "person", "transaction", "assigned_officer", "prepared_by"
+        )
     ),
     search=_search,
     search_label="Reference, control number, customer or transaction",
-    filters=(
-        Filter("status", "Status", A.choices, lambda qs, v, r: qs.filter(status=v)),
-        Filter(
-            "stage",
-            "Stage",
-            (("open", "Open"), ("decided", "Decided by BIS or withdrawn"), ("review", "Awaiting my review")),
-            _stage,
-        ),
-        Filter("assigned", "Assigned", (("me", "To me"), ("nobody", "To nobody")), _assigned),
-        Filter("type", "Type", ApplicationType.choices, lambda qs, v, r: qs.filter(application_type=v)),
-    ),
+    filterset=ApplicationFilter,
     sorts=(
         Sort("created", "Created", ("created_at",)),
         Sort("updated", "Updated", ("updated_at",)),
         Sort("status", "Status", ("status",)),
         Sort("customer", "Customer", ("customer__legal_name",)),
         Sort("submitted", "Submitted", ("submitted_on",)),
+        Sort("due", "Next deadline", ("next_due_on",)),
     ),
     default_sort="-updated",
     rows_template="web/applications/rows.html",
@@ -107,12 +85,15 @@ APPLICATIONS = Listing(
         ("registered_on", lambda a: a.registered_on or ""),
         ("assigned_officer", lambda a: a.assigned_officer.username if a.assigned_officer_id else ""),
         ("prepared_by", lambda a: a.prepared_by.username if a.prepared_by_id else ""),
+        ("next_deadline_on", lambda a: a.next_due_on or ""),
     ),
     extra_context=lambda request: {
         "assign_form": AssignForm(action=Action.PREPARE_APPLICATION)
         if user_can(request.user, Action.ASSIGN_CASES)
         else None,
         "assign_url": reverse("application_assign_many"),
+        "take_allowed": user_can(request.user, Action.PREPARE_APPLICATION),
+        "final_statuses": FINAL_APPLICATION_STATUSES,
     },
 )
 
@@ -189,6 +170,11 @@ def _detail(request, application, *, bound=None, forms=None, refusal="", status=
         **case_context(request, application, machine=APPLICATION_MACHINE, bound=bound),
         **_papers(request, application, forms),
     }
+    context["may_take"] = (
+        application.assigned_officer_id is None
+        and application.status not in FINAL_APPLICATION_STATUSES
+        and user_can(request.user, Action.PREPARE_APPLICATION)
+    )
     if application.status == A.DRAFT:
         context["checklist"] = prefiling.check_application(application, today=timezone.localdate())
     context["transitions"] = [form for form in context["transitions"] if form.transition.name not in WITH_DOCUMENT]
@@ -417,6 +403,20 @@ def application_assign(request, pk):
     else:
         messages.error(request, "Assign to: " + " ".join(form.errors.get("officer", [])))
     return redirect("application_detail", application.pk)
+
+
+@require_POST
+@requires(Action.PREPARE_APPLICATION)
+def application_take(request, pk):
+    """Assign an application nobody works to the officer asking: their own pick from the pool."""
+    application = _application(pk)
+    try:
+        take_applications(actor=request.user, applications=[application])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{application} is assigned to you.")
+    return redirect(back_to_list(request, reverse("application_detail", args=[application.pk])))
 
 
 @require_POST
