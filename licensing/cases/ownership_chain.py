@@ -50,3 +50,15 @@ def ownership_standing(customer: Customer, *, on: datetime.date) -> OwnershipSta
     period = OwnershipRulePeriod.objects.governing_on(on).first()
     facts = OwnershipFacts(period=period, edges=[edge for _, edge in chain], hits=hits, owner_names=names)
     return OwnershipStanding(period=period, share=listed_share(facts, customer.pk), chain=chain)
+
+
+def owned_below(customer_ids: list[int]) -> list[int]:
+    """The customers these customers own, directly or through others, as deep as the decision reads owners."""
+    found: set[int] = set()
+    level = set(customer_ids)
+    for _ in range(OWNERSHIP_DEPTH):
+        level = set(Ownership.objects.filter(owner_id__in=level).values_list("owned_id", flat=True)) - found
+        if not level:
+            break
+        found |= level
+    return sorted(found)

@@ -1,8 +1,8 @@
 """Transactions waiting on a recipient are decided again when what they wait on changes."""
 
 from licensing.audit.models import Event
-from licensing.cases.models import Licence
-from licensing.cases.models import OwnershipRulePeriod
+from licensing.cases.models import Licence, OwnershipRulePeriod
+from licensing.cases.ownership_chain import owned_below
 from licensing.cases.tasks import (
     redecide_held_transactions,
     redecide_owned_customers_transactions,
@@ -51,7 +51,15 @@ def redecide_screened_subjects(event: Event, target: object) -> None:
 
 
 def redecide_hit_subject(event: Event, hit: Hit) -> None:
-    """An adjudicated hit (confirmed, cleared, reopened) changes its subject's decisions."""
-    field = "customers" if hit.customer_id else "persons" if hit.person_id else "parties"
-    subject_id = hit.customer_id or hit.person_id or hit.party_id
-    enqueue(redecide_pending_for_subjects, **{field: [subject_id]})
+    """An adjudicated hit (confirmed, cleared, reopened) changes its subject's decisions, and those it owns."""
+    if hit.customer_id:
+        # The ownership rule reads an owner's hits for the customers below it.
+        enqueue(redecide_pending_for_subjects, customers=[hit.customer_id, *owned_below([hit.customer_id])])
+        return
+    field = "persons" if hit.person_id else "parties"
+    enqueue(redecide_pending_for_subjects, **{field: [hit.person_id or hit.party_id]})
+
+
+def redecide_owned_customer(event: Event, customer: Customer) -> None:
+    """A new owner of a customer changes what the ownership rule reads for it and the customers below it."""
+    enqueue(redecide_pending_for_subjects, customers=[customer.pk, *owned_below([customer.pk])])

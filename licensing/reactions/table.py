@@ -84,6 +84,7 @@ REACTIONS = _table(
     ((Verb.SCREENING_SUBJECTS_AFFECTED,), (decisions.redecide_screened_subjects,)),
     ((Verb.SCREENING_HIT_CONFIRM_MATCH,), (licences.open_reviews,)),
     (HIT_MACHINE.verbs(), (decisions.redecide_hit_subject,)),
+    ((Verb.CUSTOMER_OWNERSHIP_RECORDED,), (decisions.redecide_owned_customer,)),
     # A customer's signed answers are evidence: its subject is triaged again on them (nothing is approved).
     ((Verb.ATTESTATION_SUBMITTED,), (restoration.retriage_attested_subject,)),
     # A triaged subject's facts changed (its papers, owners, statuses or screening): propose its bucket again.

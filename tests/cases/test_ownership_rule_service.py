@@ -17,6 +17,7 @@ from licensing.cases.services.ownership_rule import resume_ownership_rule, suspe
 from licensing.parties.models import Ownership
 from licensing.parties.services import record_ownership
 from licensing.screening.models import Hit, ListEntry, ListVersion, SubjectScreening
+from licensing.screening.services.adjudication import adjudicate_hit
 from licensing.screening.subjects import customer_fingerprint
 
 from ..factories import CustomerFactory, approved_determination, transaction
@@ -56,6 +57,7 @@ def listed(customer, entry, status=Hit.Status.CONFIRMED) -> Hit:
         score=0.99,
         subject_name=customer.legal_name,
         matched_name=entry.name,
+        reasons=["Same name"],
         first_matched_at=timezone.now() - datetime.timedelta(days=10),
         last_matched_at=timezone.now(),
     )
@@ -185,3 +187,19 @@ def test_a_remembered_access_check_answer_does_not_outlive_an_owner_s_new_listin
     assert (held["allowed"], held["decision"]) == (False, Decision.HOLD)
     assert (required["allowed"], required["decision"]) == (False, Decision.LICENCE_REQUIRED)
     assert "Owned 60% in aggregate by listed parties" in " ".join(required["reasons"])
+
+
+def test_an_owner_s_confirmed_listing_decides_the_owned_customer_s_waiting_transactions_again(
+    subsidiary, entity_list, admin_user, officer, item, today, django_capture_on_commit_callbacks
+):
+    customer, owner = subsidiary
+    resume_ownership_rule(actor=admin_user, effective_from=today, reason="Affiliates rule in force")
+    hit = listed(owner, entity_list, status=Hit.Status.OPEN)
+    record = transaction(customer, item)
+    assert record.decision == Decision.HOLD
+
+    with django_capture_on_commit_callbacks(execute=True):
+        adjudicate_hit(actor=officer, hit=hit, outcome="true_match", reason="Same registry number")
+    record.refresh_from_db()
+
+    assert record.decision == Decision.LICENCE_REQUIRED
