@@ -50,7 +50,7 @@ def filed(today, officer, reviewer, item, run_on_commit):
         actor=officer, application=application, signer_name="Olivia Officer", signer_title="Compliance officer"
     )
     application = applications.submit_application_for_review(
-        actor=officer, application=complete_application(application)
+        actor=officer, application=complete_application(application, upload=False)
     )
     application = applications.approve_for_filing(actor=reviewer, application=application)
     return run_on_commit(

@@ -174,7 +174,9 @@ def test_a_resubmission_meets_the_clock_of_the_returned_application(today, filed
     again = applications.update_application(
         actor=officer, application=again, signer_name="Olivia Officer", signer_title="Compliance officer"
     )
-    again = applications.submit_application_for_review(actor=officer, application=complete_application(again))
+    again = applications.submit_application_for_review(
+        actor=officer, application=complete_application(again, upload=False)
+    )
     again = applications.approve_for_filing(actor=reviewer, application=again)
     run_on_commit(applications.record_submission, actor=officer, application=again, control_number="Z100002")
     clock.refresh_from_db()

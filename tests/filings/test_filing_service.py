@@ -116,9 +116,15 @@ def test_a_failed_render_is_retried_then_marked_failed_with_the_error_and_no_fil
 def test_a_render_missing_information_fails_at_once_without_retrying(
     deemed_draft, officer, reviewer, settings, django_capture_on_commit_callbacks
 ):
+    from licensing.cases.services import applications
+
+    # The pre-filing check refuses a deemed export without a plan; here it goes missing after review.
+    submitted = applications.submit_application_for_review(
+        actor=officer, application=complete_application(deemed_draft)
+    )
     settings.TECHNOLOGY_CONTROL_PLAN_REFERENCE = ""
     with django_capture_on_commit_callbacks(execute=True):
-        approve(deemed_draft, officer, reviewer)
+        applications.approve_for_filing(actor=reviewer, application=submitted)
     letter = Filing.objects.get(application=deemed_draft, kind=FilingKind.LETTER_OF_EXPLANATION)
     assert letter.status == Status.FAILED
     assert letter.attempts == 1
