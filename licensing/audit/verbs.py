@@ -189,6 +189,7 @@ class Verb(models.TextChoices):
         "Attestation signed and submitted: signer, documents, status records, owners, fields filled, discrepancies",
     )
     ATTESTATION_REVOKED = "attestation.revoked", "Attestation link revoked by an officer: status, reason"
+    ATTESTATION_DOCUMENT_OPENED = "attestation.document_opened", "Attested document opened: document, name"
     ATTESTATION_EXPIRED = "attestation.expired", "Attestation link lapsed unanswered: status, expiry"
     ATTESTATION_LINK_REFUSED = "attestation.link_refused", "Attestation link refused: reason, attempt, attestation"
     ATTESTATION_SEND_RUN_STARTED = "attestation.send_run_started", "Bulk send of attestation links queued: subjects"

@@ -4,6 +4,7 @@ from django.core.cache import cache
 from licensing.attestations.services.sending import send_attestation
 from licensing.parties.models import Person
 from tests.factories import CustomerFactory, PersonFactory
+from tests.restoration_rules import ensure_seeded_rule_set
 
 from .mailbox import last_link
 
@@ -17,7 +18,12 @@ def _fresh_view_counts():
 
 
 @pytest.fixture
-def us_employer(db):
+def triage_rules(db):
+    return ensure_seeded_rule_set()
+
+
+@pytest.fixture
+def us_employer(triage_rules):
     return CustomerFactory(country_of_incorporation_id="US", headquarters_country_id="US")
 
 
@@ -28,7 +34,7 @@ def seat(us_employer):
 
 
 @pytest.fixture
-def unknown_entity(db):
+def unknown_entity(triage_rules):
     """A customer entity with no country recorded and an account holder to write to."""
     customer = CustomerFactory(country_of_incorporation_id=None, headquarters_country_id=None)
     PersonFactory(customer=customer, relationship=Person.Relationship.ACCOUNT_HOLDER, email="cfo@example.org")

@@ -188,3 +188,27 @@ def test_the_link_in_the_mail_names_the_expiry_and_that_nothing_is_approved_by_i
     body = mail.outbox[-1].body
     assert "until" in body and "determination" in body
     assert isinstance(io.StringIO(body).read(), str)
+
+
+def test_an_attested_document_is_opened_by_compliance_only_and_each_opening_is_logged(client, sent, officer, auditor):
+    attestation, link = sent
+    client.post(
+        link,
+        signed(
+            citizenship_1_country="FR",
+            citizenship_1_since="1990-01-01",
+            document_1_kind="passport",
+            document_1_file=SimpleUploadedFile("passport.pdf", PDF, "application/pdf"),
+        ),
+    )
+    document = AttestationDocument.objects.get()
+    address = f"/attestations/{attestation.pk}/documents/{document.pk}"
+
+    client.force_login(auditor)
+    assert client.get(address).status_code == 403
+    client.force_login(officer)
+    response = client.get(address)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert Event.objects.filter(verb="attestation.document_opened").count() == 1

@@ -16,6 +16,7 @@ from licensing.cases.services.transactions import decide_transaction
 from licensing.parties.models import Customer
 from tests.attestations.mailbox import link_in
 from tests.factories import letter, transaction
+from tests.restoration_rules import ensure_seeded_rule_set
 from tests.web.test_browser_workflow import Desk
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -46,6 +47,7 @@ def test_a_cut_off_book_is_restored_through_attestation_and_a_sampled_batch(
     chromium, live_site, artifacts, officer, reviewer, item, tmp_path
 ):
     letter(item)
+    ensure_seeded_rule_set()
     officer_desk = Desk(chromium, live_site, artifacts, "officer")
     upload(officer_desk, tmp_path, "customers.csv", "customers", CUSTOMERS)
     upload(officer_desk, tmp_path, "seats.csv", "seats", SEATS)

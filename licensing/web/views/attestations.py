@@ -11,6 +11,7 @@ from licensing.accounts.lockout import client_address
 from licensing.accounts.permissions import Action
 from licensing.attestations.models import Attestation, AttestationDocument, AttestationSendRun
 from licensing.attestations.services.access import LinkRefused, usable_attestation, view_attestation
+from licensing.attestations.services.documents import open_attestation_document
 from licensing.attestations.services.sending import revoke_attestation, send_attestation, start_send_run
 from licensing.attestations.services.submission import submit_attestation
 from licensing.audit.models import Event
@@ -205,6 +206,8 @@ def attestation_run(request, pk: int):
 @requires(Action.VIEW_EVIDENCE)
 @require_GET
 def attestation_document(request, pk: int, document_pk: int):
-    document = get_object_or_404(AttestationDocument, pk=document_pk, attestation_id=pk)
-    handle = document.file.open("rb")
+    document = get_object_or_404(
+        AttestationDocument.objects.select_related("attestation"), pk=document_pk, attestation_id=pk
+    )
+    handle = open_attestation_document(actor=request.user, document=document)
     return FileResponse(handle, as_attachment=True, filename=document.original_name, content_type=served_type(handle))
