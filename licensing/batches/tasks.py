@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services.approval import approve_batch_entries
+from .services.approval import approve_batch_entries, return_stopped_batch
 from .services.preparation import prepare_batch
 
 
@@ -14,3 +14,9 @@ def prepare_batch_task(self, batch_id: int):
 def approve_batch_task(self, batch_id: int):
     """Approve an approved batch's determinations one by one, carrying on where a stopped run left off."""
     return approve_batch_entries(batch_id).status
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def return_stopped_batch_task(self, batch_id: int):
+    """Send a stopped batch's determinations back to their preparer, carrying on where a stopped run left off."""
+    return return_stopped_batch(batch_id)

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from licensing.audit.models import Event
 from licensing.batches.models import BatchEntry, DeterminationBatch
 from licensing.batches.sampling import draw
-from licensing.batches.services.approval import approve_batch_entries
+from licensing.batches.services.approval import approve_batch_entries, return_stopped_batch
 from licensing.batches.services.preparation import prepare_batch, start_batch
 from licensing.batches.services.review import accept_entry, approve_batch, open_entry, reject_entry, start_review
 from licensing.cases.models import Decision
@@ -195,3 +195,21 @@ def test_held_transactions_of_approved_subjects_are_authorised(
 
     record.refresh_from_db()
     assert record.decision == Decision.AUTHORISED, record.decision_reasons
+
+
+def test_a_stopped_batchs_determinations_go_back_to_the_preparer(
+    prepared, reviewer, django_capture_on_commit_callbacks
+):
+    start_review(actor=reviewer, batch=prepared)
+    entry = prepared.entries.filter(sampled=True).select_related("batch").first()
+    open_entry(actor=reviewer, entry=entry)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reject_entry(actor=reviewer, entry=entry, reason="Wrong headquarters")
+
+    determinations = ForeignPersonDetermination.objects.filter(pk__in=prepared.entries.values("determination"))
+    assert {d.status for d in determinations} == {D.DRAFT}
+    assert prepared.entries.filter(state=BatchEntry.State.LEFT_OUT).count() == 25
+    assert "Wrong headquarters" in prepared.entries.first().left_out_reason
+    assert Event.objects.filter(verb="determination.return_to_preparer").count() == 25
+    assert return_stopped_batch(prepared.pk) == 0

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from licensing.audit.services import record_event
 from licensing.determinations.models import ForeignPersonDetermination
-from licensing.determinations.services import approve_determination
+from licensing.determinations.services import approve_determination, return_determination
 from licensing.workflow.machine import TransitionError
 
 from ..models import BatchEntry, DeterminationBatch
@@ -105,3 +105,34 @@ def _finish(batch_id: int) -> DeterminationBatch:
             },
         )
     return batch
+
+
+def return_stopped_batch(batch_id: int, *, chunk: int = CHUNK) -> int:
+    """Send a stopped batch's determinations back to their preparer, each with the reason; return how many."""
+    batch = DeterminationBatch.objects.select_related("reviewer").get(pk=batch_id)
+    if batch.status != DeterminationBatch.Status.STOPPED or batch.reviewer is None:
+        return 0
+    returned = 0
+    while True:
+        ids = list(
+            batch.entries.filter(state=BatchEntry.State.PREPARED).order_by("pk").values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            return returned
+        for entry_id in ids:
+            with transaction.atomic():
+                entry = (
+                    BatchEntry.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(pk=entry_id, state=BatchEntry.State.PREPARED)
+                    .select_related("determination")
+                    .first()
+                )
+                if entry is None:
+                    continue
+                reason = f"Batch #{batch.pk} stopped: {batch.stop_reason}"
+                if entry.determination is not None and entry.determination.status == D.IN_REVIEW:
+                    return_determination(actor=batch.reviewer, determination=entry.determination, reason=reason)
+                    returned += 1
+                entry.state = BatchEntry.State.LEFT_OUT
+                entry.left_out_reason = reason
+                entry.save(update_fields=["state", "left_out_reason"])

@@ -123,6 +123,8 @@ def reject_entry(*, actor, entry: BatchEntry, reason: str) -> DeterminationBatch
             after={"status": batch.status, "entry": locked.pk, "subject": locked.subject_key},
             reason=reason,
         )
+        # Nothing in a stopped batch is approved: its determinations go back to the preparer, in the background.
+        enqueue(task_names.RETURN_STOPPED_BATCH, batch.pk)
     return batch
 
 
