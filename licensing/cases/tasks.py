@@ -4,7 +4,7 @@ from licensing.periodic import periodic_task
 
 from .models import Transaction
 from .services.licences import expire_licences
-from .services.ownership_rule import redecide_owned_customers
+from .services.ownership_rule import redecide_if_the_rule_changed_today, redecide_owned_customers
 from .services.transactions import decide_transaction, redecide_held, redecide_pending_for
 
 
@@ -33,6 +33,12 @@ def redecide_transaction(self, transaction_id: int):
     if record is None:
         return None
     return decide_transaction(actor=None, transaction_record=record).decision
+
+
+@periodic_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def redecide_on_ownership_rule_days(self):
+    """On a day the ownership rule starts or stops applying, decide again what waits on customers with owners."""
+    return redecide_if_the_rule_changed_today()
 
 
 @periodic_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -13,14 +13,19 @@ from licensing.api.tokens import issue_api_token
 from licensing.audit.models import Event
 from licensing.cases.models import Decision, DecisionStamp, OwnershipRulePeriod
 from licensing.cases.replay import replay_decision
-from licensing.cases.services.ownership_rule import resume_ownership_rule, suspend_ownership_rule
+from licensing.cases.services.ownership_rule import (
+    redecide_if_the_rule_changed_today,
+    resume_ownership_rule,
+    suspend_ownership_rule,
+)
+from licensing.cases.services.transactions import decide_transaction
 from licensing.parties.models import Ownership
 from licensing.parties.services import record_ownership
 from licensing.screening.models import Hit, ListEntry, ListVersion, SubjectScreening
 from licensing.screening.services.adjudication import adjudicate_hit
 from licensing.screening.subjects import customer_fingerprint
 
-from ..factories import CustomerFactory, approved_determination, transaction
+from ..factories import CustomerFactory, approved_determination, letter, transaction
 
 
 def screened(customer) -> None:
@@ -203,3 +208,23 @@ def test_an_owner_s_confirmed_listing_decides_the_owned_customer_s_waiting_trans
     record.refresh_from_db()
 
     assert record.decision == Decision.LICENCE_REQUIRED
+
+
+def test_on_the_day_the_rule_starts_applying_waiting_transactions_are_decided_again(
+    subsidiary, entity_list, admin_user, item, today
+):
+    customer, owner = subsidiary
+    listed(owner, entity_list, status=Hit.Status.OPEN)
+    record = transaction(customer, item)
+    assert record.decision == Decision.AUTHORISED  # no period yet: the rule applies to no one
+    letter(item)
+    record = decide_transaction(actor=None, transaction_record=record)
+    assert record.decision == Decision.LICENCE_REQUIRED
+    assert redecide_if_the_rule_changed_today() == 0
+
+    resume_ownership_rule(actor=admin_user, effective_from=today, reason="Affiliates rule in force")
+
+    assert redecide_if_the_rule_changed_today() == 1
+    record.refresh_from_db()
+    assert record.decision == Decision.HOLD
+    assert "awaiting adjudication" in record.decision_reasons[0]

@@ -82,6 +82,20 @@ def _record_period(
     return period
 
 
+def applies_on(day: datetime.date) -> bool:
+    """Whether the ownership rule is in force on a day."""
+    period = OwnershipRulePeriod.objects.governing_on(day).first()
+    return period is not None and period.status == OwnershipRulePeriod.Status.IN_FORCE
+
+
+def redecide_if_the_rule_changed_today() -> int:
+    """On a day the rule starts or stops applying, decide again what waits on customers with owners."""
+    today = timezone.localdate()
+    if applies_on(today) == applies_on(today - datetime.timedelta(days=1)):
+        return 0
+    return redecide_owned_customers()
+
+
 def redecide_owned_customers() -> int:
     """Decide again the waiting transactions of every customer with an owner that is a customer; return how many."""
     pending = (
