@@ -25,6 +25,7 @@ from .views.customers import CustomerListView, CustomerView, PersonListView, Per
 from .views.docs import DocsView
 from .views.gateway import ModelApiKeyListView, ModelApiKeyRevocationView
 from .views.gateway_authorize import authorize
+from .views.policy import RuleChangeListView, RuleChangeView
 from .views.prefiling import ApplicationChecklistView
 from .views.replay import TransactionReplayView
 from .views.transactions import TransactionListView, TransactionView
@@ -57,6 +58,8 @@ urlpatterns = [
         name="model-api-key-revocation",
     ),
     re_path(rf"^batches/(?P<batch_id>{ANY})$", BatchView.as_view(), name="batch"),
+    path("rule-changes", RuleChangeListView.as_view(), name="rule-changes"),
+    path("rule-changes/<int:pk>", RuleChangeView.as_view(), name="rule-change"),
     path("transactions", TransactionListView.as_view(), name="transactions"),
     re_path(rf"^transactions/(?P<external_id>{ANY})$", TransactionView.as_view(), name="transaction"),
     re_path(
