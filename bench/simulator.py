@@ -37,7 +37,7 @@ COUNTRIES = ["DE", "IN", "FR", "BR", "GB", "CN", "JP", "MX"]
 
 def setup(database_url: str) -> None:
     env = server_env(database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "--skip-checks", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     sys.path.insert(0, str(ROOT))
     import django
