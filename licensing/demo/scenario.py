@@ -314,7 +314,14 @@ def _licensed(external_id, licence_number, control_number, officer, reviewer, va
         signer_name="Olivia Officer",
         signer_title="Export Compliance Officer",
         assigned_officer=officer,
+        # These older cases went without a BIS-711; the pre-filing check wants one recorded if ticked.
+        documents_submitted=[],
     )
+    # Model weights are one copy per release: blocks 22e and 22f, which billing does not send.
+    for line in application.items.filter(quantity__isnull=True):
+        applications.save_application_item(
+            actor=officer, application=application, line=line, quantity=Decimal(1), units="copy"
+        )
     application = applications.submit_application_for_review(actor=officer, application=application)
     application = applications.approve_for_filing(actor=reviewer, application=application)
     application = applications.record_submission(
