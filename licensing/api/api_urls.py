@@ -26,7 +26,6 @@ from .views.docs import DocsView
 from .views.gateway import ModelApiKeyListView, ModelApiKeyRevocationView
 from .views.gateway_authorize import authorize
 from .views.policy import RuleChangeListView, RuleChangeView
-from .views.policy import RuleChangeListView, RuleChangeView
 from .views.prefiling import ApplicationChecklistView
 from .views.replay import TransactionReplayView
 from .views.transactions import TransactionListView, TransactionView
@@ -59,8 +58,6 @@ urlpatterns = [
         name="model-api-key-revocation",
     ),
     re_path(rf"^batches/(?P<batch_id>{ANY})$", BatchView.as_view(), name="batch"),
-    path("rule-changes", RuleChangeListView.as_view(), name="rule-changes"),
-    path("rule-changes/<int:pk>", RuleChangeView.as_view(), name="rule-change"),
     path("rule-changes", RuleChangeListView.as_view(), name="rule-changes"),
     path("rule-changes/<int:pk>", RuleChangeView.as_view(), name="rule-change"),
     path("transactions", TransactionListView.as_view(), name="transactions"),
