@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["filings.py", "screening.py", "access_check.py", "posting.py", "batches.py", "intake.py"]
+BENCHMARKS = ["filings.py", "screening.py", "access_check.py", "posting.py", "batches.py", "intake.py", "simulator.py"]
 
 
 def machine() -> str:
