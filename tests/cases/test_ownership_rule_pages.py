@@ -74,3 +74,13 @@ def test_the_customer_page_shows_the_ownership_chain_and_the_listed_share(
     assert "Hebei Front Co.</a> owns 60.00% of Shell Holdings Ltd" in page
     assert "Listed owners hold 55.00% in aggregate: Shell Holdings Ltd (55%, itself owned 60% by listed parties" in page
     assert "so the listing reaches this customer" in page
+
+
+def test_the_main_navigation_links_the_rule_s_page_for_administrators_only(admin_user, officer, client):
+    client.force_login(admin_user)
+    for_admin = client.get(reverse("home")).content.decode()
+    client.force_login(officer)
+    for_officer = client.get(reverse("home")).content.decode()
+
+    assert 'href="/ownership-rule/"' in for_admin
+    assert 'href="/ownership-rule/"' not in for_officer
