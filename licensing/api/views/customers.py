@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from licensing.accounts.permissions import Action
 from licensing.parties.models import Customer, Person, StatusRecord
+from licensing.parties.search import search_customers
 
 from ..errors import problems
 from ..party_sync import put_customer, put_person
@@ -51,7 +52,7 @@ class CustomerListView(ApiView):
         if "updated_since" in filters:
             customers = customers.filter(updated_at__gte=filters["updated_since"])
         if filters.get("search"):
-            customers = customers.filter(legal_name__icontains=filters["search"])
+            customers = search_customers(customers, filters["search"])
         return self.paged(customers, CustomerSerializer)
 
 

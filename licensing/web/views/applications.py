@@ -22,6 +22,7 @@ from licensing.cases.services import applications as services
 from licensing.cases.services import correspondence, licences
 from licensing.cases.services.assignment import assign_applications, take_applications
 from licensing.cases.workflow import APPLICATION_MACHINE
+from licensing.parties.search import party_matches, with_party_names
 from licensing.workflow.machine import IllegalTransition
 
 from ..access import requires
@@ -41,15 +42,14 @@ REFERENCE = re.compile(r"^EXD-?(\d+)$", re.IGNORECASE)
 def _search(queryset, q):
     condition = (
         Q(snapr_control_number__iexact=q)
-        | Q(customer__legal_name__icontains=q)
         | Q(customer__external_id__icontains=q)
         | Q(transaction__external_id__icontains=q)
-        | Q(person__family_name__icontains=q)
+        | party_matches(q)
     )
     match = REFERENCE.match(q.strip())
     if match:
         condition |= Q(pk=int(match.group(1)))
-    return queryset.filter(condition)
+    return with_party_names(queryset).filter(condition)
 
 
 APPLICATIONS = Listing(

@@ -11,6 +11,7 @@ from licensing.cases.ownership_chain import ownership_standing
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 from licensing.parties import services
 from licensing.parties.models import Customer
+from licensing.parties.search import customer_name, name_matches
 from licensing.reference.models import Country
 
 from ..access import requires
@@ -21,7 +22,8 @@ from ..listing import Filter, Listing, Sort, render_listing
 
 
 def _search(queryset, q):
-    return queryset.filter(Q(legal_name__icontains=q) | Q(external_id__icontains=q))
+    # Accents ignored: "Universitat" finds Universität.
+    return queryset.alias(folded_name=customer_name()).filter(name_matches(q) | Q(external_id__icontains=q))
 
 
 def _countries(request):

@@ -12,6 +12,7 @@ from licensing.determinations import services
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 from licensing.determinations.workflow import DETERMINATION_MACHINE
 from licensing.parties.models import Customer, Person
+from licensing.parties.search import party_matches, with_party_names
 from licensing.parties.status import Outcome, assess
 
 from ..access import requires
@@ -25,12 +26,8 @@ D = ForeignPersonDetermination.Status
 
 
 def _subject_search(queryset, q):
-    return queryset.filter(
-        Q(customer__legal_name__icontains=q)
-        | Q(customer__external_id__icontains=q)
-        | Q(person__family_name__icontains=q)
-        | Q(person__given_name__icontains=q)
-        | Q(person__external_id__icontains=q)
+    return with_party_names(queryset).filter(
+        Q(customer__external_id__icontains=q) | Q(person__external_id__icontains=q) | party_matches(q)
     )
 
 

@@ -10,6 +10,7 @@ from licensing.accounts.permissions import Action
 from licensing.cases.models import Licence, LicenceCondition
 from licensing.cases.services import licences as services
 from licensing.cases.workflow import LICENCE_MACHINE
+from licensing.parties.search import party_matches, with_party_names
 from licensing.reference.models import Activity
 
 from ..access import requires
@@ -18,11 +19,8 @@ from ..listing import Filter, Listing, Sort, render_listing
 
 
 def _search(queryset, q):
-    return queryset.filter(
-        Q(number__icontains=q)
-        | Q(customer__legal_name__icontains=q)
-        | Q(customer__external_id__icontains=q)
-        | Q(person__family_name__icontains=q)
+    return with_party_names(queryset).filter(
+        Q(number__icontains=q) | Q(customer__external_id__icontains=q) | party_matches(q)
     )
 
 

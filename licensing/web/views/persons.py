@@ -11,6 +11,7 @@ from licensing.cases.models import Transaction
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 from licensing.parties import evidence, services
 from licensing.parties.models import EvidenceDocument, Person, StatusRecord
+from licensing.parties.search import customer_name, name_matches, person_name
 from licensing.parties.status import Basis, assess_person
 from licensing.reference.models import Country
 from licensing.security.uploads import name_for_type, served_type
@@ -23,12 +24,11 @@ from ..listing import Filter, Listing, Sort, render_listing
 
 
 def _search(queryset, q):
-    words = q.split()
-    condition = Q(external_id__icontains=q) | Q(email__icontains=q) | Q(customer__legal_name__icontains=q)
-    name = Q()
-    for word in words:
-        name &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-    return queryset.filter(condition | name)
+    # Given and family names together, accents ignored: "Ananya Iyer" and "Muller" both find Ananya Iyer and Müller.
+    folded = queryset.alias(folded_name=person_name(), employer_folded=customer_name("customer__"))
+    return folded.filter(
+        Q(external_id__icontains=q) | Q(email__icontains=q) | name_matches(q) | name_matches(q, "employer_folded")
+    )
 
 
 def _countries(request):

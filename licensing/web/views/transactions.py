@@ -10,6 +10,7 @@ from licensing.cases.models import Decision, LicenceApplication, Transaction
 from licensing.cases.replay import moment_asked, replay_decision
 from licensing.cases.services.transactions import TransactionConflict, decide_transaction, record_transaction
 from licensing.determinations.models import DeterminationTask
+from licensing.parties.search import party_matches, with_party_names
 from licensing.reference.models import Activity, ControlledItem
 
 from ..access import requires
@@ -20,11 +21,8 @@ from ..listing import Filter, Listing, Sort, render_listing
 
 
 def _search(queryset, q):
-    return queryset.filter(
-        Q(external_id__icontains=q)
-        | Q(customer__legal_name__icontains=q)
-        | Q(customer__external_id__icontains=q)
-        | Q(person__family_name__icontains=q)
+    return with_party_names(queryset).filter(
+        Q(external_id__icontains=q) | Q(customer__external_id__icontains=q) | party_matches(q)
     )
 
 
