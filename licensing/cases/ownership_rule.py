@@ -32,7 +32,7 @@ class OwnershipRulePeriod(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     effective_from = models.DateField()
     effective_until = models.DateField(null=True, blank=True, help_text="Inclusive; empty while it lasts.")
-    legal_basis = models.CharField(max_length=200, default="15 CFR 744.11(a)(2) (affiliates rule)")
+    legal_basis = models.CharField(max_length=200, default="15 CFR 744.11(a)(1), the affiliates rule (90 FR 47201)")
     reason = models.TextField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
