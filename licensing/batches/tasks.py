@@ -11,9 +11,9 @@ def prepare_batch_task(self, batch_id: int):
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def approve_batch_task(self, batch_id: int):
-    """Approve an approved batch's determinations one by one, carrying on where a stopped run left off."""
-    return approve_batch_entries(batch_id).status
+def approve_batch_task(self, batch_id: int, first: int | None = None, last: int | None = None):
+    """Approve an approved batch's determinations (those from `first` to `last`) one by one, idempotently."""
+    return approve_batch_entries(batch_id, first=first, last=last).status
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from licensing.audit.models import Event
 from licensing.batches.models import BatchEntry, DeterminationBatch
 from licensing.batches.sampling import draw
+from licensing.batches.services import approval
 from licensing.batches.services.approval import approve_batch_entries, return_stopped_batch
 from licensing.batches.services.preparation import prepare_batch, start_batch
 from licensing.batches.services.review import accept_entry, approve_batch, open_entry, reject_entry, start_review
@@ -14,6 +15,7 @@ from licensing.cases.models import Decision
 from licensing.cases.services.transactions import decide_transaction
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.determinations.services import approve_determination
+from licensing.outbox.models import OutboxMessage
 from licensing.restoration.models import Bucket, Proposal
 from licensing.restoration.services.triage import accept_proposals, move_proposal, triage_subject
 from tests.factories import CustomerFactory
@@ -213,3 +215,18 @@ def test_a_stopped_batchs_determinations_go_back_to_the_preparer(
     assert "Wrong headquarters" in prepared.entries.first().left_out_reason
     assert Event.objects.filter(verb="determination.return_to_preparer").count() == 25
     assert return_stopped_batch(prepared.pk) == 0
+
+
+def test_approval_is_shared_by_tasks_over_ranges_of_the_batch_and_finished_once(
+    prepared, reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(approval, "RANGE", 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewed(prepared, reviewer)
+
+    sent = OutboxMessage.objects.filter(task="licensing.batches.tasks.approve_batch_task").order_by("pk")
+    assert [len(m.args) for m in sent] == [3, 3, 3]
+    prepared.refresh_from_db()
+    assert prepared.status == DeterminationBatch.Status.APPROVED
+    assert prepared.counts()[BatchEntry.State.APPROVED] == 25
+    assert Event.objects.filter(verb="determination_batch.finish_approval").count() == 1

@@ -19,6 +19,8 @@ from licensing.workflow.machine import TransitionError
 from ..models import BatchEntry, DeterminationBatch
 
 CHUNK = 200
+# Entries per approval task: the tasks of one batch run side by side on as many workers as there are.
+RANGE = 1000
 D = ForeignPersonDetermination.Status
 
 
@@ -58,27 +60,44 @@ def _approve_entry(entry_id: int, batch: DeterminationBatch) -> None:
         entry.save(update_fields=["state", "left_out_reason"])
 
 
-def approve_batch_entries(batch_id: int, *, chunk: int = CHUNK, most: int | None = None) -> DeterminationBatch:
-    """Approve the batch's remaining determinations; `most` stops after that many (a worker's share). Idempotent."""
+def approve_batch_entries(
+    batch_id: int,
+    *,
+    first: int | None = None,
+    last: int | None = None,
+    chunk: int = CHUNK,
+    most: int | None = None,
+) -> DeterminationBatch:
+    """Approve the batch's remaining determinations with entry ids from `first` to `last` (all when not given).
+
+    `most` stops after that many. Idempotent: approved entries are skipped, so
+    running it again, or beside another worker, only does what is left.
+    """
     batch = DeterminationBatch.objects.select_related("reviewer").get(pk=batch_id)
     if batch.status != DeterminationBatch.Status.APPROVING:
         return batch
+    entries = batch.entries.filter(state=BatchEntry.State.PREPARED)
+    if last is not None:
+        entries = entries.filter(pk__lte=last)
     done = 0
-    last = 0
+    after = (first - 1) if first is not None else 0
     while most is None or done < most:
         size = chunk if most is None else min(chunk, most - done)
-        ids = list(
-            batch.entries.filter(state=BatchEntry.State.PREPARED, pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:size]
-        )
+        ids = list(entries.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size])
         if not ids:
             return _finish(batch_id)
         for entry_id in ids:
             _approve_entry(entry_id, batch)
         done += len(ids)
-        last = ids[-1]
+        after = ids[-1]
     return DeterminationBatch.objects.get(pk=batch_id)
+
+
+def approval_ranges(batch: DeterminationBatch, *, size: int | None = None) -> list[tuple[int, int]]:
+    """The batch's waiting entries cut into ranges of consecutive ids, one task each, for workers to share."""
+    size = size or RANGE
+    ids = list(batch.entries.filter(state=BatchEntry.State.PREPARED).order_by("pk").values_list("pk", flat=True))
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
 def _finish(batch_id: int) -> DeterminationBatch:

@@ -15,6 +15,7 @@ from licensing.outbox.services import enqueue
 
 from .. import task_names
 from ..models import BatchEntry, DeterminationBatch
+from .approval import approval_ranges
 
 S = DeterminationBatch.Status
 
@@ -159,8 +160,16 @@ def approve_batch(*, actor, batch: DeterminationBatch) -> DeterminationBatch:
                 "sample_size": locked.sample_size,
             },
         )
-        enqueue(task_names.APPROVE_BATCH, locked.pk)
+        _enqueue_approval(locked)
     return locked
+
+
+def _enqueue_approval(batch: DeterminationBatch) -> None:
+    for first, last in approval_ranges(batch):
+        enqueue(task_names.APPROVE_BATCH, batch.pk, first, last)
+    # Nothing left to approve (all acted on elsewhere): one task still finishes the batch.
+    if not batch.entries.filter(state=BatchEntry.State.PREPARED).exists():
+        enqueue(task_names.APPROVE_BATCH, batch.pk)
 
 
 def resume_approval(*, actor, batch: DeterminationBatch) -> DeterminationBatch:
@@ -169,5 +178,5 @@ def resume_approval(*, actor, batch: DeterminationBatch) -> DeterminationBatch:
         raise PermissionDenied(f"{actor} may not approve or reject determinations")
     _in_status(batch, S.APPROVING)
     with transaction.atomic():
-        enqueue(task_names.APPROVE_BATCH, batch.pk)
+        _enqueue_approval(batch)
     return batch
