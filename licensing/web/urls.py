@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from .views import (
     applications,
+    audit,
     attestations,
     batches,
     comments,
@@ -136,6 +137,8 @@ urlpatterns = [
     # The customer's form behind an e-mailed link: no sign-in, the signed link is the key.
     path("attest/<str:value>/", attestations.attestation_form, name="attestation_form"),
     path("", home.home, name="home"),
+    path("audit/", audit.audit_desk, name="audit_desk"),
+    path("audit/verify", audit.audit_verify, name="audit_verify"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     *record_pages(
