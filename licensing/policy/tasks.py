@@ -46,6 +46,18 @@ def plan_simulation(self, simulation_id: int):
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def simulate_chunk(self, simulation_id: int, first: int, last: int):
     """Decide one range of customers' subjects with and without the draft, and add what it found to the simulation."""
+    try:
+        return _simulate_chunk(simulation_id, first, last)
+    except Exception as error:
+        # The last attempt: the simulation says it failed rather than running for ever.
+        if self.request.retries >= self.max_retries:
+            Simulation.objects.filter(pk=simulation_id, status=Simulation.Status.RUNNING).update(
+                status=Simulation.Status.FAILED, error=f"Customers {first} to {last}: {error}"[:2000]
+            )
+        raise
+
+
+def _simulate_chunk(simulation_id: int, first: int, last: int) -> int:
     simulation = Simulation.objects.select_related("change", "change__requirement").get(pk=simulation_id)
     key = f"{first}-{last}"
     if simulation.status != Simulation.Status.RUNNING or key in simulation.results.get("chunks", []):

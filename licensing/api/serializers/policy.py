@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from licensing.parties.models import Customer
 from licensing.policy.models import RuleChange, Simulation
 
 
@@ -36,7 +37,9 @@ class RuleChangeSerializer(serializers.ModelSerializer):
     requirement = serializers.CharField(source="requirement.title", allow_null=True, default=None)
     country_group = serializers.CharField(source="country_group_id", allow_null=True)
     item = serializers.CharField(source="item.code", allow_null=True, default=None)
-    customers = serializers.SlugRelatedField(slug_field="external_id", many=True, read_only=True)
+    customers: "serializers.SlugRelatedField[Customer]" = serializers.SlugRelatedField(
+        slug_field="external_id", many=True, read_only=True
+    )
     drafted_by = serializers.CharField(source="drafted_by.get_username")
     approved_by = serializers.CharField(source="approved_by.get_username", allow_null=True, default=None)
     simulation = serializers.SerializerMethodField(help_text="The latest simulation, if any.")
