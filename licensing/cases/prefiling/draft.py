@@ -63,7 +63,8 @@ def load_draft(
     person = application.person or record.person
     statements = tuple(ConsigneeStatement.objects.filter(application=application.pk).order_by("signed_on", "pk"))
     used_before = frozenset(
-        SupportingDocument.objects.filter(
+        day
+        for day in SupportingDocument.objects.filter(
             kind=SupportingDocumentKind.FORM_711,
             signed_on__in=[s.signed_on for s in statements],
             application__customer_id=application.customer_id,
@@ -71,6 +72,7 @@ def load_draft(
         )
         .exclude(application_id=application.pk)
         .values_list("signed_on", flat=True)
+        if day is not None
     )
     return Draft(
         application=application,
