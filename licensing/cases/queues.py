@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
 
 from .models import ApplicationQuerySet, LicenceApplication
 
@@ -18,8 +18,8 @@ def with_next_deadline(queryset: ApplicationQuerySet) -> QuerySet[LicenceApplica
 def unassigned_pool() -> QuerySet[LicenceApplication]:
     """Open applications nobody works, soonest deadline first, then the oldest."""
     pool = LicenceApplication.objects.open().filter(assigned_officer__isnull=True)
-    # Ordered by the annotation's expression, which the type checker can follow where a name it cannot.
-    return with_next_deadline(pool).order_by(Min("deadlines__due_on", filter=RUNNING), "created_at", "pk")
+    # Those with no running clock last, whichever way the database sorts empty values.
+    return with_next_deadline(pool).order_by(F("next_due_on").asc(nulls_last=True), "created_at", "pk")
 
 
 def days_left(next_due_on: datetime.date | None, today: datetime.date) -> int | None:
