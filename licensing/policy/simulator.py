@@ -23,7 +23,13 @@ from licensing.cases.models import Decision, LicenceApplication, Transaction
 from licensing.cases.party_facts import load_party_facts
 from licensing.cases.rules import RULES, authorised_otherwise, licence_requirement
 from licensing.parties.models import Customer, Person
-from licensing.reference.models import Activity, ControlledItem, LicenceRequirement, RequirementRelaxation
+from licensing.reference.models import (
+    Activity,
+    ControlledItem,
+    CountryGroupMembership,
+    LicenceRequirement,
+    RequirementRelaxation,
+)
 
 from .models import RuleChange
 
@@ -51,6 +57,18 @@ class DraftRows:
     relaxation: RequirementRelaxation | None
     requirement: LicenceRequirement | None
     item_ids: frozenset[int]
+    # The destinations a change for a country group can reach on the day (its members); None: any.
+    # A release that is not deemed goes to its destination, so elsewhere the change alters nothing.
+    destinations: frozenset[str] | None = None
+
+    def may_alter(self, request: Request) -> bool:
+        """Whether the change can alter the decision on this request at all, from the request alone."""
+        relaxation = self.relaxation
+        if relaxation is not None and relaxation.kind == RequirementRelaxation.Kind.CUSTOMERS:
+            return request.customer.pk in relaxation.customer_ids
+        if self.destinations is not None and request.activity not in Activity.deemed():
+            return request.destination_country in self.destinations
+        return True
 
 
 def draft_rows(change: RuleChange, on: datetime.date) -> DraftRows:
@@ -68,7 +86,14 @@ def draft_rows(change: RuleChange, on: datetime.date) -> DraftRows:
             effective_from=on,
         )
         requirement.group_codes = {change.country_group_id} if change.country_group_id else set()
-        return DraftRows(relaxation=None, requirement=requirement, item_ids=frozenset({change.item_id}))
+        return DraftRows(
+            relaxation=None,
+            requirement=requirement,
+            item_ids=frozenset({change.item_id}),
+            destinations=_members(change.country_group_id, on)
+            if change.scope == LicenceRequirement.Scope.COUNTRY_GROUPS
+            else None,
+        )
     assert change.requirement_id is not None, "a relaxation names its requirement (RuleChange.clean)"
     relaxation = RequirementRelaxation(
         requirement_id=change.requirement_id,
@@ -79,7 +104,20 @@ def draft_rows(change: RuleChange, on: datetime.date) -> DraftRows:
         change_number=change.pk,
     )
     relaxation.customer_ids = set(change.customers.values_list("pk", flat=True))
-    return DraftRows(relaxation=relaxation, requirement=None, item_ids=frozenset(affected_item_ids(change)))
+    return DraftRows(
+        relaxation=relaxation,
+        requirement=None,
+        item_ids=frozenset(affected_item_ids(change)),
+        destinations=_members(change.country_group_id, on)
+        if change.kind == RuleChange.Kind.RELAX_COUNTRY_GROUP
+        else None,
+    )
+
+
+def _members(group: str | None, on: datetime.date) -> frozenset[str]:
+    return frozenset(
+        CountryGroupMembership.objects.in_force_on(on).filter(group_id=group).values_list("country_id", flat=True)
+    )
 
 
 def affected_item_ids(change: RuleChange) -> set[int]:
@@ -171,7 +209,7 @@ def decide_book(customer_ids: list[int], *, draft: DraftRows, on: datetime.date,
             )
             _compare(
                 request,
-                facts.shared(request),
+                facts.shared(request) if draft.may_alter(request) else None,
                 draft=draft,
                 tally=tally,
                 subject=f"{customer.external_id} × {item.code}",
@@ -241,6 +279,9 @@ def _decide_transactions(
             value=record.value,
             transaction_id=record.pk,
         )
+        if not draft.may_alter(request):
+            _compare(request, None, draft=draft, tally=tally, subject=record.external_id)
+            continue
         question = facts.shared(request)
         loaded = parties.for_transaction(question, record.pk) if question is not None else None
         # Without application parties (or hits on them) or a licence, nothing of a transaction but its
@@ -331,6 +372,10 @@ def _compare(
     same_as: "dict[tuple, tuple[Evaluation, Evaluation]] | None" = None,
 ) -> Evaluation | None:
     """Decide both ways and count the difference; `same_as` remembers the pair for subjects decided alike."""
+    if not draft.may_alter(request):
+        # Decided alike both ways, whatever the facts: counted, never loaded.
+        tally.count(request.destination_country, "subjects")
+        return None
     # No facts: the customer or item was renamed since the subjects were listed.
     if facts is None or facts.customer is None or facts.item is None:
         tally.count(request.destination_country, "not_decided")

@@ -1,5 +1,6 @@
 """The simulator on a small book: what a relaxation would change, counted by country, written nowhere."""
 
+import dataclasses
 import datetime
 import re
 
@@ -13,7 +14,7 @@ from licensing.cases.party_facts import load_party_facts
 from licensing.policy import services
 from licensing.policy.models import RuleChange, Simulation
 from licensing.policy.simulator import SharedFacts, decide_both, draft_rows, with_draft
-from licensing.reference.models import LicenceRequirement, RequirementRelaxation
+from licensing.reference.models import Activity, LicenceRequirement, RequirementRelaxation
 from tests.factories import CustomerFactory, letter
 from tests.factories import transaction as post_transaction
 
@@ -160,3 +161,15 @@ def test_a_transaction_s_facts_are_its_question_s_with_its_application_parties_a
         assert parties.for_transaction(facts.shared(request), record.pk) == facts.own(request)
     assert len(parties.parties[book["waiting"].pk]) == 3
     assert held.pk not in parties.parties
+
+
+def test_a_relaxation_for_a1_can_alter_only_releases_to_a1_or_deemed_ones(
+    admin_user, letter_covering_many, book, item, today
+):
+    draft = draft_rows(relax_a1(admin_user, letter_covering_many), today)
+    chinese = Request.for_transaction(book["chinese"])
+
+    assert draft.may_alter(Request.for_transaction(book["waiting"]))
+    assert not draft.may_alter(chinese)
+    # A deemed release goes where its recipient is attributed, which only the facts tell.
+    assert draft.may_alter(dataclasses.replace(chinese, activity=Activity.DEEMED_EXPORT))
