@@ -142,6 +142,7 @@ def main() -> None:
     )
     options = parser.parse_args()
 
+    load_at_start = os.getloadavg()[0]
     fresh_database()
     import django
 
@@ -197,7 +198,7 @@ def main() -> None:
     print("## Batch review of determinations (bench/batches.py)\n")
     print(
         f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, load average at start "
-        f"{os.getloadavg()[0]:.2f}, one process, PostgreSQL on the same machine.\n"
+        f"{load_at_start:.2f}, one process, PostgreSQL on the same machine.\n"
     )
     print("| Measure | Value |\n|---|---:|")
     print(f"| Subjects (U.S. customers, accepted as restorable) | {options.subjects:,} |")
