@@ -47,3 +47,11 @@ def test_an_officer_revokes_from_the_page_and_an_auditor_may_not(client, officer
     client.post(f"/attestations/{attestation.pk}/revoke", {"reason": "Contact left the company"})
     attestation.refresh_from_db()
     assert attestation.status == Attestation.Status.REVOKED
+
+
+def test_the_customer_and_person_pages_offer_the_link_to_compliance_roles_only(client, officer, auditor, seat):
+    client.force_login(officer)
+    assert b"E-mail an attestation link" in client.get(f"/persons/{seat.pk}/").content
+    assert b"E-mail an attestation link" in client.get(f"/customers/{seat.customer_id}/").content
+    client.force_login(auditor)
+    assert b"E-mail an attestation link" not in client.get(f"/persons/{seat.pk}/").content
