@@ -167,7 +167,9 @@ def main() -> None:
     all_dry_runs_seconds = time.perf_counter() - started
     assert all(run.status == ImportRun.Status.CHECKED for run in checked_again)
 
-    Proposal.objects.all().delete()
+    import_peak = peak_memory_mib()
+    # Straight to the table: Django's delete() would collect 400,000 objects first, which no worker does.
+    Proposal.objects.all()._raw_delete(Proposal.objects.db)
     started = time.perf_counter()
     proposals = triage_subjects(Customer.objects.all(), Person.objects.all())
     triage_seconds = time.perf_counter() - started
@@ -191,7 +193,8 @@ def main() -> None:
     print(f"| Dry run and import together (goal 3 min) | {(all_dry_runs_seconds + import_seconds) / 60:.1f} min |")
     print(f"| Triage of the whole book from nothing ({proposals:,} proposals, goal 2 min) | {triage_seconds:.1f} s |")
     print(f"| Importing the same files again | {reimport_seconds:.1f} s, {changed} records changed |")
-    print(f"| Peak memory of the process (goal 1 GiB) | {peak_memory_mib():.0f} MiB |")
+    print(f"| Peak memory of the process through the dry runs and imports (goal 1 GiB) | {import_peak:.0f} MiB |")
+    print(f"| Peak memory of the process at the end, whole-book triage included | {peak_memory_mib():.0f} MiB |")
     print("\n| Bucket | Subjects |\n|---|---:|")
     for bucket, count in counts.items():
         print(f"| {bucket} | {count:,} |")
