@@ -172,7 +172,12 @@ def test_the_blocker_finds_subjects_that_could_match_a_changed_name(subject, cou
         id=1, key="EL:1", list_code="EL", type="entity", countries=frozenset(), names=((NEW_PARTY, False),)
     )
     weights = {"kestrel": 9.0, "dynamics": 4.0, "avionics": 6.0}
-    blocker = ChangeBlocker([entry], lambda token: weights.get(token, 9.0))
+    blocker = ChangeBlocker(
+        [entry],
+        lambda token: weights.get(token, 9.0),
+        subject_weight=lambda word: weights.get(word, 0.0),
+        threshold=0.8,
+    )
     assert blocker.could_match([subject]) is could_match
 
 

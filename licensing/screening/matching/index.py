@@ -148,6 +148,7 @@ class ScreeningIndex:
         # A token on more than this many names is too common to find candidates by alone.
         self._common_df = max(50, count // 200)
         self._written = written
+        self._company_words = frozenset(set_aside)
         self._set_aside = {
             w: n for w, n in set_aside.items() if n >= SET_ASIDE_MIN_NAMES and len(w) >= FUZZY_MIN_LENGTH
         }
@@ -163,6 +164,18 @@ class ScreeningIndex:
     @property
     def name_count(self) -> int:
         return len(self._name_form)
+
+    @property
+    def company_words(self) -> frozenset[str]:
+        """Every word the lists' names set aside as (part of) a company type."""
+        return self._company_words
+
+    def word_weight(self, word: str) -> float:
+        """What a word of a name weighs in a score, at most: 0 for a word the lists set aside as a company type."""
+        # Words of a letter or two are mostly initials, company types and stopwords, which analysis drops.
+        if len(word) < 3 or word in self._company_words:
+            return 0.0
+        return self.scorer.weight(word)
 
     def _token_weight(self, token: str) -> float:
         token_id = self._vocabulary.get(token)

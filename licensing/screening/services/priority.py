@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from licensing.audit.services import record_event
 
-from ..loading import current_index
+from ..loading import current_index, match_threshold
 from ..matching.blocking import ChangeBlocker
 from ..models import Hit, ListVersion, SubjectKind, SubjectScreening
 from ..subjects import screened_on_its_own, subjects_of_kind
@@ -35,6 +35,7 @@ KIND_FIELDS = {SubjectKind.CUSTOMER: "customer_id", SubjectKind.PERSON: "person_
 class ChangesScreened:
     changed_entries: int = 0
     subjects_scanned: int = 0
+    scan_seconds: float = 0.0
     candidates: int = 0
     screened: int = 0
     hits_opened: int = 0
@@ -58,8 +59,17 @@ def screen_changes_first(version_id: int) -> ChangesScreened | None:
     matchable = {entry_id for _, _, entry_id, can_match in changes if can_match}
     candidates: dict[str, set[int]] = {kind: set() for kind in KIND_FIELDS}
     if matchable:
-        blocker = ChangeBlocker((e for e in loaded.index.entries if e.id in matchable), loaded.index._token_weight)
+        index = loaded.index
+        blocker = ChangeBlocker(
+            (e for e in index.entries if e.id in matchable),
+            index.scorer.weight,
+            subject_weight=index.word_weight,
+            company_words=index.company_words,
+            threshold=match_threshold(),
+        )
+        scan_started = time.perf_counter()
         result.subjects_scanned = _scan(blocker, candidates)
+        result.scan_seconds = round(time.perf_counter() - scan_started, 2)
     keys = {key for _, key, _, _ in changes}
     _with_hits_on(keys, candidates)
     result.candidates = sum(len(ids) for ids in candidates.values())
