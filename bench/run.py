@@ -14,7 +14,16 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["filings.py", "screening.py", "access_check.py", "posting.py", "batches.py", "intake.py", "simulator.py"]
+BENCHMARKS = [
+    "filings.py",
+    "screening.py",
+    "list_update.py",
+    "access_check.py",
+    "posting.py",
+    "batches.py",
+    "intake.py",
+    "simulator.py",
+]
 
 
 def machine() -> str:
