@@ -5,9 +5,9 @@ hold its customers' transactions within a minute. Only the entries the new
 version added, or changed in what the matcher reads (names, aliases, type,
 countries), can give a subject a new hit: a small index of just their names
 (`ChangeBlocker`) is run over every subject's names as last screened, and
-the subjects it finds are screened in full with `screen_subject`, the same
-service, events and reactions as any screening, so a new hit holds their
-transactions. Subjects with hits on any changed or removed entry are
+the subjects it finds are screened in full the way a re-screen's batch is
+(the same matcher, hits, events and reactions as any screening), so a new
+hit holds their transactions. Subjects with hits on any changed or removed entry are
 screened too: a cleared hit whose entry changed reopens, and a hit whose
 entry left the lists is flagged for an officer while it keeps holding.
 The full re-screen runs after, in the background, for everything else.
@@ -25,9 +25,11 @@ from ..loading import current_index, match_threshold
 from ..matching.blocking import ChangeBlocker
 from ..models import Hit, ListVersion, SubjectKind, SubjectScreening
 from ..subjects import screened_on_its_own, subjects_of_kind
-from .screening import screen_subject
+from .rescreen import record_screened, screen_in_memory
 
 SCAN_CHUNK = 20_000
+# Candidates screened and recorded together, as a re-screen's batch.
+CHUNK = 200
 KIND_FIELDS = {SubjectKind.CUSTOMER: "customer_id", SubjectKind.PERSON: "person_id", SubjectKind.PARTY: "party_id"}
 
 
@@ -74,14 +76,16 @@ def screen_changes_first(version_id: int) -> ChangesScreened | None:
     _with_hits_on(keys, candidates)
     result.candidates = sum(len(ids) for ids in candidates.values())
     for kind, ids in candidates.items():
-        if not ids:
-            continue
-        subjects = subjects_of_kind(kind).filter(pk__in=sorted(ids)).order_by("pk")
-        for subject in subjects.iterator(chunk_size=500):
-            if kind == SubjectKind.PARTY and not screened_on_its_own(subject):
-                continue
-            screen_subject(subject, loaded=loaded)
-            result.screened += 1
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            subjects = list(subjects_of_kind(kind).filter(pk__in=ordered[start : start + CHUNK]).order_by("pk"))
+            if kind == SubjectKind.PARTY:
+                subjects = [s for s in subjects if screened_on_its_own(s)]
+            # Screened as a re-screen's batch is: matched in memory, recorded in one transaction.
+            screened = screen_in_memory(subjects, loaded)
+            with transaction.atomic():
+                record_screened(kind, screened, loaded, timezone.now(), target=version)
+            result.screened += len(screened)
     result.hits_opened = Hit.objects.filter(first_matched_at__gte=since).count()
     result.seconds = round(time.perf_counter() - started, 2)
     result.cpu_seconds = round(time.process_time() - started_cpu, 2)

@@ -81,34 +81,49 @@ def run_batch(batch_id: int) -> int:
     if batch.kind == SubjectKind.PARTY:
         subjects = [s for s in subjects if screened_on_its_own(s)]
     # The matching is the slow part and needs no database: done before the transaction.
-    screened = [(subject, *_screen(subject, loaded)) for subject in subjects] if loaded.versions else []
-    affected = Affected()
+    screened = screen_in_memory(subjects, loaded)
     with transaction.atomic():
         locked = RescreenBatch.objects.select_for_update().get(pk=batch_id)
         if locked.done_at is not None:
             return 0
         now = timezone.now()
-        ids = [subject.pk for subject, _, _ in screened]
-        hits: dict[int, dict[str, Hit]] = {}
-        for hit in Hit.objects.filter(**{f"{field}_id__in": ids}).select_related("entry"):
-            hits.setdefault(getattr(hit, f"{field}_id"), {})[hit.entry_key] = hit
-        # Only subjects with something to record take a row lock; the rest just get their screening stamp.
-        touched = [s for s, _, matches in screened if matches or s.pk in hits]
-        model = MODELS[batch.kind]
-        list(model.objects.select_for_update().filter(pk__in=[s.pk for s in touched]).values_list("pk"))
-        changed = 0
-        for subject, _, matches in screened:
-            if matches or subject.pk in hits:
-                if apply_matches(subject, matches, hits.get(subject.pk, {}), loaded, now):
-                    affected.add(subject)
-                    changed += 1
-        _stamp(field, screened, loaded, now, affected)
+        changed = record_screened(field, screened, loaded, now, target=locked)
         locked.done_at = now
         locked.hits_changed = changed
         locked.save(update_fields=["done_at", "hits_changed"])
-        affected.record(target=locked)
         _finish_if_last(locked.rescreen_id, now)
     return locked.hits_changed
+
+
+def screen_in_memory(subjects: list[Subject], loaded: LoadedIndex) -> list["Screened"]:
+    """Match subjects of one kind against the index, without touching the database."""
+    return [(subject, *_screen(subject, loaded)) for subject in subjects] if loaded.versions else []
+
+
+def record_screened(field: str, screened: list["Screened"], loaded: LoadedIndex, now, *, target) -> int:
+    """In the caller's transaction, record screenings and hits as `screen_subject` would; return how many changed.
+
+    Which subjects' decisions changed is recorded against `target`, so the
+    reactions decide their waiting transactions again after commit.
+    """
+    affected = Affected()
+    ids = [subject.pk for subject, _, _ in screened]
+    hits: dict[int, dict[str, Hit]] = {}
+    for hit in Hit.objects.filter(**{f"{field}_id__in": ids}).select_related("entry"):
+        hits.setdefault(getattr(hit, f"{field}_id"), {})[hit.entry_key] = hit
+    # Only subjects with something to record take a row lock; the rest just get their screening stamp.
+    touched = [s for s, _, matches in screened if matches or s.pk in hits]
+    model = MODELS[SubjectKind(field)]
+    list(model.objects.select_for_update().filter(pk__in=[s.pk for s in touched]).values_list("pk"))
+    changed = 0
+    for subject, _, matches in screened:
+        if matches or subject.pk in hits:
+            if apply_matches(subject, matches, hits.get(subject.pk, {}), loaded, now):
+                affected.add(subject)
+                changed += 1
+    _stamp(field, screened, loaded, now, affected)
+    affected.record(target=target)
+    return changed
 
 
 # A subject, the query its names and addresses make, and the entries it matched.
