@@ -10,7 +10,7 @@ re-screen's progress is the share of its subjects in finished batches.
 import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from licensing.accounts.models import User
@@ -100,7 +100,9 @@ def screen_in_memory(subjects: list[Subject], loaded: LoadedIndex) -> list["Scre
     return [(subject, *_screen(subject, loaded)) for subject in subjects] if loaded.versions else []
 
 
-def record_screened(field: str, screened: list["Screened"], loaded: LoadedIndex, now, *, target) -> int:
+def record_screened(
+    field: str, screened: list["Screened"], loaded: LoadedIndex, now: datetime.datetime, *, target: models.Model
+) -> int:
     """In the caller's transaction, record screenings and hits as `screen_subject` would; return how many changed.
 
     Which subjects' decisions changed is recorded against `target`, so the
