@@ -20,6 +20,7 @@ import io
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -201,4 +202,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(os.environ["EXPORTDESK_MEDIA_ROOT"], ignore_errors=True)
