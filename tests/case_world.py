@@ -33,7 +33,7 @@ def case(today, officer, officer2, reviewer, item):
         actor=officer, application=application, signer_name="Olivia Officer", signer_title="Compliance officer"
     )
     application = applications.submit_application_for_review(
-        actor=officer, application=complete_application(application)
+        actor=officer, application=complete_application(application, upload=False)
     )
     # A Japanese customer with an issued licence.
     kitsune = CustomerFactory(legal_name="Kitsune AI K.K.", country_of_incorporation_id="JP")
@@ -41,7 +41,9 @@ def case(today, officer, officer2, reviewer, item):
     licensed = transaction(kitsune, item, external_id="TX-JP-1")
     filed = LicenceApplication.objects.get(transaction=licensed)
     filed = applications.update_application(actor=officer, application=filed, signer_name="O", signer_title="O")
-    filed = applications.submit_application_for_review(actor=officer, application=complete_application(filed))
+    filed = applications.submit_application_for_review(
+        actor=officer, application=complete_application(filed, upload=False)
+    )
     filed = applications.approve_for_filing(actor=reviewer, application=filed)
     filed = applications.record_submission(actor=officer, application=filed, control_number="Z000101")
     filed = applications.record_registration(actor=officer, application=filed)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from licensing.cases.models import Licence, LicenceApplication, Transaction
+from licensing.parties.models import Person
 
 from ..factories import CustomerFactory, approved_determination, letter
 
@@ -145,13 +146,37 @@ def test_a_foreign_nationals_case_runs_from_first_record_to_an_issued_licence(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Draft")
     officer_desk.shot("06-application-draft")
 
-    # The officer completes the blocks; an empty signature is refused first, naming the block.
+    # The officer completes the blocks; the pre-filing check refuses an incomplete draft first, naming each block.
+    application_url = page.url
     page.get_by_role("button", name="Submit for review").click()
-    expect(page.get_by_role("alert")).to_contain_text("incomplete: fill in 25 signature: name, 25 signature: title")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("25 Signature: Block 25 needs the signer's name and title.")
+    expect(alert).to_contain_text("16 Purchaser: no full address for Great Lakes University AI Lab")
+    expect(alert).to_contain_text("Priya Raman's passport, visa, resume are not on file")
+    # A deemed export's papers: her passport, visa and resume.
+    officer_desk.go(f"/persons/{Person.objects.get(external_id='EMP-1').pk}/")
+    for kind in ("passport", "visa", "resume"):
+        page.locator("summary", has_text="Attach a document").click()
+        page.get_by_label("Kind").select_option(kind)
+        page.get_by_label("File").set_input_files(
+            {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+        )
+        page.get_by_role("button", name="Attach").click()
+    page.goto(application_url)
+    # Full addresses for blocks 16, 18 and 19, and block 22's quantity and units.
+    for block in ("16 Purchaser", "18 Ultimate consignee", "19 End user"):
+        page.get_by_role("link", name=f"Edit {block}").click()
+        page.get_by_label("Address").fill("500 S State St")
+        page.get_by_label("City").fill("Ann Arbor, MI")
+        page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Edit item 1").click()
+    page.get_by_label("22e Quantity").fill("1")
+    page.get_by_label("22f Units").fill("copy")
+    page.get_by_role("button", name="Save").click()
     page.get_by_role("link", name="Edit blocks 1–25").click()
     page.get_by_label("25 Signature: name").fill("Olivia Officer")
     page.get_by_label("25 Signature: title").fill("Export Compliance Officer")
-    page.get_by_label("BIS-711 statement by ultimate consignee and purchaser").first.check()
+    expect(page.locator("#checklist")).to_contain_text("Ready for review")
     officer_desk.shot("07-application-form")
     page.get_by_role("button", name="Save application").click()
     expect(page.locator(".facts.blocks")).to_contain_text("Olivia Officer, Export Compliance Officer")
