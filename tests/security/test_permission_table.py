@@ -447,11 +447,11 @@ def _application(customer, item, external_id, *, preparer, approver, stage):
         signer_name="Pat Preparer",
         signer_title="Compliance officer",
     )
+    # Complete enough to pass the pre-filing check, so a draft may be submitted through the UI too.
+    application = complete_application(application)
     if stage == "draft":
         return application
-    application = applications.submit_application_for_review(
-        actor=preparer, application=complete_application(application)
-    )
+    application = applications.submit_application_for_review(actor=preparer, application=application)
     if stage == "in_review":
         return application
     application = applications.approve_for_filing(actor=approver, application=application)
