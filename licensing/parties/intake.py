@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -110,25 +110,23 @@ def bulk_save_seats(*, actor, rows: Sequence[dict[str, Any]], source: models.Mod
             .filter(customer_id__in=customer_ids, external_id__in=[row["external_id"] for row in rows])
             .values("pk", "customer_id", "external_id", *PERSON_FIELDS)
         }
-        fresh, changed, by_key = [], [], {}
+        fresh, changed = [], []
         for row in rows:
             key = (row["customer_id"], row["external_id"])
             current = stored.get(key)
             values = {n: row[n] for n in PERSON_FIELDS}
             if current is None:
-                person = Person(customer_id=row["customer_id"], external_id=row["external_id"], **values)
-                fresh.append(person)
-                by_key[key] = person
+                fresh.append(Person(customer_id=row["customer_id"], external_id=row["external_id"], **values))
             elif _differs(current, row, PERSON_FIELDS):
                 changed.append(Person(pk=current["pk"], updated_at=now, **values))
             else:
                 written.unchanged += 1
-        Person.objects.bulk_create(fresh)
+        created_ids = _insert_persons(fresh)
         if changed:
             Person.objects.bulk_update(changed, [*PERSON_FIELDS, "updated_at"])
-        person_ids = {key: (by_key[key].pk if key in by_key else stored[key]["pk"]) for key in map(_seat_key, rows)}
+        person_ids = {key: created_ids.get(key) or stored[key]["pk"] for key in map(_seat_key, rows)}
         statuses_added = _add_statuses(rows, person_ids)
-        written.created = [p.pk for p in fresh]
+        written.created = sorted(created_ids.values())
         written.changed = sorted({p.pk for p in changed} | statuses_added)
         written.unchanged -= len(statuses_added - {p.pk for p in changed})
         written.subjects = sorted(set(person_ids.values()))
@@ -155,8 +153,41 @@ def _add_statuses(rows: Sequence[dict[str, Any]], person_ids: dict[tuple[int, st
             if key not in recorded:
                 recorded.add(key)
                 new.append(StatusRecord(person_id=person_id, **status))
-    StatusRecord.objects.bulk_create(new)
+    copy_insert(new)
     return {record.person_id for record in new}
+
+
+def _insert_persons(fresh: list[Person]) -> dict[tuple[int | None, str], int]:
+    """Insert new persons; return their ids by (customer, billing's person id)."""
+    if connection.vendor != "postgresql":
+        Person.objects.bulk_create(fresh)
+        return {(p.customer_id, p.external_id): p.pk for p in fresh}
+    copy_insert(fresh)
+    wanted = {(p.customer_id, p.external_id) for p in fresh}
+    found = Person.objects.filter(
+        customer_id__in={c for c, _ in wanted}, external_id__in={e for _, e in wanted}
+    ).values_list("customer_id", "external_id", "pk")
+    return {(c, e): pk for c, e, pk in found if (c, e) in wanted}
+
+
+def copy_insert(objs: Sequence[models.Model]) -> None:
+    """Insert new rows of one model; on PostgreSQL with COPY, which builds no INSERT statement and returns no ids.
+
+    Each value is prepared as `save()` would (auto_now stamps, defaults), so the rows are the ones
+    bulk_create would write; only the primary keys stay unset on the objects.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
 def bulk_save_addresses(*, actor, rows: Sequence[dict[str, Any]], source: models.Model) -> Written:
