@@ -303,6 +303,10 @@ class SubjectScreening(ScreenedSubject):
     # The subject's names and addresses as screened (`subjects.fingerprint_of`);
     # empty for screenings recorded before fingerprints were kept.
     fingerprint = models.CharField(max_length=64, blank=True)
+    # The names' words as the changed entries of a new list version are looked
+    # up (`matching.blocking.name_words`): names apart by "|", words by spaces,
+    # so a million subjects are read without analysing a name again.
+    name_words = models.TextField(blank=True)
 
     objects = SubjectScreeningQuerySet.as_manager()
 

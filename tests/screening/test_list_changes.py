@@ -7,7 +7,7 @@ from licensing.audit.models import Event
 from licensing.cases.models import Decision
 from licensing.screening.matching.blocking import ChangeBlocker
 from licensing.screening.matching.index import IndexedEntry
-from licensing.screening.models import Hit, ListChange, Rescreen
+from licensing.screening.models import Hit, ListChange, Rescreen, SubjectScreening
 from licensing.screening.services.adjudication import adjudicate_hit
 from licensing.screening.services.priority import screen_changes_first
 from licensing.screening.services.screening import screen_subject
@@ -201,3 +201,19 @@ def test_the_import_page_and_the_api_show_the_changes(
     assert [c["name"] for c in removed["results"]] == [DENIED_COMPANY]
     bad = client.get(f"/api/v1/screening/versions/{run.version.pk}/changes", {"kind": "renamed"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "kind"
+
+
+def test_a_screening_recorded_before_the_words_were_kept_is_still_found(
+    customer_of, write_csl, django_capture_on_commit_callbacks
+):
+    customer, _ = customer_of("Kestrel Dynamics Avionics")
+    screening = SubjectScreening.objects.get(customer=customer)
+    assert screening.name_words == "kestrel dynamics avionics"
+    SubjectScreening.objects.filter(pk=screening.pk).update(name_words="")
+    version, _ = import_without_running_tasks(
+        write_csl, [*listed_rows(), added_row()], django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = screen_changes_first(version.pk)
+    assert result.candidates == 1
+    assert Hit.objects.get(customer=customer).entry.name == NEW_PARTY

@@ -40,6 +40,11 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(w for w in _NOT_ALPHANUMERICS.split(folded) if w)
 
 
+def name_words(names) -> str:
+    """The words of each name, as stored with a screening: names apart by "|", words by spaces."""
+    return "|".join(" ".join(words_of(text)) for text in names)
+
+
 def _lookup_keys(token: str) -> set[str]:
     keys = {token, "r:" + romanisation_key(token)}
     stripped = without_article(token)
@@ -114,8 +119,14 @@ class ChangeBlocker:
 
     def could_match(self, names: Iterable[str]) -> bool:
         """Whether a subject with these names could resemble one of the changed names."""
-        for text in names:
-            words = words_of(text)
+        return self.words_could_match(tuple(words_of(text)) for text in names)
+
+    def stored_could_match(self, stored: str) -> bool:
+        """`could_match` for the words stored with a screening (`name_words`)."""
+        return self.words_could_match(tuple(part.split()) for part in stored.split("|"))
+
+    def words_could_match(self, names_words: Iterable[tuple[str, ...]]) -> bool:
+        for words in names_words:
             if not words:
                 continue
             if "".join(words) in self._compact:

@@ -18,6 +18,7 @@ from licensing.audit.services import record_event
 from licensing.outbox.services import enqueue
 
 from ..loading import LoadedIndex, current_index
+from ..matching.blocking import name_words
 from ..matching.index import Match, Query
 from ..models import Hit, ListVersion, Rescreen, RescreenBatch, Subject, SubjectKind, SubjectScreening
 from ..subjects import MODELS, fingerprint_of, query_for, screened_on_its_own, subjects_of_kind
@@ -159,6 +160,7 @@ def _stamp(
                 versions=loaded.version_ids,
                 match_count=len(matches),
                 fingerprint=screened_as,
+                name_words=name_words(query.names),
             )
         )
     # One insert-or-update for the batch: an update of 500 rows by primary key
@@ -167,7 +169,7 @@ def _stamp(
         rows,
         update_conflicts=True,
         unique_fields=[field],
-        update_fields=["screened_at", "names", "versions", "match_count", "fingerprint"],
+        update_fields=["screened_at", "names", "versions", "match_count", "fingerprint", "name_words"],
     )
 
 

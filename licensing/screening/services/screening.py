@@ -24,6 +24,7 @@ from licensing.cases.models import ApplicationParty
 from licensing.parties.models import Customer, Person
 
 from ..loading import LoadedIndex, current_index
+from ..matching.blocking import name_words
 from ..matching.index import Match
 from ..models import Hit, ListEntry, Subject, SubjectScreening, subject_field
 from ..subjects import fingerprint_of, query_for
@@ -100,6 +101,7 @@ def screen_subject(subject: Subject, *, loaded: LoadedIndex | None = None) -> Su
                 "versions": loaded.version_ids,
                 "match_count": len(matches),
                 "fingerprint": screened_as,
+                "name_words": name_words(query.names),
             },
         )
         # A first screening, or one of changed names or addresses, releases holds that waited for it.
