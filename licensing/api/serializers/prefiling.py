@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 
-class ProblemSerializer(serializers.Serializer):
+class ChecklistProblemSerializer(serializers.Serializer):
     block = serializers.CharField(help_text="The BIS-748P block, e.g. `16 Purchaser`.")
     field = serializers.CharField(help_text="The application's field, or the kind of record that needs the change.")
     message = serializers.CharField(help_text="What is wrong.")
@@ -13,4 +13,4 @@ class ProblemSerializer(serializers.Serializer):
 class ChecklistSerializer(serializers.Serializer):
     application = serializers.CharField(help_text="The application's reference, e.g. EXD-000042.")
     ready = serializers.BooleanField(help_text="True when no problem remains and it may go for review.")
-    problems = ProblemSerializer(many=True, help_text="In the order of the form's blocks.")
+    problems = ChecklistProblemSerializer(many=True, help_text="In the order of the form's blocks.")
