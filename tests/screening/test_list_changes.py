@@ -217,3 +217,26 @@ def test_a_screening_recorded_before_the_words_were_kept_is_still_found(
         result = screen_changes_first(version.pk)
     assert result.candidates == 1
     assert Hit.objects.get(customer=customer).entry.name == NEW_PARTY
+
+
+def test_the_hit_page_shows_the_flag_and_offers_closing_only_a_flagged_hit(
+    customer_of, officer, client, write_csl, django_capture_on_commit_callbacks
+):
+    customer, _ = customer_of(DENIED_COMPANY, country="ID", decided=Decision.HOLD)
+    hit = Hit.objects.get(customer=customer)
+    client.force_login(officer)
+    page = client.get(f"/screening/hits/{hit.pk}/").content.decode()
+    assert "no_longer_listed" not in page
+    rows = [r for r in listed_rows() if r["name"] != DENIED_COMPANY]
+    version, _ = import_without_running_tasks(write_csl, rows, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        screen_changes_first(version.pk)
+    page = client.get(f"/screening/hits/{hit.pk}/").content.decode()
+    assert "Flagged for review" in page and "no longer on any list in force" in page
+    assert 'value="no_longer_listed"' in page
+    response = client.post(
+        f"/screening/hits/{hit.pk}/adjudicate/", {"outcome": "no_longer_listed", "reason": "Removed by notice"}
+    )
+    assert response.status_code == 302
+    hit.refresh_from_db()
+    assert hit.status == Hit.Status.DELISTED
