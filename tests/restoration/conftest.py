@@ -2,9 +2,6 @@ import pytest
 
 from tests.restoration_rules import ensure_seeded_rule_set
 
-# The browser tests' live site and Chromium.
-from tests.web.conftest import artifacts, chromium, live_site  # noqa: E402, F401
-
 
 @pytest.fixture(autouse=True)
 def _seeded_rule_set(request):

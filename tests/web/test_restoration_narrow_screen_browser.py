@@ -6,10 +6,9 @@ from licensing.restoration.models import Proposal
 from licensing.restoration.services.imports import create_import_run
 from licensing.restoration.services.triage import triage_subjects
 from tests.factories import CustomerFactory, PersonFactory
+from tests.restoration.intake_files import upload
 from tests.restoration_rules import ensure_seeded_rule_set
 from tests.web.browser_session import signed_in
-
-from .intake_files import upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
