@@ -588,6 +588,8 @@ def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
     determination for each of 100,000 customers would otherwise be read in
     full on every check (the benchmark loads that volume).
     """
+    # SQLite has no LATERAL: there the ownership walk joins plainly (it has no generic plan to steer).
+    lateral = connection.vendor == "postgresql"
     hit_statuses = _quoted((*Hit.AWAITING, Hit.Status.CONFIRMED))
     customer_id, person_id, item_id = "(SELECT id FROM c)", "(SELECT id FROM p)", "(SELECT id FROM i)"
     hit_columns = [*_HIT.columns(), *_ENTRY.columns(), *_VERSION.columns()]
@@ -718,27 +720,38 @@ def _compose(companion: CompanionRead | None) -> tuple[str, tuple[str, ...]]:
             owner_columns,
             owner_source + f"JOIN owners u ON o.owned_id = u.owner_id WHERE u.depth < {OWNERSHIP_DEPTH}",
         ),
-        # Each owner's hits looked up by its id: the OFFSET keeps the planner from
-        # joining the owners with every hit in effect instead.
+        # Each owner's hits looked up by its id: on PostgreSQL the OFFSET keeps the
+        # planner from joining the owners with every hit in effect instead.
         (
             "owner_hit",
             hit_columns,
-            f"FROM (SELECT DISTINCT owner_id FROM owners) u, LATERAL (SELECT * FROM {_table(Hit)} hh "
-            f"WHERE hh.customer_id = u.owner_id AND hh.status IN ({hit_statuses}) OFFSET 0) h "
-            f"JOIN {_table(ListEntry)} e ON e.id = h.entry_id JOIN {_table(ListVersion)} v ON v.id = e.version_id",
+            (
+                f"FROM (SELECT DISTINCT owner_id FROM owners) u, LATERAL (SELECT * FROM {_table(Hit)} hh "
+                f"WHERE hh.customer_id = u.owner_id AND hh.status IN ({hit_statuses}) OFFSET 0) h "
+                f"JOIN {_table(ListEntry)} e ON e.id = h.entry_id JOIN {_table(ListVersion)} v ON v.id = e.version_id"
+            )
+            if lateral
+            else hit_source + f"JOIN (SELECT DISTINCT owner_id FROM owners) u ON h.customer_id = u.owner_id "
+            f"WHERE h.status IN ({hit_statuses})",
         ),
     ]
+    next_owners = (
+        f"FROM owners u, LATERAL (SELECT o.owner_id FROM {_table(Ownership)} o "
+        f"WHERE o.owned_id = u.owner_id AND o.owner_id IS NOT NULL OFFSET 0) n WHERE u.depth < {OWNERSHIP_DEPTH}"
+        if lateral
+        else f"FROM owners u JOIN {_table(Ownership)} n ON n.owned_id = u.owner_id "
+        f"WHERE u.depth < {OWNERSHIP_DEPTH} AND n.owner_id IS NOT NULL"
+    )
     ctes = (
         f"{_CUSTOMER_CTE.replace('WITH ', 'WITH RECURSIVE ', 1)}, "
         f"p AS (SELECT * FROM {_table(Person)} WHERE customer_id = {customer_id} AND external_id = %(person)s), "
         f"i AS (SELECT * FROM {_table(ControlledItem)} WHERE code = %(item)s), "
         # The customers among the customer's owners, up the chain; UNION and the
         # depth bound end the walk on a cycle. Each level's owners are looked up
-        # by the owned id (the OFFSET keeps it a lookup, not a join with every edge).
+        # by the owned id (on PostgreSQL the OFFSET keeps it a lookup, not a join with every edge).
         f"owners (owner_id, depth) AS (SELECT o.owner_id, 1 FROM {_table(Ownership)} o "
         f"WHERE o.owned_id = {customer_id} AND o.owner_id IS NOT NULL "
-        f"UNION SELECT n.owner_id, u.depth + 1 FROM owners u, LATERAL (SELECT o.owner_id FROM {_table(Ownership)} o "
-        f"WHERE o.owned_id = u.owner_id AND o.owner_id IS NOT NULL OFFSET 0) n WHERE u.depth < {OWNERSHIP_DEPTH}) "
+        f"UNION SELECT n.owner_id, u.depth + 1 {next_owners}) "
     )
     return _union(ctes, branches, companion)
 
