@@ -12,6 +12,7 @@ from licensing.reference import loading
 from licensing.reference.models import Country, CountryGroup, CountryGroupMembership
 
 from . import outside_files
+from .browser import artifacts, chromium, live_site  # noqa: F401 - the browser tests' fixtures, one Chromium a run
 from .case_world import case  # noqa: F401 - a fixture: one of each record the pages show
 from .celery_worker import celery_worker  # noqa: F401 - a fixture for tests that need a real worker
 from .factories import ItemFactory, UserFactory

@@ -23,7 +23,3 @@ def book(reference_data, officer, item):
 def prepared(book, officer, today) -> DeterminationBatch:
     batch = start_batch(actor=officer, buckets=["restorable"], effective_on=today)
     return prepare_batch(batch.pk)
-
-
-# The browser test's fixtures: Chromium, the site served from a thread, and where screenshots go.
-from tests.web.conftest import artifacts, chromium, live_site  # noqa: E402, F401

@@ -15,9 +15,9 @@ from licensing.cases.models import Decision, Transaction
 from licensing.cases.services.transactions import decide_transaction
 from licensing.parties.models import Customer
 from tests.attestations.mailbox import link_in
+from tests.browser import Desk
 from tests.factories import letter, transaction
 from tests.restoration_rules import ensure_seeded_rule_set
-from tests.web.test_browser_workflow import Desk
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

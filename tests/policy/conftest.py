@@ -22,7 +22,3 @@ def cases(officer, reviewer, item, today):
 def letter_for_foreign_persons(today, item):
     """An is-informed letter: every release of the item to a foreign person needs a licence."""
     return letter(item, effective_from=today - datetime.timedelta(days=365))
-
-
-# The browser tests' server and Chromium (tests/web/conftest.py), shared rather than copied.
-from tests.web.conftest import artifacts, chromium, live_site  # noqa: E402, F401

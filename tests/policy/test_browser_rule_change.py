@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from licensing.accounts.permissions import ClientRole
 from licensing.api.tokens import issue_api_token
 from licensing.policy.models import RuleChange
+from tests.browser import Desk
 from tests.factories import CustomerFactory, approved_determination, letter
-from tests.web.test_browser_workflow import Desk
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

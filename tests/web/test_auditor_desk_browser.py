@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 from licensing.audit.models import Event
 from licensing.audit.sealing import seal_events
 
+from ..browser import signed_in
 from ..factories import CustomerFactory, approved_determination
-from .browser_session import signed_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -12,49 +12,10 @@ from playwright.sync_api import expect
 from licensing.cases.models import Licence, LicenceApplication, Transaction
 from licensing.parties.models import Person
 
+from ..browser import Desk
 from ..factories import CustomerFactory, approved_determination, letter
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-class Desk:
-    """One signed-in person at their own browser window."""
-
-    def __init__(self, browser, live_site, artifacts, username):
-        self.context = browser.new_context(viewport={"width": 1366, "height": 900})
-        self.page = self.context.new_page()
-        self.base = live_site
-        self.artifacts = artifacts
-        self.username = username
-        self.console_errors = []
-        self.page.on("console", self._console)
-        self.page.goto(f"{self.base}/login/")
-        self.page.get_by_label("Username").fill(username)
-        self.page.get_by_label("Password").fill("correct horse battery staple")
-        self.page.get_by_role("button", name="Sign in").click()
-        expect(self.page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
-
-    def _console(self, message):
-        # A refused form answers 400 on purpose; Chromium logs that, and it is not a fault.
-        if message.type == "error" and "status of 400" not in message.text:
-            self.console_errors.append(f"{self.page.url}: {message.text}")
-
-    def go(self, path):
-        self.page.goto(f"{self.base}{path}")
-        return self.page
-
-    def shot(self, name):
-        self.page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
-
-    def open_action(self, name):
-        """Unfold the transition whose form asks for more than a click."""
-        self.page.locator("summary").filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")).click()
-
-    def click(self, name):
-        self.page.get_by_role("button", name=name, exact=True).click()
-
-    def close(self):
-        self.context.close()
 
 
 @pytest.fixture

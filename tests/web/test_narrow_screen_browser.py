@@ -4,8 +4,8 @@ import pytest
 
 from licensing.cases.models import LicenceApplication
 
+from ..browser import signed_in
 from ..factories import CustomerFactory, approved_determination, letter, transaction
-from .browser_session import signed_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

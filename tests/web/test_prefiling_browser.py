@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from licensing.cases.models import LicenceApplication
 
+from ..browser import signed_in
 from ..factories import CustomerFactory, approved_determination, letter, transaction
-from .browser_session import signed_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -5,10 +5,10 @@ import pytest
 from licensing.restoration.models import Proposal
 from licensing.restoration.services.imports import create_import_run
 from licensing.restoration.services.triage import triage_subjects
+from tests.browser import signed_in
 from tests.factories import CustomerFactory, PersonFactory
 from tests.restoration.intake_files import upload
 from tests.restoration_rules import ensure_seeded_rule_set
-from tests.web.browser_session import signed_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
