@@ -3,8 +3,8 @@ from django.urls import include, path
 
 from .views import (
     applications,
-    audit,
     attestations,
+    audit,
     batches,
     comments,
     customers,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.models import Customer, Person
@@ -22,7 +23,7 @@ class Evaluation:
     attributed_country: str | None = None
     notes: list[str] = field(default_factory=list)
     # What the decision read (`licensing.cases.basis`), set by `evaluate`; the rules leave it empty.
-    basis: dict = field(default_factory=dict)
+    basis: dict[str, Any] = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
