@@ -122,6 +122,25 @@ def take_sequence() -> int:
     return number
 
 
+def take_sequences(count: int) -> list[int]:
+    """Return `count` next sequence numbers, in order, registered as `take_sequence` registers one."""
+    if count <= 0:
+        return []
+    first = take_sequence()
+    if count == 1:
+        return [first]
+    if not writers_run_concurrently():
+        return list(range(first, first + count))
+    with connection.cursor() as cursor:
+        # The writer lock is held already (take_sequence above): the rest need only the numbers.
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [SEQUENCE_NAME, count - 1])
+        rest = sorted(number for (number,) in cursor.fetchall())
+    if rest[-1] > MAX_SEQUENCE:
+        raise SealingRefused(f"sequence {rest[-1]} no longer fits the writers' lock keys; widen WRITER_LOCK_CLASS")
+    _last_sequence_taken.set(rest[-1])
+    return [first, *rest]
+
+
 def horizon() -> int:
     """Return the highest sequence below which no event can still be uncommitted."""
     if not writers_run_concurrently():

@@ -4,13 +4,15 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
-from licensing.audit.services import record_event
+from licensing.audit.services import EventRecord, record_event, record_events
 from licensing.parties.models import Customer, Person
 from licensing.parties.status import assess
+from licensing.workflow.machine import TransitionError
 
 from .models import DeterminationTask, ForeignPersonDetermination
 from .workflow import DETERMINATION_MACHINE
@@ -124,6 +126,150 @@ def approve_determination(
         approved = DETERMINATION_MACHINE.apply(determination, "approve", actor=actor, reason=reason, changes=stamp)
         _close_tasks(approved)
     return approved
+
+
+def _subject_key(determination: ForeignPersonDetermination) -> tuple[str, int]:
+    return ("person", determination.person_id) if determination.person_id else ("customer", determination.customer_id)
+
+
+def approve_determinations(
+    *, actor: User | None, determinations: Iterable[ForeignPersonDetermination], reason: str = ""
+) -> tuple[list[ForeignPersonDetermination], dict[int, str]]:
+    """Approve many determinations in review at once, writing what `approve_determination` writes for each.
+
+    Returns the approved rows and, by id, why each refused one was not
+    approved (the words `approve_determination` would raise); refused ones are
+    left as they were. The subjects are locked in one statement, the previous
+    approvals superseded in one, the approvals and closed tasks written in one
+    each, and every determination, supersession and task still gets its own
+    event, in the order one approval after another would have written them.
+    """
+    ids = list(dict.fromkeys(d.pk for d in determinations))
+    approved: list[ForeignPersonDetermination] = []
+    refused: dict[int, str] = {}
+    with transaction.atomic():
+        rows = list(
+            ForeignPersonDetermination.objects.select_for_update(of=("self",))
+            .select_related("customer", "person", "prepared_by")
+            .filter(pk__in=ids)
+        )
+        by_id = {row.pk: row for row in rows}
+        first_of_subject: list[ForeignPersonDetermination] = []
+        later: list[ForeignPersonDetermination] = []
+        seen: set[tuple[str, int]] = set()
+        for pk in ids:
+            row = by_id.get(pk)
+            if row is None:
+                refused[pk] = f"Determination #{pk} does not exist."
+                continue
+            # A subject named twice is approved in turn, as one approval after another would.
+            (later if _subject_key(row) in seen else first_of_subject).append(row)
+            seen.add(_subject_key(row))
+        if first_of_subject:
+            done, not_done = _approve_distinct_subjects(actor, first_of_subject, reason)
+            approved += done
+            refused |= not_done
+        if later:
+            done, not_done = approve_determinations(actor=actor, determinations=later, reason=reason)
+            approved += done
+            refused |= not_done
+    return approved, refused
+
+
+def _approve_distinct_subjects(
+    actor: User | None, determinations: list[ForeignPersonDetermination], reason: str
+) -> tuple[list[ForeignPersonDetermination], dict[int, str]]:
+    # Locked in id order, as each approval locks its subject: no two batches deadlock on them.
+    customer_ids = sorted(d.customer_id for d in determinations if d.customer_id)
+    person_ids = sorted(d.person_id for d in determinations if d.person_id)
+    list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk"))
+    list(Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk").values_list("pk"))
+    now = timezone.now()
+    refused: dict[int, str] = {}
+    accepted: list[ForeignPersonDetermination] = []
+    for determination in determinations:
+        try:
+            DETERMINATION_MACHINE.check(determination, "approve", actor=actor, reason=reason)
+            determination.status = ForeignPersonDetermination.Status.APPROVED
+            determination.approved_by = actor
+            determination.approved_at = now
+            determination.updated_at = now
+            # The constraints (one approved per subject, four eyes) are the database's to hold, below.
+            determination.full_clean(validate_constraints=False)
+        except (TransitionError, ValidationError) as error:
+            refused[determination.pk] = str(error)
+            determination.refresh_from_db()
+            continue
+        accepted.append(determination)
+    if not accepted:
+        return [], refused
+    accepted_ids = {d.pk for d in accepted}
+    subjects = Q(customer_id__in=[d.customer_id for d in accepted if d.customer_id]) | Q(
+        person_id__in=[d.person_id for d in accepted if d.person_id]
+    )
+    previous_of = {
+        _subject_key(p): p
+        for p in ForeignPersonDetermination.objects.select_for_update(of=("self",))
+        .select_related("customer", "person")
+        .filter(subjects, status=ForeignPersonDetermination.Status.APPROVED)
+        .exclude(pk__in=accepted_ids)
+    }
+    tasks_of: dict[tuple[str, int], list[DeterminationTask]] = {}
+    open_tasks = DeterminationTask.objects.select_for_update(of=("self",)).select_related("customer", "person")
+    for task in open_tasks.filter(subjects, status=DeterminationTask.Status.OPEN):
+        tasks_of.setdefault(_subject_key(task), []).append(task)  # type: ignore[arg-type]
+    if previous_of:
+        ForeignPersonDetermination.objects.filter(pk__in=[p.pk for p in previous_of.values()]).update(
+            status=ForeignPersonDetermination.Status.SUPERSEDED, updated_at=now
+        )
+    ForeignPersonDetermination.objects.bulk_update(
+        accepted, ["status", "approved_by", "approved_at", "updated_at"], batch_size=1000
+    )
+    closed: list[DeterminationTask] = []
+    events: list[EventRecord] = []
+    approving = reason.strip()
+    for determination in accepted:
+        previous = previous_of.get(_subject_key(determination))
+        if previous is not None:
+            previous.status = ForeignPersonDetermination.Status.SUPERSEDED
+            previous.updated_at = now
+            events.append(
+                EventRecord(
+                    actor=None,
+                    verb="determination.supersede",
+                    target=previous,
+                    before={"status": ForeignPersonDetermination.Status.APPROVED},
+                    after={"status": ForeignPersonDetermination.Status.SUPERSEDED},
+                    reason=f"Superseded by determination #{determination.pk} approved by {actor}.",
+                )
+            )
+        events.append(
+            EventRecord(
+                actor=actor,
+                verb="determination.approve",
+                target=determination,
+                before={"status": ForeignPersonDetermination.Status.IN_REVIEW},
+                after={"status": ForeignPersonDetermination.Status.APPROVED},
+                reason=approving,
+            )
+        )
+        for task in tasks_of.get(_subject_key(determination), []):
+            task.status = DeterminationTask.Status.DONE
+            task.closed_at = now
+            task.closed_by_determination = determination
+            closed.append(task)
+            events.append(
+                EventRecord(
+                    actor=actor,
+                    verb="determination_task.closed",
+                    target=task,
+                    after={"determination": determination.pk},
+                )
+            )
+    if closed:
+        DeterminationTask.objects.bulk_update(closed, ["status", "closed_at", "closed_by_determination"])
+    record_events(events)
+    return accepted, refused
 
 
 def reject_determination(

@@ -105,6 +105,26 @@ class StateMachine(Generic[M]):
                 )
         return None
 
+    def check(self, locked, name: str, *, actor, reason: str = "") -> str:
+        """Refuse the move as `apply` would (state, actor, reason), or return the reason, stripped.
+
+        For services that move many locked rows at once; they must lock the rows first.
+        """
+        t = self.get(name)
+        current = getattr(locked, self.status_field)
+        if current not in t.sources:
+            raise IllegalTransition(
+                f"cannot {t.label or t.name} {self.model._meta.verbose_name} "
+                f"{locked}: it is {locked.get_status_display().lower()}"
+            )
+        refusal = self._refusal(t, locked, actor)
+        if refusal:
+            raise ActorNotAllowed(refusal)
+        reason = (reason or "").strip()
+        if t.requires_reason and not reason:
+            raise ReasonRequired(f"{t.label or t.name} needs a reason")
+        return reason
+
     def apply(
         self,
         obj,
@@ -126,17 +146,7 @@ class StateMachine(Generic[M]):
             # Any: the machine's model, with the status field and display the machine was built for.
             locked: Any = self.model._default_manager.select_for_update().get(pk=obj.pk)
             current = getattr(locked, self.status_field)
-            if current not in t.sources:
-                raise IllegalTransition(
-                    f"cannot {t.label or t.name} {self.model._meta.verbose_name} "
-                    f"{locked}: it is {locked.get_status_display().lower()}"
-                )
-            refusal = self._refusal(t, locked, actor)
-            if refusal:
-                raise ActorNotAllowed(refusal)
-            reason = (reason or "").strip()
-            if t.requires_reason and not reason:
-                raise ReasonRequired(f"{t.label or t.name} needs a reason")
+            reason = self.check(locked, name, actor=actor, reason=reason)
             setattr(locked, self.status_field, t.target)
             updated = {self.status_field}
             if changes is not None:
