@@ -118,9 +118,10 @@ def _scan(blocker: ChangeBlocker, candidates: dict[str, set[int]]) -> int:
     return scanned
 
 
-def _names(value) -> list[str]:
+def _names(value: str | list[str]) -> list[str]:
     # PostgreSQL hands JSON over decoded; SQLite as text.
-    return json.loads(value) if isinstance(value, str) else value
+    names: list[str] = json.loads(value) if isinstance(value, str) else value
+    return names
 
 
 def _with_hits_on(keys: set[str], candidates: dict[str, set[int]]) -> None:
