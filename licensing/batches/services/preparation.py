@@ -9,14 +9,20 @@ of the batch, with the reason, for an officer to look at on its own.
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
-from licensing.determinations.services import prepare_determination, submit_determination
+from licensing.determinations.services import (
+    prepare_and_submit_determinations,
+    prepare_determination,
+    submit_determination,
+    with_facts,
+)
 from licensing.outbox.services import enqueue
+from licensing.parties.models import Customer, Person
 from licensing.parties.status import Outcome, assess
 from licensing.restoration.models import Bucket, Proposal
 
@@ -85,10 +91,10 @@ def start_batch(
     return batch
 
 
-def _disagreement(entry: BatchEntry, batch: DeterminationBatch) -> str:
+def _disagreement(entry: BatchEntry, batch: DeterminationBatch, subject=None) -> str:
     """Why the facts do not support the bucket the proposal was accepted in; empty when they do."""
     try:
-        assessment = assess(entry.subject, batch.effective_on)
+        assessment = assess(subject or entry.subject, batch.effective_on)
     except ValidationError as error:
         return " ".join(error.messages)
     expected = EXPECTED_OUTCOME[Bucket(entry.bucket)]
@@ -132,6 +138,40 @@ def _prepare_entry(entry: BatchEntry, batch: DeterminationBatch) -> None:
         locked.save(update_fields=["state", "determination", "left_out_reason"])
 
 
+def _prepare_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
+    """Prepare a chunk's entries together: what `_prepare_entry` writes for each, in a few statements."""
+    with transaction.atomic():
+        entries = list(
+            BatchEntry.objects.select_for_update(of=("self",))
+            .select_related("proposal")
+            .filter(pk__in=entry_ids, state=BatchEntry.State.PENDING)
+            .order_by("pk")
+        )
+        # By id only: with_facts loads each subject with its facts.
+        subjects = with_facts(Person(pk=e.person_id) if e.person_id else Customer(pk=e.customer_id) for e in entries)
+        reasons = {e.pk: _disagreement(e, batch, subject) for e, subject in zip(entries, subjects, strict=True)}
+        agreed = [(e, subject) for e, subject in zip(entries, subjects, strict=True) if not reasons[e.pk]]
+        results = prepare_and_submit_determinations(
+            actor=batch.prepared_by,
+            drafts=[
+                (subject, f"Prepared in batch #{batch.pk} from triage proposal #{e.proposal_id}.")
+                for e, subject in agreed
+            ],
+            effective_on=batch.effective_on,
+        )
+        for (entry, _), result in zip(agreed, results, strict=True):
+            if isinstance(result, str):
+                reasons[entry.pk] = result
+            else:
+                entry.determination = result
+                entry.state = BatchEntry.State.PREPARED
+        for entry in entries:
+            if reasons[entry.pk]:
+                entry.state = BatchEntry.State.LEFT_OUT
+                entry.left_out_reason = reasons[entry.pk]
+        BatchEntry.objects.bulk_update(entries, ["state", "determination", "left_out_reason"])
+
+
 def prepare_batch(batch_id: int) -> DeterminationBatch:
     """Prepare every waiting entry of a batch, then draw its sample; resumable, and a finished batch is left alone."""
     batch = DeterminationBatch.objects.select_related("prepared_by").get(pk=batch_id)
@@ -141,8 +181,12 @@ def prepare_batch(batch_id: int) -> DeterminationBatch:
         chunk = list(batch.entries.filter(state=BatchEntry.State.PENDING).order_by("pk")[:CHUNK])
         if not chunk:
             break
-        for entry in chunk:
-            _prepare_entry(entry, batch)
+        try:
+            _prepare_chunk([entry.pk for entry in chunk], batch)
+        except (IntegrityError, PermissionDenied):
+            # The chunk wrote nothing; one at a time, each entry gets its own outcome and reason.
+            for entry in chunk:
+                _prepare_entry(entry, batch)
     return _draw_sample(batch_id)
 
 
