@@ -193,7 +193,10 @@ class Verb(models.TextChoices):
     ATTESTATION_EXPIRED = "attestation.expired", "Attestation link lapsed unanswered: status, expiry"
     ATTESTATION_LINK_REFUSED = "attestation.link_refused", "Attestation link refused: reason, attempt, attestation"
     ATTESTATION_SEND_RUN_STARTED = "attestation.send_run_started", "Bulk send of attestation links queued: subjects"
-    ATTESTATION_SEND_RUN_FINISHED = "attestation.send_run_finished", "Bulk send of attestation links done: sent, skipped"
+    ATTESTATION_SEND_RUN_FINISHED = (
+        "attestation.send_run_finished",
+        "Bulk send of attestation links done: sent, skipped",
+    )
 
     # Batches of determinations reviewed together: the sample, each opening, the verdicts, the approval's progress.
     DETERMINATION_BATCH_CREATED = "determination_batch.created", "Batch of determinations started: proposals, buckets"
