@@ -304,8 +304,9 @@ def _approve_distinct_subjects(
         ForeignPersonDetermination.objects.filter(pk__in=[p.pk for p in previous_of.values()]).update(
             status=ForeignPersonDetermination.Status.SUPERSEDED, updated_at=now
         )
-    ForeignPersonDetermination.objects.bulk_update(
-        accepted, ["status", "approved_by", "approved_at", "updated_at"], batch_size=1000
+    # The same values for every row: one plain UPDATE, not a CASE per row.
+    ForeignPersonDetermination.objects.filter(pk__in=accepted_ids).update(
+        status=ForeignPersonDetermination.Status.APPROVED, approved_by=actor, approved_at=now, updated_at=now
     )
     closed: list[DeterminationTask] = []
     events: list[EventRecord] = []

@@ -25,6 +25,9 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -60,10 +63,41 @@ class Outcome(enum.Enum):
     UNKNOWN_TASK = "unknown task"
 
 
+# Messages enqueued inside `enqueued_together`, written when it ends; None outside one.
+_gathered: ContextVar[list[OutboxMessage] | None] = ContextVar("outbox_gathered", default=None)
+
+
+@contextmanager
+def enqueued_together() -> Iterator[None]:
+    """Write the messages enqueued inside the block in one insert when it ends, each still its own message.
+
+    For services that change many records in one transaction: their
+    reactions enqueue a message per record, and a row each would be most of
+    the work. Leaving the block by an exception writes none of them, as the
+    transaction they belong to is rolled back.
+    """
+    if _gathered.get() is not None:
+        yield
+        return
+    gathered: list[OutboxMessage] = []
+    reset = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(reset)
+    OutboxMessage.objects.bulk_create(gathered, batch_size=1000)
+    for message in gathered:
+        transaction.on_commit(functools.partial(send, message.pk), robust=not _eager())
+
+
 def enqueue(task: AnyTask | str, /, *args: object, **kwargs: object) -> OutboxMessage:
     """Record a call of `task` (a task or its name) in the caller's transaction and send it once that commits."""
     # Tasks take ids: arguments that are not plain JSON are refused here, in the caller, not in a worker.
     json.dumps([args, kwargs])
+    if (gathered := _gathered.get()) is not None:
+        message = OutboxMessage(task=_name(task), args=list(args), kwargs=kwargs)
+        gathered.append(message)
+        return message
     message = OutboxMessage.objects.create(task=_name(task), args=list(args), kwargs=kwargs)
     # Eagerly run tasks fail the caller as a direct call would; a broker's
     # failure (or the database's, marking the row) must not fail a committed change.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from licensing.audit.services import record_event
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.determinations.services import approve_determination, approve_determinations, return_determination
+from licensing.outbox.services import enqueued_together
 from licensing.workflow.machine import TransitionError
 
 from ..models import BatchEntry, DeterminationBatch
@@ -73,7 +74,9 @@ def _approve_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
         )
         reasons: dict[int, str] = {}
         in_review = [e.determination for e in entries if e.determination and e.determination.status == D.IN_REVIEW]
-        _, refused = approve_determinations(actor=batch.reviewer, determinations=in_review, reason=approving)
+        # The reactions' follow-ups (re-decisions, review clocks) are still one message each, written in one insert.
+        with enqueued_together():
+            _, refused = approve_determinations(actor=batch.reviewer, determinations=in_review, reason=approving)
         for entry in entries:
             determination = entry.determination
             if determination is None:
@@ -87,7 +90,11 @@ def _approve_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
                 )
             entry.state = BatchEntry.State.LEFT_OUT if entry.pk in reasons else BatchEntry.State.APPROVED
             entry.left_out_reason = reasons.get(entry.pk, entry.left_out_reason)
-        BatchEntry.objects.bulk_update(entries, ["state", "left_out_reason"])
+        # Approved entries share their values: one plain UPDATE; those left out each have their reason.
+        BatchEntry.objects.filter(pk__in=[e.pk for e in entries if e.pk not in reasons]).update(
+            state=BatchEntry.State.APPROVED
+        )
+        BatchEntry.objects.bulk_update([e for e in entries if e.pk in reasons], ["state", "left_out_reason"])
 
 
 def approve_batch_entries(

@@ -21,7 +21,7 @@ from licensing.determinations.services import (
     submit_determination,
     with_facts,
 )
-from licensing.outbox.services import enqueue
+from licensing.outbox.services import enqueue, enqueued_together
 from licensing.parties.models import Customer, Person
 from licensing.parties.status import Outcome, assess
 from licensing.restoration.models import Bucket, Proposal
@@ -151,14 +151,16 @@ def _prepare_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
         subjects = with_facts(Person(pk=e.person_id) if e.person_id else Customer(pk=e.customer_id) for e in entries)
         reasons = {e.pk: _disagreement(e, batch, subject) for e, subject in zip(entries, subjects, strict=True)}
         agreed = [(e, subject) for e, subject in zip(entries, subjects, strict=True) if not reasons[e.pk]]
-        results = prepare_and_submit_determinations(
-            actor=batch.prepared_by,
-            drafts=[
-                (subject, f"Prepared in batch #{batch.pk} from triage proposal #{e.proposal_id}.")
-                for e, subject in agreed
-            ],
-            effective_on=batch.effective_on,
-        )
+        # The reactions' follow-ups (review clocks) are still one message each, written in one insert.
+        with enqueued_together():
+            results = prepare_and_submit_determinations(
+                actor=batch.prepared_by,
+                drafts=[
+                    (subject, f"Prepared in batch #{batch.pk} from triage proposal #{e.proposal_id}.")
+                    for e, subject in agreed
+                ],
+                effective_on=batch.effective_on,
+            )
         for (entry, _), result in zip(agreed, results, strict=True):
             if isinstance(result, str):
                 reasons[entry.pk] = result
@@ -169,7 +171,10 @@ def _prepare_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
             if reasons[entry.pk]:
                 entry.state = BatchEntry.State.LEFT_OUT
                 entry.left_out_reason = reasons[entry.pk]
-        BatchEntry.objects.bulk_update(entries, ["state", "determination", "left_out_reason"])
+        prepared = [e for e in entries if not reasons[e.pk]]
+        BatchEntry.objects.bulk_update(prepared, ["determination"], batch_size=1000)
+        BatchEntry.objects.filter(pk__in=[e.pk for e in prepared]).update(state=BatchEntry.State.PREPARED)
+        BatchEntry.objects.bulk_update([e for e in entries if reasons[e.pk]], ["state", "left_out_reason"])
 
 
 def prepare_batch(batch_id: int) -> DeterminationBatch:
