@@ -210,8 +210,8 @@ def approve_determination(
     return approved
 
 
-def _subject_key(determination: ForeignPersonDetermination) -> tuple[str, int]:
-    return ("person", determination.person_id) if determination.person_id else ("customer", determination.customer_id)
+def _subject_key(record: ForeignPersonDetermination | DeterminationTask) -> tuple[str, int | None]:
+    return ("person", record.person_id) if record.person_id else ("customer", record.customer_id)
 
 
 def approve_determinations(
@@ -238,7 +238,7 @@ def approve_determinations(
         by_id = {row.pk: row for row in rows}
         first_of_subject: list[ForeignPersonDetermination] = []
         later: list[ForeignPersonDetermination] = []
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[str, int | None]] = set()
         for pk in ids:
             row = by_id.get(pk)
             if row is None:
@@ -296,10 +296,10 @@ def _approve_distinct_subjects(
         .filter(subjects, status=ForeignPersonDetermination.Status.APPROVED)
         .exclude(pk__in=accepted_ids)
     }
-    tasks_of: dict[tuple[str, int], list[DeterminationTask]] = {}
+    tasks_of: dict[tuple[str, int | None], list[DeterminationTask]] = {}
     open_tasks = DeterminationTask.objects.select_for_update(of=("self",)).select_related("customer", "person")
     for task in open_tasks.filter(subjects, status=DeterminationTask.Status.OPEN):
-        tasks_of.setdefault(_subject_key(task), []).append(task)  # type: ignore[arg-type]
+        tasks_of.setdefault(_subject_key(task), []).append(task)
     if previous_of:
         ForeignPersonDetermination.objects.filter(pk__in=[p.pk for p in previous_of.values()]).update(
             status=ForeignPersonDetermination.Status.SUPERSEDED, updated_at=now
