@@ -9,6 +9,7 @@ event per call that names every record written. Writing the same rows again
 changes nothing and records nothing.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,9 +186,44 @@ def copy_insert(objs: Sequence[models.Model]) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    prepare = [_preparer(f) for f in fields]
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for obj in objs:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+            copy.write_row([p(obj) for p in prepare])
+
+
+# Values of these types go to PostgreSQL as they are: for them, and for fields of these kinds without
+# auto_now stamps, Django's preparation gives back the value unchanged, at a cost per cell that added
+# up to most of the COPY's time on a book of seats.
+_AS_THEY_ARE: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.ForeignKey: (int, str),
+}
+
+
+def _preparer(f: models.Field):
+    def full(obj: models.Model) -> Any:
+        return f.get_db_prep_save(f.pre_save(obj, True), connection)
+
+    kinds = next((types for kind, types in _AS_THEY_ARE.items() if isinstance(f, kind)), None)
+    is_plain_date = type(f) is models.DateField and not (f.auto_now or f.auto_now_add)  # type: ignore[attr-defined]
+    if kinds is None and not is_plain_date:
+        return full
+    attname, passed = f.attname, kinds or ()
+
+    def plain(obj: models.Model) -> Any:
+        value = getattr(obj, attname)
+        if value is None:
+            return None
+        if is_plain_date:
+            # A datetime is a date too, but Django would cut it to its day.
+            return value if type(value) is datetime.date else full(obj)
+        return value if type(value) in passed else full(obj)
+
+    return plain
 
 
 def bulk_save_addresses(*, actor, rows: Sequence[dict[str, Any]], source: models.Model) -> Written:
