@@ -1,10 +1,13 @@
-"""Writing an approved batch: each determination approved on its own, with its own event, in chunks.
+"""Writing an approved batch: each determination approved with its own event, a chunk of them at a time.
 
-Each determination's approval is its own transaction, so a stopped worker
-loses nothing: running the task again carries on with the entries not yet
-approved, and an entry whose determination is already approved is only
-marked. The approval events' reactions decide the subjects' held
-transactions again, and billing hears through the existing webhooks.
+A chunk's approvals are one transaction, written together by the
+determinations service (what approving each one alone would write), so a
+stopped worker loses at most the chunk it was on: running the task again
+carries on with the entries not yet approved, and an entry whose
+determination is already approved is only marked. A chunk the database
+refuses is approved again one entry at a time, so each entry gets its own
+outcome and reason. The approval events' reactions decide the subjects'
+held transactions again, and billing hears through the existing webhooks.
 """
 
 from django.core.exceptions import ValidationError
