@@ -221,7 +221,7 @@ def approve_determinations(
 
     Returns the approved rows and, by id, why each refused one was not
     approved (the words `approve_determination` would raise); refused ones are
-    left as they were. The subjects are locked in one statement, the previous
+    left as they were. The subjects are locked first, in one statement per kind, the previous
     approvals superseded in one, the approvals and closed tasks written in one
     each, and every determination, supersession and task still gets its own
     event, in the order one approval after another would have written them.
@@ -230,6 +230,13 @@ def approve_determinations(
     approved: list[ForeignPersonDetermination] = []
     refused: dict[int, str] = {}
     with transaction.atomic():
+        # Subjects first, then their determinations, in the order `approve_determination` locks them,
+        # so a reviewer approving one of them alone meanwhile waits rather than deadlocks.
+        subjects = ForeignPersonDetermination.objects.filter(pk__in=ids).values_list("customer_id", "person_id")
+        customer_ids = sorted({c for c, p in subjects if c and not p})
+        person_ids = sorted({p for _, p in subjects if p})
+        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk"))
+        list(Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk").values_list("pk"))
         rows = list(
             ForeignPersonDetermination.objects.select_for_update(of=("self",))
             .select_related("customer", "person", "prepared_by")
@@ -261,11 +268,7 @@ def approve_determinations(
 def _approve_distinct_subjects(
     actor: User | None, determinations: list[ForeignPersonDetermination], reason: str
 ) -> tuple[list[ForeignPersonDetermination], dict[int, str]]:
-    # Locked in id order, as each approval locks its subject: no two batches deadlock on them.
-    customer_ids = sorted(d.customer_id for d in determinations if d.customer_id)
-    person_ids = sorted(d.person_id for d in determinations if d.person_id)
-    list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk"))
-    list(Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk").values_list("pk"))
+    # The subjects are locked (approve_determinations), in id order: no two batches deadlock on them.
     now = timezone.now()
     refused: dict[int, str] = {}
     accepted: list[ForeignPersonDetermination] = []
