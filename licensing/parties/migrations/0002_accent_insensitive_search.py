@@ -7,11 +7,12 @@ from django.contrib.postgres.operations import TrigramExtension, UnaccentExtensi
 from django.db import migrations
 
 # unaccent() is only stable (its dictionary could change); the fold names the dictionary, which
-# makes it safe to declare immutable, as an index needs.
+# makes it safe to declare immutable, as an index needs. The function and the dictionary are named
+# with the extension's schema: pg_restore builds the index with an empty search_path.
 FOLD = """
 CREATE OR REPLACE FUNCTION exportdesk_fold(text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    AS $$ SELECT lower(unaccent('unaccent'::regdictionary, $1)) $$;
+    AS $$ SELECT pg_catalog.lower({schema}.unaccent('{schema}.unaccent'::regdictionary, $1)) $$;
 """
 INDEXES = """
 CREATE INDEX IF NOT EXISTS parties_person_folded_name_trgm
@@ -28,7 +29,10 @@ DROP FUNCTION IF EXISTS exportdesk_fold(text);
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FOLD)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'")
+            (schema,) = cursor.fetchone()
+        schema_editor.execute(FOLD.format(schema=schema))
         schema_editor.execute(INDEXES)
 
 
