@@ -4,11 +4,11 @@ import datetime
 from dataclasses import dataclass
 
 from licensing.reference.models import Activity
-from licensing.screening.effects import CONFIRMED_MATCH_EFFECTS
 from licensing.screening.models import Hit
 
 from ..facts import DecisionFacts
 from ..models import Decision, Licence
+from .list_effects import CONFIRMED_MATCH_EFFECTS
 from .request import Request
 
 

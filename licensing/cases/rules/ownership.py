@@ -3,7 +3,7 @@
 A customer owned 50% or more, in aggregate, by listed parties inherits their
 listing: ownership counts, not control, and the shares of all listed owners
 are added up. An owner counts as listed when it has a confirmed match on a
-list with an effect (`licensing.screening.effects`), or when it is itself
+list with an effect (`rules/list_effects.py`), or when it is itself
 owned 50% or more by listed parties, up to `OWNERSHIP_DEPTH` levels of owners
 (`licensing.cases.facts`). The customer is then treated as the listed owner
 is by the screening rule: refused if any of the owners counted is on a list
@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from licensing.parties.models import Ownership
-from licensing.screening.effects import CONFIRMED_MATCH_EFFECTS
 from licensing.screening.models import Hit, ListEntry
 
 from ..facts import DecisionFacts, OwnershipFacts
 from ..models import Decision, OwnershipRulePeriod
 from .coverage import licence_coverage, release_country
+from .list_effects import CONFIRMED_MATCH_EFFECTS
 from .request import Evaluation, Request
 
 THRESHOLD = Decimal(50)

@@ -5,13 +5,12 @@ It reads the screening facts loaded with the rest of the decision's
 the customer, the person or the transaction's application parties, and what
 each was last screened as. An open hit holds the transaction pending
 screening; a confirmed match has its list's effect
-(`licensing.screening.effects`), whatever licence was issued before the
+(`rules/list_effects.py`), whatever licence was issued before the
 listing; a subject never screened, or screened under other names or
 addresses than it has now, is held too while lists are in force, so a failed
 or late screening task fails closed.
 """
 
-from licensing.screening.effects import CONFIRMED_MATCH_EFFECTS
 from licensing.screening.models import Hit
 from licensing.screening.subjects import (
     customer_fingerprint,
@@ -23,6 +22,7 @@ from licensing.screening.subjects import (
 from ..facts import DecisionFacts, ScreeningFacts
 from ..models import Decision
 from .coverage import licence_coverage, licensing_hits, release_country
+from .list_effects import CONFIRMED_MATCH_EFFECTS
 from .request import Evaluation, Request
 
 

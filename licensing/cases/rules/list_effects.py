@@ -1,6 +1,6 @@
 """What a confirmed match on each list means for a transaction, read by the decision's screening rule."""
 
-from licensing.cases.models import Decision
+from ..models import Decision
 
 # The effect of a confirmed match, by list. A denial order forbids any
 # transaction with the denied person (15 CFR 764.3(a)(2)); U.S. persons may
