@@ -1,5 +1,6 @@
 import datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,6 +44,17 @@ def _assessed_fields(determination: ForeignPersonDetermination) -> dict[str, obj
     }
 
 
+def _prepared(determination: ForeignPersonDetermination) -> dict[str, Any]:
+    """What a "determination.prepared" event records, one at a time or in bulk alike."""
+    return {
+        "outcome": determination.outcome,
+        "basis": determination.basis,
+        "attribution_country": determination.attribution_country_id,
+        "effective_on": determination.effective_on,
+        "review_by": determination.review_by,
+    }
+
+
 def prepare_determination(
     *,
     actor: User | None,
@@ -72,13 +84,7 @@ def prepare_determination(
             actor=actor,
             verb="determination.prepared",
             target=determination,
-            after={
-                "outcome": determination.outcome,
-                "basis": determination.basis,
-                "attribution_country": determination.attribution_country_id,
-                "effective_on": effective_on,
-                "review_by": review_by,
-            },
+            after=_prepared(determination),
         )
     return determination
 
@@ -140,13 +146,7 @@ def prepare_and_submit_determinations(
                     actor=actor,
                     verb="determination.prepared",
                     target=determination,
-                    after={
-                        "outcome": determination.outcome,
-                        "basis": determination.basis,
-                        "attribution_country": determination.attribution_country_id,
-                        "effective_on": effective_on,
-                        "review_by": review_by,
-                    },
+                    after=_prepared(determination),
                 )
             )
             events.append(
