@@ -19,11 +19,12 @@ submitting and approving each determination on its own page would need.
 import argparse
 import datetime
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from served import peak_memory_mib, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,26 +33,6 @@ _server = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.
 DATABASE = os.environ.get("BENCH_BATCHES_DATABASE", "exportdesk_bench_batches")
 os.environ["DATABASE_URL"] = urlunsplit(_server._replace(path="/" + DATABASE))
 os.environ["CELERY_BROKER_URL"] = ""
-
-
-def fresh_database() -> None:
-    import psycopg
-
-    admin = psycopg.connect(
-        dbname="postgres",
-        user=_server.username or None,
-        password=_server.password or None,
-        host=_server.hostname or None,
-        port=_server.port or None,
-        autocommit=True,
-    )
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        admin.execute(f'CREATE DATABASE "{DATABASE}"')
-
-
-def peak_memory_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _approve_range(arguments: tuple[int, int, int]) -> None:
@@ -143,7 +124,7 @@ def main() -> None:
     options = parser.parse_args()
 
     load_at_start = os.getloadavg()[0]
-    fresh_database()
+    recreate_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()

@@ -19,13 +19,14 @@ import argparse
 import io
 import os
 import random
-import resource
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from served import peak_memory_mib, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,26 +39,6 @@ os.environ["EXPORTDESK_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="exportdesk-bench-
 
 SEATS_PER_FILE = 100_000
 FOREIGN = ["DE", "GB", "IN", "FR", "JP", "CA", "BR", "KR", "SG", "CN"]
-
-
-def fresh_database() -> None:
-    import psycopg
-
-    admin = psycopg.connect(
-        dbname="postgres",
-        user=_server.username or None,
-        password=_server.password or None,
-        host=_server.hostname or None,
-        port=_server.port or None,
-        autocommit=True,
-    )
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        admin.execute(f'CREATE DATABASE "{DATABASE}"')
-
-
-def peak_memory_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def customers_csv(count: int, rng: random.Random) -> bytes:
@@ -110,7 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=100_000)
     options = parser.parse_args()
-    fresh_database()
+    recreate_database(os.environ["DATABASE_URL"])
 
     import django
 

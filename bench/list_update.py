@@ -25,13 +25,14 @@ import datetime
 import gzip
 import json
 import os
-import platform
 import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from served import machine, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,34 +45,6 @@ if _server.scheme in ("postgres", "postgresql"):
 os.environ["CELERY_BROKER_URL"] = ""
 CSL = ROOT / "licensing" / "screening" / "data" / "csl" / "consolidated-2026-07-31.csv.gz"
 COUNTRIES = ["US", "DE", "FR", "JP", "CN", "RU", "MX", "TR", "GB", "IN"]
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    from licensing.settings.env import database_from_url
-
-    settings = database_from_url(os.environ["DATABASE_URL"], base_dir=ROOT)
-    admin = psycopg.connect(
-        dbname="postgres",
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        autocommit=True,
-    )
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{settings["NAME"]}"')
-        admin.execute(f'CREATE DATABASE "{settings["NAME"]}"')
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    return f"{model}, {os.cpu_count()} cores"
 
 
 def csl_rows() -> tuple[list[str], list[dict]]:
@@ -189,7 +162,7 @@ def main() -> None:
     arguments = parser.parse_args()
     rng = random.Random(7)
 
-    recreate_database()
+    recreate_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
@@ -246,7 +219,7 @@ def main() -> None:
 
     print("## A list update screened first: changed entries against many subjects (bench/list_update.py)\n")
     print(
-        f"Machine: {machine()}; Python {platform.python_version()}; run "
+        f"Machine: {machine()}; run "
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; load average {load_before:.1f} before the "
         f"timed part, {load_after:.1f} after (the 2 cores were shared: wall times include waiting for a core).\n"
     )

@@ -58,6 +58,21 @@ def create_database(server_url: str, prefix: str) -> tuple[str, str]:
     return name, urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
 
 
+def recreate_database(database_url: str) -> None:
+    """Drop and create the database `database_url` names: a benchmark's own, emptied for each run."""
+    name = urlsplit(database_url).path.lstrip("/")
+    with admin_connection(database_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def peak_memory_mib() -> float:
+    """The most memory this process has held, in MiB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def drop_database(server_url: str, name: str) -> None:
     with admin_connection(server_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
