@@ -42,9 +42,12 @@ def local_time(moment: datetime.datetime) -> str:
 def _field_label(model, name: str) -> str:
     if model is not None:
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            pass
+            field = None
+        # A reverse relation (a customer's "addresses", say) has no verbose name of its own.
+        if getattr(field, "verbose_name", None):
+            return str(field.verbose_name)
     return name.replace("_", " ")
 
 
