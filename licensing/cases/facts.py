@@ -396,6 +396,8 @@ _LICENCE = _Part(
         "authorised_value",
         "quantity_used",
         "value_used",
+        "authorised_calls",
+        "authorised_tokens",
         "issued_at",
     ),
 )

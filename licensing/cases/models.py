@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -406,6 +406,10 @@ class LicenceQuerySet(models.QuerySet["Licence"]):
         return self.filter(status=status)
 
 
+# The largest metered allowance: the gateway's counter (a Redis script) counts exactly only below 2**53.
+METERED_MAXIMUM = 10**15
+
+
 class Licence(models.Model):
     """A licence BIS issued: its scope, validity, conditions and what has been used of it."""
 
@@ -445,6 +449,14 @@ class Licence(models.Model):
     authorised_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     quantity_used = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     value_used = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # What the licence authorises of a model through the gateway, when a condition limits it: calls and
+    # tokens, counted per call (licensing.gateway.metering). Empty: not metered.
+    authorised_calls = models.PositiveBigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(METERED_MAXIMUM)]
+    )
+    authorised_tokens = models.PositiveBigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(METERED_MAXIMUM)]
+    )
     issued_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -500,6 +512,11 @@ class Licence(models.Model):
 
     def remaining_value(self) -> Decimal | None:
         return None if self.authorised_value is None else self.authorised_value - self.value_used
+
+    @property
+    def is_metered(self) -> bool:
+        """Whether the gateway counts this licence's calls against a limit."""
+        return self.authorised_calls is not None or self.authorised_tokens is not None
 
 
 class LicenceReviewQuerySet(models.QuerySet):

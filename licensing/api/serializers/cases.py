@@ -247,6 +247,8 @@ class LicenceSerializer(serializers.ModelSerializer):
             "value_used",
             "remaining_quantity",
             "remaining_value",
+            "authorised_calls",
+            "authorised_tokens",
             "issued_at",
             "updated_at",
             "links",

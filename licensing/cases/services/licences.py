@@ -10,7 +10,7 @@ from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.reference.calendar import licence_expiry
 
-from ..models import Licence, LicenceApplication, LicenceCondition
+from ..models import METERED_MAXIMUM, Licence, LicenceApplication, LicenceCondition
 from ..workflow import APPLICATION_MACHINE, LICENCE_MACHINE
 
 
@@ -24,9 +24,12 @@ def record_approval(
     conditions: list[str] | tuple[str, ...] = (),
     authorised_quantity: Decimal | None = None,
     authorised_value: Decimal | None = None,
+    authorised_calls: int | None = None,
+    authorised_tokens: int | None = None,
     covers_employees: bool = True,
 ) -> Licence:
     """Record BIS's approval of an application and the licence it issued."""
+    _check_metered_limits(authorised_calls=authorised_calls, authorised_tokens=authorised_tokens)
     conditions = [text.strip() for text in conditions if text and text.strip()]
     name = "record_approval_with_conditions" if conditions else "record_approval"
     valid_until = valid_until or licence_expiry(valid_from)
@@ -52,6 +55,8 @@ def record_approval(
             valid_until=valid_until,
             authorised_quantity=authorised_quantity,
             authorised_value=authorised_value,
+            authorised_calls=authorised_calls,
+            authorised_tokens=authorised_tokens,
         )
         licence.full_clean()
         licence.save()
@@ -67,9 +72,25 @@ def record_approval(
                 "valid_from": valid_from,
                 "valid_until": valid_until,
                 "conditions": conditions,
+                **({"authorised_calls": authorised_calls} if authorised_calls is not None else {}),
+                **({"authorised_tokens": authorised_tokens} if authorised_tokens is not None else {}),
             },
         )
     return licence
+
+
+def _check_metered_limits(**limits: object) -> None:
+    # Checked before anything is written, so a bad limit records neither the approval nor the licence.
+    errors: dict[str, str] = {}
+    for name, limit in limits.items():
+        if limit is None:
+            continue
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            errors[name] = "Give a whole number of at least 1, or nothing for a licence the gateway does not meter."
+        elif not 1 <= limit <= METERED_MAXIMUM:
+            errors[name] = f"Give a whole number from 1 to {METERED_MAXIMUM:,}, or nothing for no limit."
+    if errors:
+        raise ValidationError(errors)
 
 
 def acknowledge_condition(*, actor: User | None, condition: LicenceCondition) -> LicenceCondition:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from licensing.accounts.models import User
 from licensing.accounts.permissions import PERMISSIONS, Action
+from licensing.cases.models import METERED_MAXIMUM
 from licensing.cases.services.comments import COMMENT_MAX_LENGTH
 
 from . import DateInput
@@ -68,6 +69,20 @@ class ApprovalForm(TransitionForm):
     )
     authorised_quantity = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
     authorised_value = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    authorised_calls = forms.IntegerField(
+        label="Model calls authorised",
+        min_value=1,
+        max_value=METERED_MAXIMUM,
+        required=False,
+        help_text="The gateway counts every call against it. Empty: calls are not limited.",
+    )
+    authorised_tokens = forms.IntegerField(
+        label="Model tokens authorised",
+        min_value=1,
+        max_value=METERED_MAXIMUM,
+        required=False,
+        help_text="Counted as each call declares them (X-Token-Estimate). Empty: tokens are not limited.",
+    )
     with_conditions = False
 
     def __init__(self, *args, **kwargs):
@@ -83,7 +98,15 @@ class ApprovalForm(TransitionForm):
         data = self.cleaned_data
         arguments = {
             name: data[name]
-            for name in ("licence_number", "valid_from", "valid_until", "authorised_quantity", "authorised_value")
+            for name in (
+                "licence_number",
+                "valid_from",
+                "valid_until",
+                "authorised_quantity",
+                "authorised_value",
+                "authorised_calls",
+                "authorised_tokens",
+            )
         }
         if self.with_conditions:
             arguments["conditions"] = [line for line in data["conditions"].splitlines() if line.strip()]
