@@ -27,6 +27,9 @@ class Verb(models.TextChoices):
     PERSON_STATUS_ENDED = "person.status_ended", "Citizenship or residency ended: ended_on"
     PERSON_EVIDENCE_ATTACHED = "person.evidence_attached", "Evidence attached: kind, name"
     PERSON_EVIDENCE_VIEWED = "person.evidence_viewed", "Evidence opened: document"
+    PERSON_ADDRESS_RECORDED = "person.address_recorded", "Address recorded from a day: its parts, since_on"
+    PERSON_ADDRESS_CORRECTED = "person.address_corrected", "Address corrected: the parts before and after"
+    PERSON_VISA_RECORDED = "person.visa_recorded", "Visa recorded: type, number's last four, expires_on"
     PARTIES_BULK_SAVED = "parties.bulk_saved", "Customers, seats, owners or addresses written in bulk: kind, ids"
 
     # Determinations and their tasks.
@@ -164,6 +167,8 @@ class Verb(models.TextChoices):
     IMPORT_RUN_STARTED = "import_run.started", "Bulk import started: kind, rows"
     IMPORT_RUN_FINISHED = "import_run.finished", "Bulk import finished: created and changed per record kind"
     IMPORT_RUN_FAILED = "import_run.failed", "Bulk import failed: error"
+    IMPORT_RUN_SCREENED = "import_run.screened", "Every subject a bulk import created or changed screened: counts"
+    IMPORT_RUN_FILE_DELETED = "import_run.file_deleted", "Imported file deleted after its retention: sha256, days"
 
     # Filings, packages and retention.
     FILING_REQUESTED = "filing.requested", "Filing document requested: kind"

@@ -4,9 +4,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from licensing.reference.models import Country
@@ -249,6 +250,120 @@ class StatusRecord(models.Model):
 
     def held_on(self, on: datetime.date) -> bool:
         return self.acquired_on <= on and (self.ended_on is None or self.ended_on > on)
+
+
+class PersonAddressQuerySet(models.QuerySet["PersonAddress"]):
+    def held_on(self, on: datetime.date) -> "PersonAddressQuerySet":
+        """Addresses the person lived at on `on`, the most recent first."""
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), since_on__lte=on).order_by("-since_on", "-id")
+
+
+class PersonAddress(models.Model):
+    """Where a person lives, from a day: block 19 of a deemed-export application names it.
+
+    Kept as history like the status records: a move ends the old address on
+    the day the new one starts, so an application filed earlier is rendered
+    again with the address it was filed with.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True, help_text="State, province or county.")
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    since_on = models.DateField(help_text="The first day the person lived here.")
+    ended_on = models.DateField(null=True, blank=True, help_text="The day they moved out; empty while current.")
+
+    objects = PersonAddressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-since_on", "-id"]
+        verbose_name_plural = "person addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("since_on")),
+                name="person_address_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return ", ".join(p for p in (self.street, self.locality, self.country.name) if p)
+
+    def clean(self):
+        if self.since_on and self.ended_on and self.ended_on <= self.since_on:
+            raise ValidationError({"ended_on": f"Ends on {self.ended_on}, not after it starts on {self.since_on}."})
+        # Recorded once lived at, as a status is recorded once held.
+        if self.since_on and self.since_on > timezone.localdate():
+            raise ValidationError({"since_on": f"{self.since_on} is in the future; record an address once moved in."})
+
+    @property
+    def street(self) -> str:
+        return ", ".join(p for p in (self.line1, self.line2) if p)
+
+    @property
+    def locality(self) -> str:
+        """The city with its region, as a form's city line wants it."""
+        return ", ".join(p for p in (self.city, self.region) if p)
+
+
+def address_held_on(person_id: int, on: datetime.date) -> PersonAddress | None:
+    """The address a person lived at on a day, or None if none is recorded for it."""
+    return PersonAddress.objects.held_on(on).filter(person_id=person_id).select_related("country").first()
+
+
+class Visa(models.Model):
+    """A U.S. visa a foreign national in the United States holds: its type, number and expiry.
+
+    Each visa recorded is kept; the latest recorded is the person's current
+    one. The number identifies the person, so lists never show it and events
+    record only its last four characters.
+    """
+
+    class Kind(models.TextChoices):
+        H1B = "h1b", "H-1B specialty occupation"
+        L1 = "l1", "L-1 intracompany transferee"
+        O1 = "o1", "O-1 extraordinary ability"
+        E3 = "e3", "E-3 Australian specialty occupation"
+        TN = "tn", "TN (USMCA professional)"
+        F1 = "f1", "F-1 student (including OPT)"
+        J1 = "j1", "J-1 exchange visitor"
+        B1 = "b1", "B-1/B-2 visitor"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="visas")
+    kind = models.CharField("type", max_length=10, choices=Kind.choices)
+    number = models.CharField(
+        max_length=20,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9]{6,20}$",
+                "Give the visa number as printed: 6 to 20 letters and digits, no spaces.",
+            )
+        ],
+        help_text="As printed on the visa foil (the red number).",
+    )
+    expires_on = models.DateField(help_text="The expiry date printed on the visa.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} visa of {self.person}, expires {self.expires_on}"
+
+    def get_absolute_url(self):
+        # A visa is read on its holder's page (its expiry clock links here).
+        return reverse("person_detail", args=[self.person_id])
+
+    @property
+    def masked_number(self) -> str:
+        """The number with all but its last four characters hidden."""
+        return f"…{self.number[-4:]}" if self.number else ""
 
 
 def evidence_path(instance, filename):

@@ -5,15 +5,16 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from licensing.accounts.models import User
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.reference.models import Country
 
-from .models import Customer, CustomerAddress, Ownership, Person, StatusRecord
+from .models import Customer, CustomerAddress, Ownership, Person, PersonAddress, StatusRecord, Visa
 
 
 def _require(actor: User | None, action: Action) -> None:
@@ -205,6 +206,112 @@ def save_customer_address(
             after={name: _plain(getattr(address, name)) for name in fields},
         )
     return address
+
+
+ADDRESS_PARTS = ("line1", "line2", "city", "region", "postal_code", "country")
+
+# A U.S. visa is valid for at most ten years; an expiry further out is a typing mistake.
+LONGEST_VISA_YEARS = 10
+
+
+def record_person_address(
+    *, actor: User | None, person: Person, since_on: datetime.date | None = None, **parts: Any
+) -> PersonAddress:
+    """Record where a person lives from a day (today if none); the address they lived at before ends that day."""
+    _require(actor, Action.EDIT_PARTIES)
+    unknown = set(parts) - set(ADDRESS_PARTS)
+    if unknown:
+        raise ValidationError({name: "Not a part of an address." for name in sorted(unknown)})
+    since_on = since_on or timezone.localdate()
+    with transaction.atomic():
+        # Locked so two moves recorded at once cannot both leave an open address behind.
+        Person.objects.select_for_update().get(pk=person.pk)
+        address = PersonAddress(person=person, since_on=since_on, **parts)
+        address.full_clean()
+        previous = list(PersonAddress.objects.filter(person=person, ended_on__isnull=True).order_by("since_on"))
+        for earlier in previous:
+            if earlier.since_on >= since_on:
+                raise ValidationError(
+                    {
+                        "since_on": f"{person} lives at {earlier} since {earlier.since_on}; "
+                        "a new address starts after that day (correct the current one instead)."
+                    }
+                )
+        for earlier in previous:
+            earlier.ended_on = since_on
+            earlier.save(update_fields=["ended_on"])
+        address.save()
+        record_event(
+            actor=actor,
+            verb="person.address_recorded",
+            target=person,
+            before={"address": str(previous[-1]), "ended_on": since_on} if previous else {},
+            after={**{name: _plain(getattr(address, name)) for name in ADDRESS_PARTS}, "since_on": since_on},
+        )
+    return address
+
+
+def correct_person_address(*, actor: User | None, address: PersonAddress, **parts: Any) -> PersonAddress:
+    """Correct the parts of a recorded address (a typing mistake, not a move)."""
+    _require(actor, Action.EDIT_PARTIES)
+    unknown = set(parts) - set(ADDRESS_PARTS)
+    if unknown:
+        raise ValidationError({name: "Not a part of an address." for name in sorted(unknown)})
+    with transaction.atomic():
+        locked = PersonAddress.objects.select_for_update().get(pk=address.pk)
+        before = {name: _plain(getattr(locked, name)) for name in parts}
+        for name, value in parts.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        after = {name: _plain(getattr(locked, name)) for name in parts}
+        if before != after:
+            locked.save(update_fields=list(parts))
+            record_event(
+                actor=actor,
+                verb="person.address_corrected",
+                target=locked.person,
+                before={k: v for k, v in before.items() if after[k] != v},
+                after={k: v for k, v in after.items() if before[k] != v},
+            )
+    return locked
+
+
+def record_visa(
+    *, actor: User | None, person: Person, kind: str, number: str, expires_on: datetime.date | None
+) -> Visa:
+    """Record the visa a person holds now; it becomes their current visa and its expiry is reminded."""
+    _require(actor, Action.EDIT_PARTIES)
+    today = timezone.localdate()
+    if expires_on is None:
+        raise ValidationError({"expires_on": "Give the expiry date printed on the visa."})
+    if expires_on < today:
+        raise ValidationError({"expires_on": f"The visa expired on {expires_on}; record the visa {person} holds now."})
+    if expires_on > _years_after(today, LONGEST_VISA_YEARS):
+        raise ValidationError(
+            {"expires_on": f"{expires_on} is more than {LONGEST_VISA_YEARS} years away; check the expiry date."}
+        )
+    # Printed with spaces or in lower case, it is still the same number.
+    number = "".join((number or "").split()).upper()
+    with transaction.atomic():
+        visa = Visa(person=person, kind=kind, number=number, expires_on=expires_on, recorded_by=actor)
+        visa.full_clean(exclude=["recorded_by"])
+        visa.save()
+        record_event(
+            actor=actor,
+            verb="person.visa_recorded",
+            target=person,
+            # The number identifies the person: the log keeps only enough to tell two visas apart.
+            after={"visa": visa.pk, "kind": kind, "number": visa.masked_number, "expires_on": expires_on},
+        )
+    return visa
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        # 29 February in a year that has none.
+        return day.replace(year=day.year + years, day=28)
 
 
 def _plain(value: object) -> object:

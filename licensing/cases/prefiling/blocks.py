@@ -1,5 +1,7 @@
 """The blocks BIS needs filled on every application of its type."""
 
+from licensing.parties.models import address_held_on
+
 from ..models import ApplicationParty, ApplicationType
 from .draft import Draft
 from .problem import Problem
@@ -37,6 +39,17 @@ def _roles_needed(draft: Draft) -> tuple[str, ...]:
     return PARTY_ROLES
 
 
+def _addressed(party: ApplicationParty, draft: Draft) -> bool:
+    if party.address.strip() and party.city.strip() and party.country_id:
+        return True
+    # A person named with no address typed in is filed at the address on their record (block 19).
+    return (
+        not party.address.strip()
+        and party.person_id is not None
+        and (address_held_on(party.person_id, draft.today) is not None)
+    )
+
+
 def _party_check(role: str):
     label = Role(role).label
 
@@ -51,18 +64,15 @@ def _party_check(role: str):
                 f"Block {label} names nobody.",
                 f"Name the {label.split(' ', 1)[1].lower()} under Parties on the application's page.",
             )
-        blank = [
-            party.name or f"party {party.position}"
-            for party in named
-            if not (party.address.strip() and party.city.strip() and party.country_id)
-        ]
+        blank = [party.name or f"party {party.position}" for party in named if not _addressed(party, draft)]
         if not blank:
             return None
         return Problem(
             label,
             "parties",
             f"Block {label}: no full address for {', '.join(blank)}.",
-            "Give the street address, city and country (edit the party on the application's page).",
+            "Give the street address, city and country (edit the party on the application's page, "
+            "or record a person's address on their page).",
         )
 
     check.__name__ = f"{role}_named_with_address"

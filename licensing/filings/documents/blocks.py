@@ -1,9 +1,13 @@
 """The pieces the documents are made of: numbered blocks, party blocks, item lines, check boxes."""
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+
 from licensing.cases.models import ApplicationItem, ApplicationParty
+from licensing.parties.models import address_held_on
 
 
 class MissingInformation(Exception):
@@ -66,22 +70,28 @@ class PartyBlock:
 PARTY_FIELD_LABELS = ("Name", "Address", "City", "Postal code", "Country", "Telephone", "Website")
 
 
-def party_block(number: str, label: str, party: ApplicationParty | None) -> PartyBlock:
+def party_block(
+    number: str, label: str, party: ApplicationParty | None, *, on: datetime.date | None = None
+) -> PartyBlock:
     if party is None:
         values = [""] * len(PARTY_FIELD_LABELS)
     else:
-        values = [
-            party.name,
-            party.address,
-            party.city,
-            party.postal_code,
-            party.country.name if party.country_id else "",
-            party.telephone,
-            party.website,
-        ]
+        values = [party.name, *_party_address(party, on), party.telephone, party.website]
     return PartyBlock(
         number, label, tuple(Block("", text, value) for text, value in zip(PARTY_FIELD_LABELS, values, strict=True))
     )
+
+
+def _party_address(party: ApplicationParty, on: datetime.date | None) -> tuple[str, str, str, str]:
+    """Address, city, postal code and country; a person named without one typed in lives where recorded on `on`."""
+    own = (party.address, party.city, party.postal_code, party.country.name if party.country_id else "")
+    if party.address.strip() or party.person_id is None:
+        return own
+    # A foreign national in a deemed export (block 19): the address on their person record.
+    home = address_held_on(party.person_id, on or timezone.localdate())
+    if home is None:
+        return own
+    return (home.street, home.locality, home.postal_code, home.country.name)
 
 
 # Block 22's sub-blocks, lettered as on the form.

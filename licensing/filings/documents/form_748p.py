@@ -1,5 +1,9 @@
 """The BIS-748P multipurpose application and its appendices, filled from an application."""
 
+import datetime
+
+from django.utils import timezone
+
 from licensing.cases.models import ApplicationParty, ApplicationType, LicenceApplication, SupportingDocumentKind
 
 from .blocks import (
@@ -104,6 +108,11 @@ def destination_country(application: LicenceApplication):
     return record.attributed_country or record.destination_country
 
 
+def addresses_on(application: LicenceApplication) -> datetime.date:
+    """The day whose addresses the form gives: the filing day once filed, so a copy made later files the same."""
+    return application.submitted_on or timezone.localdate()
+
+
 def form_748p_context(application: LicenceApplication) -> dict:
     grouped = parties_by_role(application)
     currency = application.transaction.currency
@@ -132,8 +141,9 @@ def form_748p_context(application: LicenceApplication) -> dict:
         "additional": Block("24", "Additional information", additional),
         "signature": Block("25", "Signature"),
     }
+    on = addresses_on(application)
     parties = {
-        f"p{number}": party_block(number, label, next(iter(grouped.get(role) or ()), None))
+        f"p{number}": party_block(number, label, next(iter(grouped.get(role) or ()), None), on=on)
         for number, label, role in PARTY_BLOCKS
     }
     return {
@@ -197,7 +207,7 @@ def form_748p_b_context(application: LicenceApplication) -> dict:
         )
     total = FORM_END_USERS + len(further)
     end_users = [
-        party_block("19", f"End user {FORM_END_USERS + i} of {total}", party)
+        party_block("19", f"End user {FORM_END_USERS + i} of {total}", party, on=addresses_on(application))
         for i, party in enumerate(further, start=1)
     ]
     return {
