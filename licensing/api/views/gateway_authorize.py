@@ -19,11 +19,12 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from licensing.cases.models import Decision
-from licensing.gateway.location import client_address, country_of, location_enabled
-from licensing.gateway.question import call_question
+from licensing.gateway.location import call_origin, location_enabled
+from licensing.gateway.question import call_question, decided_on_nationality
 from licensing.gateway.receipts import sign_receipt
 from licensing.gateway.routes import item_for_path
 from licensing.gateway.services import presented_key
@@ -103,17 +104,15 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
             )
     called_from = None
     if location_enabled():
-        address = client_address(
-            remote_addr=request.META.get("REMOTE_ADDR", ""), forwarded_for=request.headers.get("X-Forwarded-For", "")
+        origin = call_origin(
+            remote_addr=request.META.get("REMOTE_ADDR", ""),
+            forwarded_for=request.headers.get("X-Forwarded-For", ""),
+            decided_on_nationality=decided_on_nationality(seat_located_in),
+            today=timezone.localdate(),
         )
-        called_from = country_of(address) if address else None
-        if called_from is None:
-            return _denied(
-                403,
-                "unknown_location",
-                "Where the call comes from is not known; the call is held.",
-                decision=Decision.HOLD,
-            )
+        if origin.held is not None:
+            return _denied(403, *origin.held, decision=Decision.HOLD)
+        called_from = origin.country
     asked = call_question(
         seat_located_in=seat_located_in, recorded_country=presented.recorded_country, called_from=called_from
     )
