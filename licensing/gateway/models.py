@@ -1,5 +1,6 @@
 from django.db import models
 
+from licensing.cases.models import Licence
 from licensing.parties.models import Customer
 
 
@@ -38,3 +39,29 @@ class ModelApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class MeteredUsage(models.Model):
+    """What the gateway counted of a metered licence, and how much of it Redis may count before asking again.
+
+    Redis counts each call (licensing.gateway.metering); the reconciliation
+    task copies its counts here. Redis may count only up to what has been
+    granted here first, so if its counts are lost they are taken back up as
+    `calls_granted` and `tokens_granted`: every grant is presumed used, and a
+    lost counter never hands out the same allowance twice.
+    """
+
+    licence = models.OneToOneField(Licence, on_delete=models.PROTECT, related_name="metered_usage")
+    # What the gateway counted against the licence, as of the last reconciliation.
+    calls = models.PositiveBigIntegerField(default=0)
+    tokens = models.PositiveBigIntegerField(default=0)
+    # How far Redis may count of a limited dimension: never beyond what the licence authorises.
+    calls_granted = models.PositiveBigIntegerField(default=0)
+    tokens_granted = models.PositiveBigIntegerField(default=0)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "metered usage"
+
+    def __str__(self):
+        return f"{self.calls} calls, {self.tokens} tokens counted of {self.licence}"

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from licensing.cases.models import Decision
 from licensing.gateway.location import call_origin, location_enabled
+from licensing.gateway.metering import TOKEN_ESTIMATE_HEADER, count_call
 from licensing.gateway.question import call_question, decided_on_nationality
 from licensing.gateway.receipts import sign_receipt
 from licensing.gateway.routes import item_for_path
@@ -132,6 +133,10 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
             decision=answer.decision,
             reasons=list(answer.reasons),
         )
+    # Counted only once the decision allows: a refused call uses nothing of the licence.
+    metered = count_call(answer.licence, declared_tokens=request.headers.get(TOKEN_ESTIMATE_HEADER))
+    if metered.refusal is not None:
+        return _denied(*metered.refusal)
     at = answer.checked_at.astimezone(datetime.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     stamp = ":".join(map(str, prepared.stamp)) if prepared.stamp else ""
     response = HttpResponse(status=200)
@@ -142,6 +147,9 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
     response[STAMP_HEADER] = stamp
     response[TIME_HEADER] = at
     response[RECEIPT_HEADER] = sign_receipt(decision=decision, stamp=stamp, at=at)
+    # What a metered licence has left (X-ExportDesk-Calls-Left, -Tokens-Left), after this call.
+    for name, value in metered.headers.items():
+        response[name] = value
     return response
 
 
