@@ -362,6 +362,25 @@ def determination_review_clock(
     )
 
 
+def visa_expiry_clock(
+    *,
+    recorded_on: datetime.date,
+    expires_on: datetime.date,
+    today: datetime.date,
+    replaced_on: datetime.date | None = None,
+) -> Clock:
+    """A foreign national's visa runs out on its expiry date, unless a newer visa was recorded first."""
+    return conclude(
+        Kind.VISA_EXPIRY,
+        starts_on=min(recorded_on, expires_on),
+        due_on=expires_on,
+        today=today,
+        cancelled_on=replaced_on,
+        basis=f"Visa recorded on {recorded_on}, expiring on {expires_on}"
+        + (f"; a newer visa was recorded on {replaced_on}." if replaced_on else "."),
+    )
+
+
 def retention_clock(*, retention: RetentionDates, today: datetime.date) -> Clock | None:
     """762.6: the records are kept until the case's destroy-after date; None while the transaction runs.
 

@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     BIS_711_LATER_FILING = "bis_711_later_filing", "BIS-711: later application filed within 4 years"
     DETERMINATION_REVIEW = "determination_review", "Determination review"
     RECORD_RETENTION = "record_retention", "Record retention ends (762.6)"
+    VISA_EXPIRY = "visa_expiry", "Visa expiry (deemed-export end user)"
 
 
 class DeadlineQuerySet(models.QuerySet):

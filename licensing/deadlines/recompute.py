@@ -26,6 +26,7 @@ from licensing.cases.models import (
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.filings.retention import RetentionDates
 from licensing.filings.services.retention import refresh_retention
+from licensing.parties.models import Person, Visa
 
 from . import clocks
 from .models import Deadline, Kind
@@ -87,24 +88,60 @@ def recompute_determination(*, determination_id: int, today: datetime.date | Non
         )
 
 
+def recompute_visas(*, person_id: int, today: datetime.date | None = None) -> list[Deadline]:
+    """Derive the expiry clock of each of a person's visas: the current one runs, earlier ones were replaced."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        # Locked as the services lock it when a visa is recorded, so two recomputations cannot both insert.
+        if not Person.objects.select_for_update().filter(pk=person_id).exists():
+            return []
+        visas = list(Visa.objects.filter(person_id=person_id).order_by("recorded_at", "pk"))
+        stored: list[Deadline] = []
+        for visa, newer in zip(visas, [*visas[1:], None], strict=True):
+            clock = clocks.visa_expiry_clock(
+                recorded_on=timezone.localdate(visa.recorded_at),
+                expires_on=visa.expires_on,
+                today=today,
+                replaced_on=timezone.localdate(newer.recorded_at) if newer is not None else None,
+            )
+            stored += _store(
+                [(visa, clock)],
+                scope=Deadline.objects.for_subject(visa),
+                application_id=None,
+                owner_id=visa.recorded_by_id,
+                reviewer_id=None,
+                today=today,
+            )
+    return stored
+
+
 def recompute_for(deadline: Deadline, *, today: datetime.date | None = None) -> None:
     """Recompute whatever the deadline was derived from."""
     if deadline.application_id is not None:
         recompute_case(application_id=deadline.application_id, today=today)
     elif deadline.kind == Kind.DETERMINATION_REVIEW:
         recompute_determination(determination_id=deadline.subject_id, today=today)
+    elif deadline.kind == Kind.VISA_EXPIRY:
+        person_id = Visa.objects.filter(pk=deadline.subject_id).values_list("person_id", flat=True).first()
+        if person_id is not None:
+            recompute_visas(person_id=person_id, today=today)
 
 
 def refresh_deadlines(*, today: datetime.date | None = None, lapsed_only: bool = False) -> int:
-    """Recompute what the passing of days changes; return how many cases and determinations were read.
+    """Recompute what the passing of days changes; return how many cases, determinations and visa holders were read.
 
     With `lapsed_only`, only those with an open clock past its day or stopped;
-    otherwise also every open case, live licence and approved determination.
+    otherwise also every open case, live licence, approved determination and unexpired visa.
     """
     today = today or timezone.localdate()
     lapsed = Deadline.objects.open().filter(Q(due_on__lt=today) | Q(paused_since__isnull=False))
     case_ids = set(lapsed.exclude(application=None).values_list("application_id", flat=True))
     determination_ids = set(lapsed.filter(kind=Kind.DETERMINATION_REVIEW).values_list("subject_id", flat=True))
+    person_ids = set(
+        Visa.objects.filter(
+            pk__in=lapsed.filter(kind=Kind.VISA_EXPIRY).values_list("subject_id", flat=True)
+        ).values_list("person_id", flat=True)
+    )
     if not lapsed_only:
         case_ids |= set(LicenceApplication.objects.open().values_list("pk", flat=True))
         case_ids |= set(
@@ -113,11 +150,15 @@ def refresh_deadlines(*, today: datetime.date | None = None, lapsed_only: bool =
             )
         )
         determination_ids |= set(ForeignPersonDetermination.objects.approved().values_list("pk", flat=True))
+        # Every visa not yet past its expiry, so one recorded while no worker ran still gets its clock.
+        person_ids |= set(Visa.objects.filter(expires_on__gte=today).values_list("person_id", flat=True))
     for pk in sorted(case_ids):
         recompute_case(application_id=pk, today=today)
     for pk in sorted(determination_ids):
         recompute_determination(determination_id=pk, today=today)
-    return len(case_ids) + len(determination_ids)
+    for pk in sorted(person_ids):
+        recompute_visas(person_id=pk, today=today)
+    return len(case_ids) + len(determination_ids) + len(person_ids)
 
 
 def _store_case(application: LicenceApplication, today) -> list[Deadline]:

@@ -7,7 +7,7 @@ from .models import Kind
 
 # Dates that simply arrive: a licence reaching its expiry and records
 # reaching the end of retention are not failures when the day passes.
-PASSES_AS_MET = frozenset({Kind.LICENCE_EXPIRY, Kind.RECORD_RETENTION})
+PASSES_AS_MET = frozenset({Kind.LICENCE_EXPIRY, Kind.RECORD_RETENTION, Kind.VISA_EXPIRY})
 
 # Clocks that no status change closes: the officer records that the response
 # or appeal went out, or that the clock no longer applies.
@@ -37,6 +37,8 @@ DEFAULT_REMINDER_OFFSETS: dict[str, tuple[int, ...]] = {
     Kind.BIS_711_LATER_FILING: (60, 30, 7),
     Kind.DETERMINATION_REVIEW: (30, 7),
     Kind.RECORD_RETENTION: (30,),
+    # A renewal takes months: the officer hears early enough to ask for the new visa.
+    Kind.VISA_EXPIRY: (60, 30, 7),
 }
 
 # 762.6: records are kept five years.

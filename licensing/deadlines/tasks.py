@@ -20,6 +20,12 @@ def recompute_determination_deadlines(self, determination_id: int):
     return len(recompute.recompute_determination(determination_id=determination_id))
 
 
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def recompute_visa_deadlines(self, person_id: int):
+    """Recompute the expiry clocks of one person's visas after a visa is recorded."""
+    return len(recompute.recompute_visas(person_id=person_id))
+
+
 @periodic_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def refresh_all_deadlines(self):
     """Recompute every live case and determination (nightly, by beat)."""
