@@ -11,9 +11,11 @@ from django.apps import apps
 from licensing.restoration.models import TriageRuleSet
 
 _seeding = importlib.import_module("licensing.restoration.migrations.0002_seed_rule_set_v1")
+_not_screened = importlib.import_module("licensing.restoration.migrations.0006_rule_set_v2_not_screened")
 
 
 def ensure_seeded_rule_set() -> TriageRuleSet:
     if not TriageRuleSet.objects.active().exists():
         _seeding.seed(apps, None)
+        _not_screened.add_version(apps, None)
     return TriageRuleSet.objects.active().get()

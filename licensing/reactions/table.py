@@ -83,7 +83,11 @@ REACTIONS = _table(
     ((Verb.CUSTOMER_UPDATED,), (webhooks.customer_held_if_status_changed,)),
     ((Verb.CUSTOMER_STATUS_CHANGED,), (webhooks.customer_held, decisions.redecide_customer)),
     # Screening: what changed a decision's screening facts decides the waiting transactions again.
-    ((Verb.SCREENING_SUBJECTS_AFFECTED,), (decisions.redecide_screened_subjects,)),
+    # ... and triages again those of them in the restoration campaign (out of "awaiting screening").
+    (
+        (Verb.SCREENING_SUBJECTS_AFFECTED,),
+        (decisions.redecide_screened_subjects, triage.retriage_screened_subjects),
+    ),
     ((Verb.SCREENING_HIT_CONFIRM_MATCH,), (licences.open_reviews,)),
     (HIT_MACHINE.verbs(), (decisions.redecide_hit_subject,)),
     ((Verb.CUSTOMER_OWNERSHIP_RECORDED,), (decisions.redecide_owned_customer,)),

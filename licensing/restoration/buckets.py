@@ -9,3 +9,5 @@ class Bucket(models.TextChoices):
     LICENCE_REQUIRED = "licence_required", "Foreign: licence required"
     REFUSED = "refused", "Refused (E:1/E:2)"
     BLOCKED = "blocked_by_screening", "Blocked by screening"
+    # Not yet screened as it is now while a list is in force: placed again once its screening is recorded.
+    AWAITING_SCREENING = "awaiting_screening", "Awaiting screening"

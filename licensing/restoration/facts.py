@@ -17,7 +17,8 @@ from decimal import Decimal
 from licensing.attestations.models import Attestation
 from licensing.parties.models import Customer, CustomerAddress, Ownership, Person, StatusRecord
 from licensing.reference.models import EMBARGO_GROUPS, CountryGroupMembership
-from licensing.screening.models import Hit, SubjectScreening
+from licensing.screening.models import Hit, ListVersion, SubjectScreening
+from licensing.screening.subjects import customer_fingerprint, person_fingerprint
 
 from .lookups import among
 
@@ -57,7 +58,10 @@ class SubjectFacts:
     statuses: tuple[StatusFact, ...] = ()
     open_hits: tuple[str, ...] = ()
     confirmed_hits: tuple[str, ...] = ()
+    # Screened as it is now (the fingerprint of its names and addresses unchanged since), as the decision reads it.
     screened: bool = False
+    ever_screened: bool = False
+    lists_in_force: bool = False
     embargoed: frozenset[str] = field(default_factory=frozenset)
     # The subject's latest attestation link and where it stands ("sent 2026-12-01", "submitted 2026-12-03").
     attestation: str | None = None
@@ -97,8 +101,28 @@ def _hits(field_name: str, ids: Iterable[int]) -> tuple[dict[int, list[str]], di
     return awaiting, confirmed
 
 
-def _screened(field_name: str, ids: Iterable[int]) -> set[int]:
-    return set(SubjectScreening.objects.filter(**among(f"{field_name}_id", ids)).values_list(field_name, flat=True))
+def _screened_as(field_name: str, ids: Iterable[int]) -> dict[int, str]:
+    """The fingerprint each subject's latest screening recorded ("" if from before fingerprints); absent: never."""
+    return dict(
+        SubjectScreening.objects.filter(**among(f"{field_name}_id", ids)).values_list(field_name, "fingerprint")
+    )
+
+
+def _lists_in_force() -> bool:
+    return ListVersion.objects.in_force().exists()
+
+
+def _customers_as_screened(customer_ids: list[int]) -> dict[int, str]:
+    """Each customer's fingerprint as it is now: what a screening of it now would record."""
+    addresses: dict[int, list[CustomerAddress]] = defaultdict(list)
+    for address in CustomerAddress.objects.filter(**among("customer_id", customer_ids)).only(
+        "customer_id", "kind", "line1", "line2", "city", "region", "postal_code", "country_id"
+    ):
+        addresses[address.customer_id].append(address)
+    customers = Customer.objects.filter(**among("id", customer_ids)).only(
+        "legal_name", "aliases", "country_of_incorporation_id", "headquarters_country_id"
+    )
+    return {customer.pk: customer_fingerprint(customer, addresses.get(customer.pk, [])) for customer in customers}
 
 
 def _attestations(field_name: str, ids: Iterable[int]) -> dict[int, str]:
@@ -149,7 +173,9 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
     )
     statuses = _statuses(holders.values(), on)
     awaiting, confirmed = _hits("customer", customer_ids)
-    screened = _screened("customer", customer_ids)
+    screened_as = _screened_as("customer", customer_ids)
+    as_now = _customers_as_screened(customer_ids)
+    lists_in_force = _lists_in_force()
     attested = _attestations("customer", customer_ids)
     return [
         SubjectFacts(
@@ -165,7 +191,9 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
             statuses=statuses.get(holders[pk], ()) if pk in holders else (),
             open_hits=tuple(awaiting.get(pk, ())),
             confirmed_hits=tuple(confirmed.get(pk, ())),
-            screened=pk in screened,
+            screened=pk in screened_as and screened_as[pk] == as_now.get(pk),
+            ever_screened=pk in screened_as,
+            lists_in_force=lists_in_force,
             embargoed=embargoed,
             attestation=attested.get(pk),
         )
@@ -177,27 +205,28 @@ def load_person_facts(person_ids: list[int], on: datetime.date) -> list[SubjectF
     """Load the facts of these persons in a fixed number of queries."""
     embargoed = embargoed_countries(on)
     persons = list(
-        Person.objects.filter(**among("id", person_ids)).values_list(
-            "pk", "given_name", "family_name", "location_country_id"
-        )
+        Person.objects.filter(**among("id", person_ids)).only("given_name", "family_name", "location_country_id")
     )
     statuses = _statuses(person_ids, on)
     awaiting, confirmed = _hits("person", person_ids)
-    screened = _screened("person", person_ids)
+    screened_as = _screened_as("person", person_ids)
+    lists_in_force = _lists_in_force()
     attested = _attestations("person", person_ids)
     return [
         SubjectFacts(
             kind=PERSON,
-            subject_id=pk,
-            label=f"{given} {family}",
+            subject_id=person.pk,
+            label=f"{person.given_name} {person.family_name}",
             on=on,
-            location=location,
-            statuses=statuses.get(pk, ()),
-            open_hits=tuple(awaiting.get(pk, ())),
-            confirmed_hits=tuple(confirmed.get(pk, ())),
-            screened=pk in screened,
+            location=person.location_country_id,
+            statuses=statuses.get(person.pk, ()),
+            open_hits=tuple(awaiting.get(person.pk, ())),
+            confirmed_hits=tuple(confirmed.get(person.pk, ())),
+            screened=screened_as.get(person.pk) == person_fingerprint(person),
+            ever_screened=person.pk in screened_as,
+            lists_in_force=lists_in_force,
             embargoed=embargoed,
-            attestation=attested.get(pk),
+            attestation=attested.get(person.pk),
         )
-        for pk, given, family, location in persons
+        for person in persons
     ]

@@ -15,7 +15,7 @@ from .buckets import Bucket
 from .intake.columns import FileKind
 from .rules import rule_set_problems
 
-__all__ = ["Bucket", "FileKind", "ImportRun", "Proposal", "ProposalQuerySet", "TriageRuleSet"]
+__all__ = ["Bucket", "FileKind", "ImportRun", "ImportScreeningChunk", "Proposal", "ProposalQuerySet", "TriageRuleSet"]
 
 _ONE_SUBJECT = Q(customer__isnull=False, person__isnull=True) | Q(customer__isnull=True, person__isnull=False)
 
@@ -194,6 +194,10 @@ class ImportRun(models.Model):
     kind = models.CharField(max_length=10, choices=FileKind.choices)
     source = models.CharField(max_length=6, choices=Source.choices, default=Source.UPLOAD)
     file = models.FileField(upload_to=import_path, max_length=300, blank=True)
+    # The file's SHA-256, kept after the file itself is deleted (IMPORT_FILE_RETENTION_DAYS), so the run still
+    # says exactly which file it imported.
+    sha256 = models.CharField(max_length=64, blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField(default=0)
     dry_run = models.BooleanField(default=True)
@@ -231,3 +235,40 @@ class ImportRun(models.Model):
     @property
     def problems(self) -> list:
         return self.report.get("problems", [])
+
+    def screening_progress(self) -> tuple[int, int]:
+        """Subjects the import created or changed whose screening is done, and how many there are."""
+        done = total = 0
+        for size, finished in self.screening_chunks.values_list("size", "done_at"):
+            total += size
+            done += size if finished is not None else 0
+        return done, total
+
+
+class ImportScreeningChunk(models.Model):
+    """Customers or persons an import created or changed, screened together by one task after the import.
+
+    Written with the import's chunk that created or changed them, and queued
+    once the import (and its triage) is done, so the screening's re-triage
+    always comes after the import's own. `done_at` makes the task idempotent.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", "Customers"
+        PERSON = "person", "Persons"
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="screening_chunks")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    subject_ids = models.JSONField(default=list)
+    size = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # Subjects screened now; the others were already screened as they are, against the same list versions.
+    screened = models.PositiveIntegerField(default=0)
+    hits_changed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "pk"]
+
+    def __str__(self):
+        return f"Screening of {self.size} {self.get_kind_display().lower()} of import #{self.run_id}"

@@ -87,10 +87,19 @@ def screening_open_hit(facts: SubjectFacts, *, name: str) -> Verdict | None:
 
 
 def not_screened(facts: SubjectFacts, *, name: str) -> Verdict | None:
-    """Never screened against the lists in force: blocked until it is (the decision holds it too)."""
-    if facts.screened:
+    """Not screened as it is now while a list is in force: awaiting screening, so never restorable before it.
+
+    As the decision's screening rule: a subject never screened, or screened
+    under other names or addresses than it has now, is not screened. With no
+    list in force there is nothing to screen against, and the rule is silent.
+    """
+    if not facts.lists_in_force or facts.screened:
         return None
-    return Verdict(Bucket.BLOCKED, (Reason(name, "Screening", "never screened"),))
+    if facts.ever_screened:
+        value = "screened under other names or addresses than it has now"
+    else:
+        value = "not yet screened against the lists in force"
+    return Verdict(Bucket.AWAITING_SCREENING, (Reason(name, "Screening", value),))
 
 
 def _country_facts(facts: SubjectFacts) -> list[tuple[str, str]]:
@@ -220,7 +229,7 @@ def foreign_person_status(facts: SubjectFacts, *, name: str) -> Verdict | None:
 
 REGISTRY: dict[str, RuleSpec] = {
     "screening_open_hit": RuleSpec(screening_open_hit, "A screening hit awaiting adjudication or confirmed: blocked."),
-    "not_screened": RuleSpec(not_screened, "Never screened: blocked."),
+    "not_screened": RuleSpec(not_screened, "Not screened as it is now while a list is in force: awaiting screening."),
     "embargoed_country": RuleSpec(embargoed_country, "Tied to an E:1/E:2 country: refused."),
     "foreign_incorporation": RuleSpec(foreign_incorporation, "Entity incorporated abroad: licence required."),
     "owned_by_foreign": RuleSpec(
@@ -238,10 +247,12 @@ REGISTRY: dict[str, RuleSpec] = {
     "foreign_person_status": RuleSpec(foreign_person_status, "Foreign statuses only: licence required."),
 }
 
-# Version 1, seeded by migration: the order an officer would ask in.
+# The current version, seeded by migration (0006 added not_screened to version 1): the order an officer would ask in.
+# A hit blocks and an E:1/E:2 tie refuses whatever a screening finds; every other outcome waits for the screening.
 DEFAULT_RULES: list[dict[str, Any]] = [
     {"rule": "screening_open_hit"},
     {"rule": "embargoed_country"},
+    {"rule": "not_screened"},
     {"rule": "foreign_incorporation"},
     {"rule": "owned_by_foreign", "threshold": 25},
     {"rule": "us_incorporated_us_hq"},

@@ -6,3 +6,4 @@ the outbox name them.
 """
 
 RUN_IMPORT = "licensing.restoration.tasks.run_import"
+SCREEN_IMPORTED = "licensing.restoration.tasks.screen_imported_chunk"

@@ -11,6 +11,7 @@ BUCKET_COLOURS = {
     Bucket.LICENCE_REQUIRED: "#0b5394",
     Bucket.REFUSED: "#a40e26",
     Bucket.BLOCKED: "#6a3d9a",
+    Bucket.AWAITING_SCREENING: "#666666",
 }
 WIDTH, HEIGHT, MARGIN = 600, 220, 30
 

@@ -1,6 +1,6 @@
 """The triage rules as a table: facts in, bucket, attribution and cited facts out.
 
-Rows follow `DEFAULT_RULES` (version 1, seeded by migration); no database.
+Rows follow `DEFAULT_RULES` (the version the migrations seed); no database.
 """
 
 import datetime
@@ -26,9 +26,10 @@ def person(*statuses, **overrides):
     fields = {
         "location": "US",
         "statuses": tuple(StatusFact(k, c, datetime.date.fromisoformat(d)) for k, c, d in statuses),
+        "screened": True,
     }
     fields.update(overrides)
-    return SubjectFacts(kind=PERSON, subject_id=2, label="Ada", on=ON, screened=True, embargoed=EMBARGOED, **fields)
+    return SubjectFacts(kind=PERSON, subject_id=2, label="Ada", on=ON, embargoed=EMBARGOED, **fields)
 
 
 CIT, PR, PROT = "citizenship", "permanent_residency", "protected_individual"
@@ -214,11 +215,46 @@ def test_triage_table(facts, bucket, attribution, rule, cited):
     assert any(cited in reason.value for reason in verdict.reasons)
 
 
-def test_not_screened_blocks_when_the_rule_set_asks_for_it():
-    rules = compile_rules([{"rule": "not_screened"}, *DEFAULT_RULES])
-    verdict = triage(rules, entity(screened=False))
-    assert verdict.bucket == Bucket.BLOCKED
-    assert verdict.reasons[0].value == "never screened"
+def test_a_subject_never_screened_while_a_list_is_in_force_awaits_screening_and_is_not_restorable():
+    verdict = triage(compile_rules(DEFAULT_RULES), entity(screened=False, lists_in_force=True))
+    assert verdict.bucket == Bucket.AWAITING_SCREENING
+    assert (verdict.reasons[0].rule, verdict.reasons[0].value) == (
+        "not_screened",
+        "not yet screened against the lists in force",
+    )
+    verdict = triage(
+        compile_rules(DEFAULT_RULES), person((CIT, "US", "1990-01-01"), screened=False, lists_in_force=True)
+    )
+    assert verdict.bucket == Bucket.AWAITING_SCREENING
+
+
+def test_a_subject_screened_under_other_names_awaits_its_screening_again():
+    facts = entity(screened=False, ever_screened=True, lists_in_force=True)
+    verdict = triage(compile_rules(DEFAULT_RULES), facts)
+    assert verdict.bucket == Bucket.AWAITING_SCREENING
+    assert verdict.reasons[0].value == "screened under other names or addresses than it has now"
+
+
+def test_with_no_list_in_force_not_screened_does_not_apply():
+    verdict = triage(compile_rules(DEFAULT_RULES), entity(screened=False, lists_in_force=False))
+    assert verdict.bucket == Bucket.RESTORABLE
+
+
+def test_a_screened_subject_passes_not_screened_to_the_rules_after_it():
+    verdict = triage(compile_rules(DEFAULT_RULES), entity(screened=True, lists_in_force=True))
+    assert verdict.bucket == Bucket.RESTORABLE
+
+
+@pytest.mark.parametrize(
+    ("facts", "bucket"),
+    [
+        (entity(screened=False, lists_in_force=True, open_hits=("ACME Ltd (EL)",)), Bucket.BLOCKED),
+        (entity(screened=False, lists_in_force=True, incorporated="IR"), Bucket.REFUSED),
+    ],
+    ids=["a hit blocks first", "an E:1/E:2 tie refuses first"],
+)
+def test_hits_and_embargoes_speak_before_not_screened(facts, bucket):
+    assert triage(compile_rules(DEFAULT_RULES), facts).bucket == bucket
 
 
 def test_a_higher_threshold_lets_a_30_percent_foreign_owner_through():

@@ -1,9 +1,12 @@
+import importlib
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from licensing.audit.models import Event
 from licensing.parties.models import Customer, Ownership, Person, StatusRecord
 from licensing.restoration.models import Bucket, Proposal, TriageRuleSet
+from licensing.restoration.rules import DEFAULT_RULES
 from licensing.restoration.services.rule_sets import activate_rule_set, save_rule_set
 from licensing.restoration.services.triage import (
     NoActiveRuleSet,
@@ -16,16 +19,23 @@ from tests.factories import CustomerFactory, PersonFactory, add_status
 
 pytestmark = pytest.mark.django_db
 
+RULES_V1 = importlib.import_module("licensing.restoration.migrations.0002_seed_rule_set_v1").RULES_V1
+
 
 @pytest.fixture
 def us_customer():
     return CustomerFactory(country_of_incorporation_id="US", headquarters_country_id="US")
 
 
-def test_version_one_is_seeded_and_active():
+def test_version_two_adds_not_screened_and_version_one_is_retired_unchanged():
     active = TriageRuleSet.objects.active().get()
-    assert active.version == 1
-    assert active.rules[0] == {"rule": "screening_open_hit"}
+    assert active.version == 2
+    assert active.rules == DEFAULT_RULES
+    assert active.rules[:3] == [{"rule": "screening_open_hit"}, {"rule": "embargoed_country"}, {"rule": "not_screened"}]
+    first = TriageRuleSet.objects.get(version=1)
+    assert first.status == TriageRuleSet.Status.RETIRED
+    assert first.rules == RULES_V1
+    assert {"rule": "not_screened"} not in first.rules
 
 
 def test_triage_places_each_subject_and_cites_the_facts(us_customer):
@@ -132,10 +142,10 @@ def test_rule_sets_are_drafted_validated_and_activated(admin_user, officer):
     with pytest.raises(PermissionDenied):
         save_rule_set(actor=officer, rules=[{"rule": "embargoed_country"}])
     draft = save_rule_set(actor=admin_user, rules=[{"rule": "owned_by_foreign", "threshold": 10}], note="stricter")
-    assert (draft.version, draft.status) == (2, TriageRuleSet.Status.DRAFT)
+    assert (draft.version, draft.status) == (3, TriageRuleSet.Status.DRAFT)
     activate_rule_set(actor=admin_user, rule_set=draft)
-    assert TriageRuleSet.objects.active().get().version == 2
-    assert TriageRuleSet.objects.get(version=1).status == TriageRuleSet.Status.RETIRED
+    assert TriageRuleSet.objects.active().get().version == 3
+    assert TriageRuleSet.objects.get(version=2).status == TriageRuleSet.Status.RETIRED
     with pytest.raises(ValidationError):
         save_rule_set(actor=admin_user, rule_set=draft, rules=[{"rule": "embargoed_country"}])
 

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from licensing.restoration.models import ImportRun
@@ -16,10 +17,21 @@ class ImportReportSerializer(serializers.Serializer):
     truncated = serializers.BooleanField()
 
 
+class ScreeningProgressSerializer(serializers.Serializer):
+    screened = serializers.IntegerField(help_text="Created or changed customers and seats whose screening is done.")
+    total = serializers.IntegerField(help_text="Customers and seats the import created or changed.")
+
+
 class ImportRunSerializer(serializers.ModelSerializer):
     report = ImportReportSerializer()
     percent = serializers.IntegerField(help_text="Rows written, in percent of the rows.")
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="Created, changed, unchanged.")
+    screening = serializers.SerializerMethodField(help_text="The screening of what the import wrote, after it.")
+
+    @extend_schema_field(ScreeningProgressSerializer)
+    def get_screening(self, run: ImportRun) -> dict[str, int]:
+        screened, total = run.screening_progress()
+        return {"screened": screened, "total": total}
 
     class Meta:
         model = ImportRun
@@ -34,6 +46,9 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "percent",
             "counts",
             "triaged",
+            "screening",
+            "sha256",
+            "file_deleted_at",
             "report",
             "error",
             "created_at",
@@ -55,6 +70,9 @@ class BucketCountsSerializer(serializers.Serializer):
     licence_required = serializers.IntegerField()
     refused = serializers.IntegerField()
     blocked_by_screening = serializers.IntegerField()
+    awaiting_screening = serializers.IntegerField(
+        help_text="Not yet screened as they are now against the lists in force."
+    )
 
 
 class DaySerializer(serializers.Serializer):

@@ -1,5 +1,10 @@
-"""Bulk intake: check a file of the customer book (the dry run), then import it in resumable chunks and triage it."""
+"""Bulk intake: check a file of the customer book (the dry run), then import it in resumable chunks and triage it.
 
+What an import creates or changes is screened after it, a chunk per task (`screening.py`), and the uploaded
+file is kept only until its retention ends (`retention.py`); the run keeps the file's SHA-256.
+"""
+
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -14,13 +19,14 @@ from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.outbox.services import enqueue
 from licensing.parties import intake
-from licensing.parties.models import Customer, Person
+from licensing.parties.models import Customer, CustomerAddress, Person
 
 from ..intake.checking import Checked, Report, check
 from ..intake.columns import FileKind
 from ..intake.reading import MAX_FILE_BYTES, Unreadable, iter_chunks, read_file, read_records
-from ..models import ImportRun
+from ..models import ImportRun, ImportScreeningChunk
 from ..task_names import RUN_IMPORT
+from .screening import queue_screening, record_to_screen
 from .triage import triage_subjects
 
 log = logging.getLogger(__name__)
@@ -93,6 +99,7 @@ def _open(
         # A refused file is not kept: it may be the 100 MB that was refused for its size.
         if content is not None and status != ImportRun.Status.REFUSED:
             run.file.save(name, ContentFile(content), save=False)
+            run.sha256 = hashlib.sha256(content).hexdigest()
         run.save()
         record_event(
             actor=actor,
@@ -172,6 +179,13 @@ def start_import_run(*, actor, run: ImportRun) -> ImportRun:
             status = locked.get_status_display().lower()
             raise ValidationError({"status": f"This import is {status}; nothing to start."})
         if not locked.file:
+            if locked.file_deleted_at is not None:
+                raise ValidationError(
+                    {
+                        "file": f"This import's file was deleted on {locked.file_deleted_at:%Y-%m-%d} when its "
+                        "retention ended; upload the file again."
+                    }
+                )
             raise ValidationError({"file": "This import has no file to read."})
         locked.status = ImportRun.Status.QUEUED
         locked.dry_run = False
@@ -226,6 +240,7 @@ def run_import(run_id: int) -> ImportRun:
         for chunk in iter_chunks([row for row in checked.rows if row[0] > run.last_line], CHUNK):
             with transaction.atomic():
                 written = writer(actor=run.created_by, rows=[values for _, values in chunk], source=run)
+                _keep_for_screening(run, written)
                 counts.update(written.as_counts())
                 run.done = min(run.total, run.done + len(chunk))
                 run.last_line = chunk[-1][0]
@@ -255,7 +270,24 @@ def run_import(run_id: int) -> ImportRun:
             target=run,
             after={"kind": run.kind, "rows": run.total, **run.counts, "triaged": triaged},
         )
+        # Queued after the import's own triage, so each screening's re-triage comes after it.
+        queue_screening(run)
     return run
+
+
+def _keep_for_screening(run: ImportRun, written: intake.Written) -> None:
+    # What changes a subject's screening: customers' names and countries, their addresses, seats' names,
+    # locations and statuses. Ownership edges name owners already screened as customers, or by name only.
+    touched = [*written.created, *written.changed]
+    if not touched:
+        return
+    if run.kind == FileKind.CUSTOMERS:
+        record_to_screen(run, ImportScreeningChunk.Kind.CUSTOMER, touched)
+    elif run.kind == FileKind.SEATS:
+        record_to_screen(run, ImportScreeningChunk.Kind.PERSON, touched)
+    elif run.kind == FileKind.ADDRESSES:
+        customers = CustomerAddress.objects.filter(pk__in=touched).values_list("customer_id", flat=True)
+        record_to_screen(run, ImportScreeningChunk.Kind.CUSTOMER, customers)
 
 
 def subjects_of(kind: str, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[int], list[int]]:

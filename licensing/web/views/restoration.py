@@ -67,7 +67,16 @@ def import_detail(request, pk):
     """A file's dry-run report and import progress (the progress part refreshes itself while it runs)."""
     run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
     template = "restoration/_import_progress.html" if request.headers.get("HX-Request") else "restoration/import.html"
-    return render(request, template, {"run": run, "can_import": user_can(request.user, Action.EDIT_PARTIES)})
+    screened, to_screen = run.screening_progress()
+    context = {
+        "run": run,
+        "can_import": user_can(request.user, Action.EDIT_PARTIES),
+        "screened": screened,
+        "to_screen": to_screen,
+        # The page refreshes itself while the import, or the screening of what it wrote, is under way.
+        "working": not run.finished or screened < to_screen,
+    }
+    return render(request, template, context)
 
 
 @requires(Action.EDIT_PARTIES)
