@@ -72,6 +72,9 @@ class DeterminationBatch(models.Model):
     @property
     def is_working(self) -> bool:
         """A background task is writing it: its page refreshes itself."""
+        if self.status == self.Status.APPROVED:
+            # Approved, and its subjects' waiting transactions not all decided again yet.
+            return self.entries.filter(state=BatchEntry.State.APPROVED, redecided_at__isnull=True).exists()
         return self.status in (self.Status.PREPARING, self.Status.APPROVING)
 
     def counts(self) -> dict[str, int]:
@@ -79,6 +82,8 @@ class DeterminationBatch(models.Model):
         counts = {state: 0 for state in BatchEntry.State.values}
         counts.update(dict(rows))
         counts["total"] = sum(counts[s] for s in BatchEntry.State.values)
+        # Approved subjects whose waiting transactions have been decided again since.
+        counts["redecided"] = self.entries.filter(state=BatchEntry.State.APPROVED, redecided_at__isnull=False).count()
         return counts
 
 
@@ -111,6 +116,8 @@ class BatchEntry(SubjectMixin):
     )
     verdict = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.NONE, blank=True)
     verdict_reason = models.TextField(blank=True)
+    # When the subject's waiting transactions were decided again after its approval (a chunk's task does it).
+    redecided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "pk"]

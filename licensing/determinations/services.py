@@ -181,9 +181,13 @@ def submit_determination(
 
 
 def approve_determination(
-    *, actor: User | None, determination: ForeignPersonDetermination, reason: str = ""
+    *, actor: User | None, determination: ForeignPersonDetermination, reason: str = "", batch_id: int | None = None
 ) -> ForeignPersonDetermination:
-    """Approve a determination in review; it supersedes the subject's previous one."""
+    """Approve a determination in review; it supersedes the subject's previous one.
+
+    `batch_id` names the batch approving it: its event says so, and the batch,
+    not a follow-up per approval, decides the subject's waiting transactions again.
+    """
     with transaction.atomic():
         _lock_subject(determination.subject)
         previous = (
@@ -205,7 +209,14 @@ def approve_determination(
             locked.approved_at = timezone.now()
             return ["approved_by", "approved_at"]
 
-        approved = DETERMINATION_MACHINE.apply(determination, "approve", actor=actor, reason=reason, changes=stamp)
+        approved = DETERMINATION_MACHINE.apply(
+            determination,
+            "approve",
+            actor=actor,
+            reason=reason,
+            changes=stamp,
+            extra_event_data={"batch": batch_id} if batch_id is not None else None,
+        )
         _close_tasks(approved)
     return approved
 
@@ -215,7 +226,11 @@ def _subject_key(record: ForeignPersonDetermination | DeterminationTask) -> tupl
 
 
 def approve_determinations(
-    *, actor: User | None, determinations: Iterable[ForeignPersonDetermination], reason: str = ""
+    *,
+    actor: User | None,
+    determinations: Iterable[ForeignPersonDetermination],
+    reason: str = "",
+    batch_id: int | None = None,
 ) -> tuple[list[ForeignPersonDetermination], dict[int, str]]:
     """Approve many determinations in review at once, writing what `approve_determination` writes for each.
 
@@ -255,18 +270,18 @@ def approve_determinations(
             (later if _subject_key(row) in seen else first_of_subject).append(row)
             seen.add(_subject_key(row))
         if first_of_subject:
-            done, not_done = _approve_distinct_subjects(actor, first_of_subject, reason)
+            done, not_done = _approve_distinct_subjects(actor, first_of_subject, reason, batch_id)
             approved += done
             refused |= not_done
         if later:
-            done, not_done = approve_determinations(actor=actor, determinations=later, reason=reason)
+            done, not_done = approve_determinations(actor=actor, determinations=later, reason=reason, batch_id=batch_id)
             approved += done
             refused |= not_done
     return approved, refused
 
 
 def _approve_distinct_subjects(
-    actor: User | None, determinations: list[ForeignPersonDetermination], reason: str
+    actor: User | None, determinations: list[ForeignPersonDetermination], reason: str, batch_id: int | None
 ) -> tuple[list[ForeignPersonDetermination], dict[int, str]]:
     # The subjects are locked (approve_determinations), in id order: no two batches deadlock on them.
     now = timezone.now()
@@ -335,7 +350,8 @@ def _approve_distinct_subjects(
                 verb="determination.approve",
                 target=determination,
                 before={"status": ForeignPersonDetermination.Status.IN_REVIEW},
-                after={"status": ForeignPersonDetermination.Status.APPROVED},
+                after={"status": ForeignPersonDetermination.Status.APPROVED}
+                | ({"batch": batch_id} if batch_id is not None else {}),
                 reason=approving,
             )
         )

@@ -23,6 +23,9 @@ def redecide_customer(event: Event, customer: Customer) -> None:
 
 def redecide_determined_subject(event: Event, determination: ForeignPersonDetermination) -> None:
     """An approved determination may release the recipient's waiting transactions."""
+    if event.after.get("batch") is not None:
+        # A batch's approvals are decided again by the batch, a chunk of subjects per task, with its progress.
+        return
     if determination.person_id is not None:
         enqueue(redecide_held_transactions, person_id=determination.person_id)
     else:

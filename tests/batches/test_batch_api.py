@@ -27,7 +27,7 @@ def test_a_batch_reads_with_its_sample_and_counts(prepared, reviewer):
     assert body["status"] == "in_review"
     assert (body["prepared_by"], body["reviewer"]) == ("officer", "reviewer")
     assert (body["sample_size"], body["sample_seed"], body["sample_opened"]) == (20, prepared.sample_seed, 1)
-    assert body["counts"] == {"total": 25, "pending": 0, "prepared": 25, "approved": 0, "left_out": 0}
+    assert body["counts"] == {"total": 25, "pending": 0, "prepared": 25, "approved": 0, "left_out": 0, "redecided": 0}
 
 
 @pytest.mark.parametrize("batch_id", ["999999", "abc", "1" * 40, "١٢"])

@@ -9,6 +9,10 @@ class BatchCountsSerializer(serializers.Serializer):
     prepared = serializers.IntegerField(help_text="Determination in review, not yet approved.")
     approved = serializers.IntegerField(help_text="Determination approved.")
     left_out = serializers.IntegerField(help_text="Left out (facts disagree with the bucket, or acted on alone).")
+    redecided = serializers.IntegerField(
+        help_text="Approved subjects whose held transactions have been decided again since (billing is told by "
+        "the transaction.decided webhook)."
+    )
 
 
 class BatchSerializer(serializers.Serializer):

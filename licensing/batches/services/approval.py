@@ -6,8 +6,13 @@ stopped worker loses at most the chunk it was on: running the task again
 carries on with the entries not yet approved, and an entry whose
 determination is already approved is only marked. A chunk the database
 refuses is approved again one entry at a time, so each entry gets its own
-outcome and reason. The approval events' reactions decide the subjects'
-held transactions again, and billing hears through the existing webhooks.
+outcome and reason.
+
+The approvals' events name the batch, so the reaction that queues a
+re-decision per approved subject leaves them to the batch: each chunk queues
+one task, in its own transaction, that decides again the waiting
+transactions of the subjects it approved (`redecision.py`), and billing hears
+through the existing webhooks.
 """
 
 from django.core.exceptions import ValidationError
@@ -21,6 +26,7 @@ from licensing.outbox.services import enqueued_together
 from licensing.workflow.machine import TransitionError
 
 from ..models import BatchEntry, DeterminationBatch
+from .redecision import queue_redecision
 
 CHUNK = 200
 # Entries per approval task: the tasks of one batch run side by side on as many workers as there are.
@@ -50,6 +56,7 @@ def _approve_entry(entry_id: int, batch: DeterminationBatch) -> None:
                         actor=batch.reviewer,
                         determination=determination,
                         reason=f"Approved in batch #{batch.pk} after a sampled review of {batch.sample_size}.",
+                        batch_id=batch.pk,
                     )
             except (TransitionError, ValidationError) as error:
                 reason = f"Could not be approved: {error}"
@@ -61,6 +68,7 @@ def _approve_entry(entry_id: int, batch: DeterminationBatch) -> None:
             entry.left_out_reason = reason
         else:
             entry.state = BatchEntry.State.APPROVED
+            queue_redecision(batch.pk, [entry.pk])
         entry.save(update_fields=["state", "left_out_reason"])
 
 
@@ -77,9 +85,11 @@ def _approve_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
         )
         reasons: dict[int, str] = {}
         in_review = [e.determination for e in entries if e.determination and e.determination.status == D.IN_REVIEW]
-        # The reactions' follow-ups (re-decisions, review clocks) are still one message each, written in one insert.
+        # The reactions' follow-ups (review clocks) are still one message each, written in one insert.
         with enqueued_together():
-            _, refused = approve_determinations(actor=batch.reviewer, determinations=in_review, reason=approving)
+            _, refused = approve_determinations(
+                actor=batch.reviewer, determinations=in_review, reason=approving, batch_id=batch.pk
+            )
         for entry in entries:
             determination = entry.determination
             if determination is None:
@@ -98,6 +108,7 @@ def _approve_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
             state=BatchEntry.State.APPROVED
         )
         BatchEntry.objects.bulk_update([e for e in entries if e.pk in reasons], ["state", "left_out_reason"])
+        queue_redecision(batch.pk, [e.pk for e in entries if e.pk not in reasons])
 
 
 def approve_batch_entries(
