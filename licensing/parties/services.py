@@ -281,6 +281,8 @@ def record_visa(
 ) -> Visa:
     """Record the visa a person holds now; it becomes their current visa and its expiry is reminded."""
     _require(actor, Action.EDIT_PARTIES)
+    # The number is personal evidence: only those who may see it may record it.
+    _require(actor, Action.VIEW_EVIDENCE)
     today = timezone.localdate()
     if expires_on is None:
         raise ValidationError({"expires_on": "Give the expiry date printed on the visa."})

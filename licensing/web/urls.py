@@ -165,6 +165,8 @@ urlpatterns = [
         status_end="<int:pk>/statuses/<int:record_pk>/end/",
         evidence_add="<int:pk>/evidence/",
         evidence_download="<int:pk>/evidence/<int:document_pk>/",
+        address_add="<int:pk>/addresses/",
+        visa_add="<int:pk>/visas/",
     ),
     *record_pages(
         "determinations",

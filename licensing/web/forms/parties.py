@@ -1,6 +1,6 @@
 from django import forms
 
-from licensing.parties.models import Customer, CustomerAddress, EvidenceDocument, Person, StatusRecord
+from licensing.parties.models import Customer, CustomerAddress, EvidenceDocument, Person, StatusRecord, Visa
 from licensing.reference.models import Country
 
 from . import DateInput
@@ -94,6 +94,29 @@ class AddressForm(forms.Form):
     region = forms.CharField(max_length=100, required=False)
     postal_code = forms.CharField(max_length=20, required=False)
     country = country_field("Country")
+
+
+class PersonAddressForm(forms.Form):
+    line1 = forms.CharField(label="Address line 1", max_length=200)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(max_length=100)
+    region = forms.CharField(label="State or region", max_length=100, required=False)
+    postal_code = forms.CharField(max_length=20, required=False)
+    country = country_field("Country")
+    since_on = forms.DateField(
+        label="Lives here since",
+        widget=DateInput,
+        required=False,
+        help_text="Empty for today. The address before ends on this day.",
+    )
+
+
+class VisaForm(forms.Form):
+    kind = forms.ChoiceField(label="Visa type", choices=[("", "— choose —"), *Visa.Kind.choices])
+    number = forms.CharField(
+        label="Visa number", max_length=40, help_text="As printed on the visa foil; shown only to compliance."
+    )
+    expires_on = forms.DateField(label="Expires on", widget=DateInput)
 
 
 class CustomerStatusForm(forms.Form):

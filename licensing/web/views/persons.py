@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
@@ -8,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.cases.models import Transaction
+from licensing.deadlines.models import Deadline
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 from licensing.parties import evidence, services
-from licensing.parties.models import EvidenceDocument, Person, StatusRecord
+from licensing.parties.models import EvidenceDocument, Person, StatusRecord, Visa, address_held_on
 from licensing.parties.search import customer_name, name_matches, person_name
 from licensing.parties.status import Basis, assess_person
 from licensing.reference.models import Country
@@ -19,7 +21,15 @@ from licensing.security.uploads import name_for_type, served_type
 from ..access import requires
 from ..casefile import case_context
 from ..forms import show_errors
-from ..forms.parties import EndStatusForm, EvidenceForm, PersonForm, StatusFormSet, StatusRecordForm
+from ..forms.parties import (
+    EndStatusForm,
+    EvidenceForm,
+    PersonAddressForm,
+    PersonForm,
+    StatusFormSet,
+    StatusRecordForm,
+    VisaForm,
+)
 from ..listing import Filter, Listing, Sort, render_listing
 
 
@@ -102,6 +112,16 @@ def _detail(request, person, *, forms=None, status=200):
     except ValidationError as error:
         assessment, assessment_error = None, " ".join(error.messages)
     may_see_evidence = user_can(request.user, Action.VIEW_EVIDENCE)
+    visas = list(person.visas.select_related("recorded_by"))
+    case = case_context(request, person)
+    # A visa's expiry clock runs on the visa, not the person: shown here with the person's own clocks.
+    visa_clocks = list(
+        Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Visa), subject_id__in=[v.pk for v in visas]
+        ).select_related("owner")
+    )
+    if case.get("deadlines") is not None:
+        case["deadlines"] = sorted([*case["deadlines"], *visa_clocks], key=lambda d: (d.due_on, d.pk))
     context = {
         "person": person,
         "today": today,
@@ -122,8 +142,15 @@ def _detail(request, person, *, forms=None, status=200):
         "end_form": EndStatusForm(),
         "end_error": forms.get("end"),
         "evidence_form": forms.get("evidence") or EvidenceForm(prefix="evidence"),
+        "addresses": person.addresses.select_related("country"),
+        "current_address": address_held_on(person.pk, today),
+        "address_form": forms.get("address") or PersonAddressForm(prefix="address"),
+        # The latest recorded is the visa held; the earlier ones are its history.
+        "visa": visas[0] if visas else None,
+        "earlier_visas": visas[1:],
+        "visa_form": forms.get("visa") or VisaForm(prefix="visa"),
         "open_form": next(iter(forms), None),
-        **case_context(request, person),
+        **case,
     }
     return render(request, "web/persons/detail.html", context, status=status)
 
@@ -246,3 +273,35 @@ def person_evidence_download(request, pk, document_pk):
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@requires(Action.EDIT_PARTIES)
+def person_address_add(request, pk):
+    person = _person(pk)
+    form = PersonAddressForm(request.POST, prefix="address")
+    if form.is_valid():
+        try:
+            services.record_person_address(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, "Address recorded.")
+            return redirect("person_detail", person.pk)
+    return _detail(request, person, forms={"address": form}, status=400)
+
+
+@require_POST
+@requires(Action.EDIT_PARTIES)
+def person_visa_add(request, pk):
+    person = _person(pk)
+    form = VisaForm(request.POST, prefix="visa")
+    if form.is_valid():
+        try:
+            services.record_visa(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, "Visa recorded; its expiry will be reminded.")
+            return redirect("person_detail", person.pk)
+    return _detail(request, person, forms={"visa": form}, status=400)
