@@ -19,6 +19,7 @@ BENCHMARKS = [
     "screening.py",
     "list_update.py",
     "access_check.py",
+    "gateway.py",
     "posting.py",
     "batches.py",
     "intake.py",
