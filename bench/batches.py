@@ -1,19 +1,25 @@
 """Benchmark the batch four-eyes review: preparing and approving N determinations in one process.
 
-Run with `.venv/bin/python bench/batches.py [--subjects N] [--held-every K]`. It builds a
-throwaway book in its own database, exportdesk_bench_batches, on the PostgreSQL server
-DATABASE_URL names (dropped and created again each run): N U.S. customers, triaged and
-their proposals accepted, and a held transaction for every K-th customer. It then times,
-in this process, one step after another:
+Run with `.venv/bin/python bench/batches.py [--subjects N] [--held-every K] [--workers W]`. It
+builds a throwaway book in its own database, exportdesk_bench_batches, on the PostgreSQL
+server DATABASE_URL names (dropped and created again each run): N U.S. customers, triaged and
+their proposals accepted, and a held transaction for every K-th customer (K=1: every customer
+cut off, as the story's company did). With --held-in-bulk the held transactions are inserted
+as held in one statement instead of each being recorded and decided (which opens a
+determination task each): the same rows for the re-decision, in minutes less of setup. It then
+times, one step after another:
 
 - preparing the batch: one determination per subject, assessed, submitted for review;
 - the reviewer's part: taking the batch and opening every sampled subject;
-- approving it: each determination approved in its own transaction, with its event;
-- the tasks those approvals queued through the outbox (re-deciding held transactions, review
-  clocks), run afterwards in this process one by one (workers run them in parallel).
+- approving it: each determination approved with its own event, a chunk per transaction
+  (in W processes with --workers, as Celery workers share the batch's ranges);
+- re-deciding every held transaction of the approved subjects: the chunk tasks the approval
+  queued through the outbox (one per approval chunk of 200 subjects), run in W processes;
+- the other tasks the approvals queued (review clocks), one after another.
 
 It reports the officer and reviewer actions the batch needed beside what preparing,
-submitting and approving each determination on its own page would need.
+submitting and approving each determination on its own page would need, and per 1,000
+restored customers.
 """
 
 import argparse
@@ -41,6 +47,27 @@ def _approve_range(arguments: tuple[int, int, int]) -> None:
     approve_batch_entries(arguments[0], first=arguments[1], last=arguments[2])
 
 
+def _redecide_message(message_id: int) -> None:
+    from licensing.outbox.services import send
+
+    send(message_id)
+
+
+def redecide_in_processes(message_ids: list[int], workers: int) -> None:
+    """Run the queued re-decision tasks in processes, as Celery workers would take them from the broker."""
+    import multiprocessing
+
+    from django.db import connections
+
+    if workers <= 1:
+        for message_id in message_ids:
+            _redecide_message(message_id)
+        return
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.map(_redecide_message, message_ids, chunksize=1)
+
+
 def approve_in_processes(batch, workers: int) -> None:
     """Share the batch's approval ranges among processes, as Celery workers share its tasks."""
     import multiprocessing
@@ -56,7 +83,38 @@ def approve_in_processes(batch, workers: int) -> None:
         pool.map(_approve_range, ranges, chunksize=1)
 
 
-def build_book(subjects: int, held_every: int):
+def insert_held(customers, item) -> int:
+    """One transaction per customer, inserted as the cut-off left it: held, waiting on a determination."""
+    from django.utils import timezone
+
+    from licensing.cases.models import Decision, Transaction
+    from licensing.reference.models import Activity
+
+    now = timezone.now()
+    Transaction.objects.bulk_create(
+        [
+            Transaction(
+                external_id=f"TX-{customer.pk}",
+                customer=customer,
+                item=item,
+                activity=Activity.EXPORT,
+                destination_country_id="US",
+                value=1000,
+                currency="USD",
+                end_use="Research",
+                requested_at=now,
+                decision=Decision.HOLD,
+                decision_reasons=["No approved foreign-person determination in force: hold."],
+                decided_at=now,
+            )
+            for customer in customers
+        ],
+        batch_size=2000,
+    )
+    return len(customers)
+
+
+def build_book(subjects: int, held_every: int, held_in_bulk: bool):
     from licensing.accounts.models import Role, User
     from licensing.cases.services.transactions import decide_transaction, record_transaction
     from licensing.parties.models import Customer
@@ -92,7 +150,9 @@ def build_book(subjects: int, held_every: int):
     )
     customers = list(Customer.objects.order_by("pk"))
     held = 0
-    for customer in customers[::held_every] if held_every else []:
+    if held_in_bulk and held_every:
+        held = insert_held(customers[::held_every], item)
+    for customer in customers[::held_every] if held_every and not held_in_bulk else []:
         record, _ = record_transaction(
             actor=None,
             external_id=f"TX-{customer.pk}",
@@ -119,7 +179,19 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=5000)
     parser.add_argument("--held-every", type=int, default=10)
     parser.add_argument(
-        "--workers", type=int, default=1, help="Approve the batch's ranges in this many processes, as workers would."
+        "--workers",
+        type=int,
+        default=1,
+        help="Approve the batch's ranges, and run its re-decision tasks, in this many processes, as workers would.",
+    )
+    parser.add_argument(
+        "--held-in-bulk", action="store_true", help="Insert the held transactions as held instead of deciding each."
+    )
+    parser.add_argument(
+        "--skip-other-tasks",
+        dest="run_other_tasks",
+        action="store_false",
+        help="Count, but do not run, the review-clock tasks preparation and approval queue (workers run them).",
     )
     options = parser.parse_args()
 
@@ -134,13 +206,20 @@ def main() -> None:
     from django.utils import timezone
 
     from licensing.batches.models import BatchEntry
+    from licensing.batches.sampling import sample_size
     from licensing.batches.services.approval import approve_batch_entries
     from licensing.batches.services.preparation import prepare_batch, start_batch
     from licensing.batches.services.review import approve_batch, open_entry, start_review
     from licensing.cases.models import Transaction
 
-    officer, reviewer, held, triage_seconds = build_book(options.subjects, options.held_every)
+    officer, reviewer, held, triage_seconds = build_book(options.subjects, options.held_every, options.held_in_bulk)
 
+    # The writes are timed apart from the work their reactions queue (review clocks, re-decisions), which
+    # workers do beside them: queued tasks are held here, and run afterwards, each kind timed on its own.
+    from licensing.outbox import services as outbox
+
+    sending = outbox.send
+    outbox.send = lambda message_id: False
     started, cpu = time.perf_counter(), time.process_time()
     batch = start_batch(actor=officer, buckets=["restorable"], effective_on=timezone.localdate())
     batch = prepare_batch(batch.pk)
@@ -153,12 +232,6 @@ def main() -> None:
         open_entry(actor=reviewer, entry=entry)
     review_seconds = time.perf_counter() - started
 
-    # The approval's writes are timed apart from the work its reactions queue (re-decisions, review clocks),
-    # which workers do in parallel: the queued tasks are held here, then run one after another and timed.
-    from licensing.outbox import services as outbox
-
-    sending = outbox.send
-    outbox.send = lambda message_id: False
     started, cpu = time.perf_counter(), time.process_time()
     approve_batch(actor=reviewer, batch=batch)
     if options.workers > 1:
@@ -166,8 +239,30 @@ def main() -> None:
     batch = approve_batch_entries(batch.pk)
     approve_seconds, approve_cpu = time.perf_counter() - started, time.process_time() - cpu
     outbox.send = sending
+
+    # Re-deciding every held transaction: the chunk tasks the approval queued, as workers would run them.
+    from licensing.batches.task_names import REDECIDE_BATCH
+    from licensing.outbox.models import OutboxMessage
+
+    redecisions = list(
+        OutboxMessage.objects.unsent().filter(task=REDECIDE_BATCH).order_by("pk").values_list("pk", flat=True)
+    )
+    waiting_before = Transaction.objects.filter(decision__in=["hold", "licence_required"]).count()
+    started, cpu, load_before_redecision = time.perf_counter(), time.process_time(), os.getloadavg()[0]
+    children_before = os.times()
+    redecide_in_processes(redecisions, options.workers)
+    redecide_seconds, redecide_cpu = time.perf_counter() - started, time.process_time() - cpu
+    children_after = os.times()
+    redecide_cpu += (children_after.children_user - children_before.children_user) + (
+        children_after.children_system - children_before.children_system
+    )
+    batch.refresh_from_db()
+    redecided = batch.counts()["redecided"]
+
+    other_tasks = OutboxMessage.objects.unsent().count()
     started = time.perf_counter()
-    queued = outbox.relay(limit=10_000_000)
+    if options.run_other_tasks:
+        outbox.relay(limit=10_000_000)
     reactions_seconds = time.perf_counter() - started
 
     counts = batch.counts()
@@ -175,7 +270,10 @@ def main() -> None:
     authorised = Transaction.objects.filter(decision="authorised").count()
     per = approve_seconds / max(approved, 1)
     target = 50_000
-    batch_actions = 1 + 1 + batch.sample_size + 1
+    # Accept the bucket's proposals, prepare the batch, take the review, open each sampled subject, approve.
+    batch_actions = 1 + 1 + 1 + batch.sample_size + 1
+    per_thousand_batch = 1 + 1 + 1 + sample_size(1000) + 1
+    decided_per_second = waiting_before / redecide_seconds if redecide_seconds else 0.0
     print("## Batch review of determinations (bench/batches.py)\n")
     print(
         f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, load average at start "
@@ -185,27 +283,43 @@ def main() -> None:
     print(f"| Subjects (U.S. customers, accepted as restorable) | {options.subjects:,} |")
     print(f"| Processes approving | {options.workers} |")
     print(f"| Triage of the book | {triage_seconds:.1f} s |")
-    print(f"| Preparing the batch (assess, prepare, submit each) | {prepare_seconds:.1f} s ({prepare_cpu:.1f} s CPU) |")
+    print(
+        f"| Preparing the batch (assess, prepare, submit each; its review clocks queued, not run) | "
+        f"{prepare_seconds:.1f} s ({prepare_cpu:.1f} s CPU) |"
+    )
     print(f"| Reviewer: take the batch, open the {batch.sample_size} sampled subjects | {review_seconds:.2f} s |")
     print(
         f"| Approving {approved:,} determinations, each with its event | "
         f"{approve_seconds:.1f} s ({approve_cpu:.1f} s CPU) |"
     )
     print(f"| per determination | {per * 1000:.1f} ms |")
-    print(
-        f"| The {queued:,} tasks the approvals queued (re-decisions, review clocks), one after another | "
-        f"{reactions_seconds:.1f} s |"
-    )
     print(f"| {target:,} at that rate | {per * target / 60:.1f} min (goal 3 min) |")
+    print(
+        f"| Re-deciding every held transaction of the approved subjects: {waiting_before:,} transactions, "
+        f"{len(redecisions):,} chunk tasks, {options.workers} process(es) | "
+        f"{redecide_seconds:.1f} s ({redecide_cpu:.1f} s CPU of this process and its workers; load "
+        f"{load_before_redecision:.2f} before) |"
+    )
+    print(
+        f"| per held transaction | {1000 * redecide_seconds / max(waiting_before, 1):.2f} ms wall, "
+        f"{1000 * redecide_cpu / max(waiting_before, 1):.2f} ms CPU ({decided_per_second:.0f} per second) |"
+    )
+    print(f"| Approved subjects marked re-decided | {redecided:,} of {approved:,} |")
     print(f"| Held transactions authorised by the approvals | {authorised:,} of {held:,} |")
+    print(
+        f"| The other {other_tasks:,} tasks preparation and approval queued (review clocks), one after another "
+        f"| {f'{reactions_seconds:.1f} s' if options.run_other_tasks else 'not run here (workers run them)'} |"
+    )
     print(f"| Peak memory of the process | {peak_memory_mib():.0f} MiB |")
     print(
         f"| Officer and reviewer actions for these {approved:,} | {batch_actions} "
         f"(one at a time: {3 * approved:,}: prepare, submit, approve each) |"
     )
     print(
-        f"\nPer 1,000 restored customers: one at a time 3,000 actions; in one batch of 1,000, "
-        f"{1 + 1 + 20 + 1} (prepare, take the review, open 20 sampled, approve)."
+        f"\nPer 1,000 restored customers: one at a time 3,000 officer and reviewer actions (prepare, submit and "
+        f"approve each determination on its page); in one batch of 1,000, {per_thousand_batch} (accept the "
+        f"bucket's proposals, prepare the batch, take the review, open the {sample_size(1000)} sampled subjects, "
+        f"approve); in this batch of {approved:,}, {1000 * batch_actions / max(approved, 1):.1f} per 1,000."
     )
 
 

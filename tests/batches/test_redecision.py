@@ -2,7 +2,9 @@
 
 import json
 
+import psycopg
 import pytest
+from django.db import connection
 
 from licensing.api.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from licensing.audit.models import Event
@@ -160,3 +162,28 @@ def test_a_worker_decides_an_approved_batchs_held_transactions_chunk_by_chunk(
     assert {Transaction.objects.get(pk=r.pk).decision for r in records} == {Decision.AUTHORISED}
     assert OutboxMessage.objects.filter(task=REDECIDE_BATCH, sent_at__isnull=False).exists()
     assert not OutboxMessage.objects.filter(task=PER_SUBJECT).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_is_decided_while_another_worker_holds_the_batch_row(prepared, reviewer, book, item):
+    # Another worker's transaction holding the batch row (finishing its approval, say) must not make
+    # this chunk skip its entries as if they were taken.
+    records = held(book[:2], item)
+    reviewed(prepared, reviewer)
+    approve_batch_entries(prepared.pk)
+    # Committed as it ran, so its chunks were decided at once; put them back as if their tasks were still waiting.
+    prepared.entries.update(redecided_at=None)
+    Transaction.objects.filter(pk__in=[r.pk for r in records]).update(decision=Decision.HOLD)
+    first, last = prepared.entries.order_by("pk").values_list("pk", flat=True)[::24]
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or "postgres",
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    ) as other:
+        other.execute("SELECT id FROM batches_determinationbatch WHERE id = %s FOR UPDATE", [prepared.pk])
+        assert redecide_approved_entries(prepared.pk, first=first, last=last) == 2
+        other.rollback()
+    assert {Transaction.objects.get(pk=r.pk).decision for r in records} == {Decision.AUTHORISED}

@@ -34,9 +34,11 @@ def redecide_approved_entries(batch_id: int, *, first: int, last: int) -> int:
     Entries already marked, or held by another worker running the same range, are left alone.
     """
     with transaction.atomic():
-        # skip_locked: a duplicate of this task running elsewhere has these entries; they are its.
+        # skip_locked: a duplicate of this task running elsewhere has these entries; they are its. Only the
+        # entries are locked (of=self, and no ordering through the batch), never the batch row every task shares.
         entries = list(
-            BatchEntry.objects.select_for_update(skip_locked=True)
+            BatchEntry.objects.select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
             .filter(
                 batch_id=batch_id,
                 pk__gte=first,
