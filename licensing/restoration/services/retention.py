@@ -12,6 +12,7 @@ a run afterwards asks for the file again.
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -72,6 +73,6 @@ def delete_files_past_retention(*, now: datetime.datetime | None = None) -> int:
                 after={"name": run.original_name, "sha256": run.sha256, "size": run.size, "retention_days": days},
             )
             # After commit: a rolled-back deletion keeps its file.
-            transaction.on_commit(lambda stored=stored, storage=storage: storage.delete(stored))
+            transaction.on_commit(functools.partial(storage.delete, stored))
         deleted += 1
     return deleted
