@@ -15,6 +15,7 @@ from licensing.parties.models import Customer, Person
 from licensing.parties.status import assess
 from licensing.workflow.machine import TransitionError
 
+from .attestation import APPROVAL_ATTESTATION_VERSION
 from .models import DeterminationTask, ForeignPersonDetermination
 from .workflow import DETERMINATION_MACHINE
 
@@ -181,13 +182,34 @@ def submit_determination(
 
 
 def approve_determination(
-    *, actor: User | None, determination: ForeignPersonDetermination, reason: str = "", batch_id: int | None = None
+    *,
+    actor: User | None,
+    determination: ForeignPersonDetermination,
+    reason: str = "",
+    batch_id: int | None = None,
+    attestation_version: str | None = None,
 ) -> ForeignPersonDetermination:
     """Approve a determination in review; it supersedes the subject's previous one.
 
     `batch_id` names the batch approving it: its event says so, and the batch,
     not a follow-up per approval, decides the subject's waiting transactions again.
+    `attestation_version` is the version of the words the reviewer was shown
+    beside the button (`attestation.APPROVAL_ATTESTATION_VERSION`); the event
+    records it, and words changed since the page was shown are refused, so
+    nothing is approved under words its reviewer did not read.
     """
+    if attestation_version is not None and attestation_version != APPROVAL_ATTESTATION_VERSION:
+        raise ValidationError(
+            {
+                "attestation": f"The attestation shown ({attestation_version or 'none'}) is not the one in force "
+                f"({APPROVAL_ATTESTATION_VERSION}); read it again on the page and approve."
+            }
+        )
+    recorded: dict[str, object] = {}
+    if batch_id is not None:
+        recorded["batch"] = batch_id
+    if attestation_version is not None:
+        recorded["attestation"] = attestation_version
     with transaction.atomic():
         _lock_subject(determination.subject)
         previous = (
@@ -215,7 +237,7 @@ def approve_determination(
             actor=actor,
             reason=reason,
             changes=stamp,
-            extra_event_data={"batch": batch_id} if batch_id is not None else None,
+            extra_event_data=recorded or None,
         )
         _close_tasks(approved)
     return approved

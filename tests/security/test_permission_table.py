@@ -32,6 +32,7 @@ from licensing.cases.models import ConsigneeStatement, IntentToDenyResponse, Lic
 from licensing.cases.services import applications, licences
 from licensing.deadlines.models import Deadline, Kind
 from licensing.determinations import services as determinations
+from licensing.determinations.attestation import APPROVAL_ATTESTATION_VERSION
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.filings.models import ExportPackage, Filing, FilingKind, RetentionRecord
 from licensing.filings.services.filings import request_filing
@@ -143,6 +144,8 @@ PROBES: dict[Action, list[Probe]] = {
             "POST",
             lambda w: reverse("determination_transition", args=[w.determination.pk, "approve"]),
             302,
+            # The approve button posts the version of the attestation shown beside it.
+            data=lambda w: {"approve-attestation": APPROVAL_ATTESTATION_VERSION},
             state=status_of(ForeignPersonDetermination, lambda w: w.determination.pk),
         ),
     ],

@@ -10,12 +10,16 @@ from django.urls import reverse
 from licensing.audit.models import Event
 from licensing.cases.models import LicenceApplication, LicenceCondition
 from licensing.cases.services import applications
+from licensing.determinations.attestation import APPROVAL_ATTESTATION_VERSION
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 from licensing.parties.models import Customer
 from licensing.web import neighbours
 
 from ..factories import CustomerFactory, transaction
 from .rows import add_rows
+
+# The approve button posts the version of the attestation shown beside it.
+ATTESTED = {"approve-attestation": APPROVAL_ATTESTATION_VERSION}
 
 
 def _csv(response) -> list[list[str]]:
@@ -99,8 +103,8 @@ def test_a_stale_button_explains_itself(client, case, reviewer):
     determination = case["determination"]
     client.force_login(reviewer)
     url = reverse("determination_transition", args=[determination.pk, "approve"])
-    assert client.post(url).status_code == 302
-    again = client.post(url)
+    assert client.post(url, ATTESTED).status_code == 302
+    again = client.post(url, ATTESTED)
     assert again.status_code == 409 and "it is approved" in again.content.decode()
 
 
@@ -253,7 +257,7 @@ def test_approving_a_determination_redecides_the_held_transaction(
     client.force_login(reviewer)
     url = reverse("determination_transition", args=[case["determination"].pk, "approve"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url)
+        client.post(url, ATTESTED)
     record.refresh_from_db()
     assert record.decision == "licence_required"
     assert ForeignPersonDetermination.objects.get(pk=case["determination"].pk).approved_by == reviewer

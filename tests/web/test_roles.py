@@ -8,11 +8,14 @@ from django.utils import timezone
 from licensing.audit.models import Event
 from licensing.cases.models import Licence, LicenceApplication, Transaction
 from licensing.determinations import services as determinations
+from licensing.determinations.attestation import APPROVAL_ATTESTATION_VERSION
 from licensing.determinations.models import ForeignPersonDetermination
 from licensing.parties.models import Customer, EvidenceDocument, StatusRecord
 
 from ..factories import PersonFactory, add_status
 
+# The approve button posts the version of the attestation shown beside it.
+ATTESTED = {"approve-attestation": APPROVAL_ATTESTATION_VERSION}
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -55,7 +58,7 @@ def actions(case, user):
         "approve a determination": (
             reverse("determination_detail", args=[determination.pk]),
             reverse("determination_transition", args=[determination.pk, "approve"]),
-            {},
+            ATTESTED,
             lambda: ForeignPersonDetermination.objects.get(pk=determination.pk).status == "in_review",
         ),
         "approve an application for filing": (
@@ -94,7 +97,7 @@ def actions(case, user):
         table["approve own work"] = (
             reverse("determination_detail", args=[own.pk]),
             reverse("determination_transition", args=[own.pk, "approve"]),
-            {},
+            ATTESTED,
             lambda: ForeignPersonDetermination.objects.get(pk=own.pk).status == "in_review",
         )
     return table

@@ -7,6 +7,7 @@ from licensing.accounts.models import User
 from licensing.accounts.permissions import PERMISSIONS, Action
 from licensing.cases.models import METERED_MAXIMUM
 from licensing.cases.services.comments import COMMENT_MAX_LENGTH
+from licensing.determinations.attestation import APPROVAL_ATTESTATION, APPROVAL_ATTESTATION_VERSION
 
 from . import DateInput
 
@@ -146,6 +147,20 @@ class InformationSuppliedForm(TransitionForm):
         return {name: self.cleaned_data[name] for name in ("answer", "supplied_on")}
 
 
+class DeterminationApprovalForm(TransitionForm):
+    """Approving a determination: one click, under the attestation shown beside the button."""
+
+    attestation = forms.CharField(widget=forms.HiddenInput, initial=APPROVAL_ATTESTATION_VERSION)
+    statement = APPROVAL_ATTESTATION
+
+    @property
+    def has_fields(self) -> bool:
+        return False
+
+    def service_arguments(self) -> dict:
+        return {**super().service_arguments(), "attestation_version": self.cleaned_data["attestation"]}
+
+
 # Transitions that record more than a reason.
 TRANSITION_FORMS = {
     "mark_submitted": SubmissionForm,
@@ -154,6 +169,8 @@ TRANSITION_FORMS = {
     "record_approval_with_conditions": ApprovalWithConditionsForm,
     "record_information_request": InformationRequestForm,
     "record_information_supplied": InformationSuppliedForm,
+    # Only the determination machine has a transition named approve.
+    "approve": DeterminationApprovalForm,
 }
 
 

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from licensing.accounts.permissions import PERMISSIONS, Action, user_can
+from licensing.attestations.models import Attestation
 from licensing.determinations import services
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 from licensing.determinations.workflow import DETERMINATION_MACHINE
-from licensing.parties.models import Customer, Person
+from licensing.parties.models import Customer, Person, address_held_on
 from licensing.parties.search import party_matches, with_party_names
 from licensing.parties.status import Outcome, assess
 
@@ -161,10 +162,38 @@ def four_eyes(determination) -> dict:
     return {"roles": sorted(str(r.label) for r in roles), "approvers": list(approvers[:12])}
 
 
+def _evidence(request, determination) -> dict:
+    """What the determination rests on: the subject's records, documents and signed attestations."""
+    subject = determination.subject
+    on = determination.effective_on
+    may_see_evidence = user_can(request.user, Action.VIEW_EVIDENCE)
+    evidence: dict = {
+        "may_see_evidence": may_see_evidence,
+        "attestations": list(Attestation.objects.for_subject(subject).submitted().order_by("-submitted_at")),
+    }
+    if isinstance(subject, Person):
+        records = list(subject.status_records.select_related("country").order_by("acquired_on", "pk"))
+        evidence |= {
+            # Each record with whether the assessment, made as of the effective date, counted it.
+            "status_records": [(record, record.held_on(on)) for record in records],
+            "documents": list(subject.evidence.select_related("uploaded_by")) if may_see_evidence else None,
+            "visa": subject.visas.first(),
+            "address": address_held_on(subject.pk, on),
+        }
+    else:
+        evidence |= {
+            "incorporated_in": subject.country_of_incorporation,
+            "headquarters": subject.headquarters_country,
+            "addresses": list(subject.addresses.select_related("country")),
+        }
+    return evidence
+
+
 def _detail(request, determination, *, bound=None, status=200):
     context = {
         "determination": determination,
         "subject": determination.subject,
+        "evidence": _evidence(request, determination),
         "four_eyes": four_eyes(determination),
         "earlier": ForeignPersonDetermination.objects.for_subject(determination.subject)
         .exclude(pk=determination.pk)
