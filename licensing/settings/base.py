@@ -348,6 +348,10 @@ TECHNOLOGY_CONTROL_PLAN_REFERENCE = env_str("TECHNOLOGY_CONTROL_PLAN_REFERENCE",
 # How long an approved foreign-person determination stands before review.
 DETERMINATION_REVIEW_DAYS = env_int("DETERMINATION_REVIEW_DAYS", 365, minimum=1)
 
+# Days an uploaded file of the customer book is kept after its import ends (or its dry run is left unstarted);
+# the import run keeps its SHA-256 (licensing.restoration.services.retention).
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)
+
 # Blocks 1, 2, 14 and 25 of the BIS-748P: the company that applies for licences.
 APPLICANT = {
     "name": env_str("APPLICANT_NAME", "Meridian Frontier AI, Inc."),
