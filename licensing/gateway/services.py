@@ -2,16 +2,18 @@
 
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.audit.verbs import Verb
+from licensing.cases.facts import CompanionRead
 from licensing.parties.models import Customer, Person
 
 from .models import ModelApiKey
@@ -91,27 +93,92 @@ class Presented:
         return self.seat_location[1] if self.seat_location is not None else self.home_country
 
 
+# Who an active key names: its customer and, when the call names a seat, that person of the customer. One
+# statement, as text columns, with (key hash, seat or '') as its parameter: read on its own for a key this
+# process has not seen, or beside the decision's stamp, costing no round trip, for a key it has (KEY_READ).
+# Table names are the models' own, not input.
+_KEY_COLUMNS = (
+    "c.external_id",
+    "CAST(c.country_of_incorporation_id AS TEXT)",
+    "CAST(c.headquarters_country_id AS TEXT)",
+    "seat.external_id",
+    "CAST(seat.location_country_id AS TEXT)",
+)
+# The parameter is typed where it is read: a statement not prepared sends it untyped.
+_HASH, _SEAT = "(CAST(%(companion)s AS TEXT[]))[1]", "(CAST(%(companion)s AS TEXT[]))[2]"
+_KEY_SOURCE = (
+    f"FROM {ModelApiKey._meta.db_table} k JOIN {Customer._meta.db_table} c ON c.id = k.customer_id "  # noqa: S608
+    f"LEFT JOIN LATERAL (SELECT p.external_id, p.location_country_id FROM {Person._meta.db_table} p "
+    f"WHERE p.customer_id = k.customer_id AND p.external_id = {_SEAT} AND p.external_id <> '' LIMIT 1) seat ON true "
+    f"WHERE k.key_hash = {_HASH} AND k.revoked_at IS NULL"
+)
+KEY_READ = CompanionRead(name="model_key", columns=_KEY_COLUMNS, source=_KEY_SOURCE, parameter_type="text[]")
+_KEY_SQL = f"SELECT {', '.join(_KEY_COLUMNS)} {_KEY_SOURCE} LIMIT 1"
+
+
+def key_read_value(raw: str, end_user: str | None) -> list[str]:
+    """The parameter of KEY_READ for a presented key and seat."""
+    return [hash_key(raw), end_user or ""]
+
+
 def presented_key(raw: str, *, end_user: str | None = None) -> Presented | None:
     """The customer behind an active key (and the named seat's location), or None if the key is unknown or revoked."""
-    rows = ModelApiKey.objects.active().filter(key_hash=hash_key(raw))
-    # The seat is read in the same query as the key: one round trip per request.
-    seat = Person.objects.filter(customer=OuterRef("customer"), external_id=end_user or "")
-    rows = rows.annotate(
-        seat_id=Subquery(seat.values("external_id")[:1]),
-        seat_country=Subquery(seat.values("location_country_id")[:1]),
-    )
-    row = rows.values_list(
-        "customer__external_id",
-        "customer__country_of_incorporation_id",
-        "customer__headquarters_country_id",
-        "seat_id",
-        "seat_country",
-    ).first()
-    if row is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_SQL, {"companion": key_read_value(raw, end_user)})
+        rows = cursor.fetchall()
+    return presented_from_rows(rows, end_user=end_user)
+
+
+def presented_from_rows(rows: list[tuple], *, end_user: str | None) -> Presented | None:
+    """What KEY_READ's rows say the key names, or None when they hold no active key."""
+    if not rows:
         return None
-    customer, incorporated, headquarters, seat_id, seat_country = row
+    customer, incorporated, headquarters, seat_id, seat_country = rows[0]
     return Presented(
         customer=customer,
         home_country=incorporated or headquarters,
         seat_location=(seat_id or "", seat_country) if end_user is not None else None,
     )
+
+
+class _RememberedKeys:
+    """What keys this process has seen name, by (key hash, seat); the least recently used go first.
+
+    Only a guess of whom to ask about: a call that uses one reads the key again
+    beside the decision's stamp (KEY_READ), and the answer stands only if the
+    key still names the same customer and seat, so a revoked key is refused on
+    the very next call.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[tuple[str, str | None], Presented] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, raw: str, end_user: str | None) -> Presented | None:
+        with self._lock:
+            key = (hash_key(raw), end_user)
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, raw: str, end_user: str | None, presented: Presented) -> None:
+        with self._lock:
+            key = (hash_key(raw), end_user)
+            self._entries[key] = presented
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def forget(self, raw: str, end_user: str | None) -> None:
+        with self._lock:
+            self._entries.pop((hash_key(raw), end_user), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+# The platform's busy keys and seats: a few thousand cover an hour's traffic of one process.
+REMEMBERED_KEYS = _RememberedKeys(size=4096)

@@ -7,6 +7,7 @@ import psycopg
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from licensing.cases.models import Decision
 from licensing.cases.services.licences import change_licence_status
@@ -124,6 +125,44 @@ def test_a_revoked_key_is_denied_on_the_very_next_call(licensed):
 
     response = ask(raw)
     assert (response.status_code, response.json()["type"].rsplit(":", 1)[1]) == (403, "unknown_key")
+
+
+def test_a_key_asked_before_is_read_again_beside_the_decisions_stamp_in_one_query(licensed):
+    _, _, raw = licensed
+    # The first calls prepare the decision's statements on this connection.
+    for _ in range(3):
+        assert ask(raw).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        assert ask(raw).status_code == 200
+
+    assert len(queries.captured_queries) == 1, [query["sql"][:80] for query in queries.captured_queries]
+
+
+def test_a_seat_gone_since_the_key_was_last_asked_about_is_denied_on_the_very_next_call(licensed):
+    customer, _, raw = licensed
+    seat = PersonFactory(customer=customer, employer=customer, external_id="SEAT-1", location_country_id="DE")
+    # Decided for the seat (whatever the decision): the seat is known, and the key remembered with it.
+    first = ask(raw, end_user="SEAT-1")
+    assert first.status_code == 200 or first.json()["type"].rsplit(":", 1)[1] != "unknown_end_user", first.content
+
+    type(seat).objects.filter(pk=seat.pk).update(external_id="SEAT-1-LEFT")
+    response = ask(raw, end_user="SEAT-1")
+
+    assert (response.status_code, response.json()["type"].rsplit(":", 1)[1]) == (403, "unknown_end_user")
+
+
+def test_a_key_moved_to_another_customer_is_decided_for_that_customer_on_the_very_next_call(
+    licensed, cases, letter_covering_many
+):
+    _, _, raw = licensed
+    assert ask(raw).status_code == 200
+    unlicensed = cases.foreign_customer("DE")
+
+    ModelApiKey.objects.update(customer=unlicensed)
+    response = ask(raw)
+
+    assert (response.status_code, response.json()["decision"]) == (403, Decision.LICENCE_REQUIRED)
 
 
 @pytest.mark.parametrize("raw", [None, "", "exm_never-registered"])

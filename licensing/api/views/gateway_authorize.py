@@ -28,7 +28,13 @@ from licensing.gateway.metering import TOKEN_ESTIMATE_HEADER, count_call
 from licensing.gateway.question import call_question, decided_on_nationality
 from licensing.gateway.receipts import sign_receipt
 from licensing.gateway.routes import item_for_path
-from licensing.gateway.services import presented_key
+from licensing.gateway.services import (
+    KEY_READ,
+    REMEMBERED_KEYS,
+    key_read_value,
+    presented_from_rows,
+    presented_key,
+)
 
 from ..access import UnknownParty, check_access, prepare_check
 from ..deadline import database_deadline
@@ -82,7 +88,7 @@ class QuestionArgs(TypedDict):
     country: str | None
 
 
-def _authorize(request: HttpRequest, path: str) -> HttpResponse:
+def _authorize(request: HttpRequest, path: str, *, trust_remembered: bool = True) -> HttpResponse:
     raw = _presented_key(request)
     if raw is None:
         return _denied(403, "no_key", "Present the model API key as 'Authorization: Bearer <key>' or 'X-Api-Key'.")
@@ -93,7 +99,9 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
     end_user = request.headers.get(END_USER_HEADER) or None
     if end_user is not None and not EXTERNAL_ID_RE.match(end_user):
         return _denied(403, "unknown_end_user", f"{END_USER_HEADER} is not a seat identifier.")
-    presented = presented_key(raw, end_user=end_user)
+    # A key this process has seen is read again beside the decision's stamp (below), in the same round trip.
+    remembered = REMEMBERED_KEYS.get(raw, end_user) if trust_remembered else None
+    presented = remembered or presented_key(raw, end_user=end_user)
     if presented is None:
         return _denied(403, "unknown_key", "The model API key is not known or was revoked.")
     seat_located_in = None
@@ -103,6 +111,8 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
             return _denied(
                 403, "unknown_end_user", f"The key's customer has no seat {end_user!r}; the call is not allowed."
             )
+    if remembered is None:
+        REMEMBERED_KEYS.put(raw, end_user, presented)
     called_from = None
     if location_enabled():
         origin = call_origin(
@@ -120,7 +130,14 @@ def _authorize(request: HttpRequest, path: str) -> HttpResponse:
     question = QuestionArgs(
         customer=presented.customer, item=item, person=end_user, activity=asked.activity, country=asked.country
     )
-    prepared = prepare_check(**question)
+    if remembered is None:
+        prepared = prepare_check(**question)
+    else:
+        prepared = prepare_check(**question, companion=KEY_READ, companion_value=key_read_value(raw, end_user))
+        if presented_from_rows(prepared.companion, end_user=end_user) != remembered:
+            # Revoked, or naming another customer or seat since: decide again from what is read now.
+            REMEMBERED_KEYS.forget(raw, end_user)
+            return _authorize(request, path, trust_remembered=False)
     try:
         answer = check_access(**question, prepared=prepared)
     except UnknownParty as unknown:
