@@ -2,30 +2,40 @@
 
 import datetime
 
-from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.cases.models import Decision, Licence, LicenceApplication, Transaction
+from licensing.audit.models import Event
+from licensing.cases.models import FINAL_APPLICATION_STATUSES, Decision, Licence, LicenceApplication, Transaction
 from licensing.cases.queues import unassigned_pool, with_next_deadline
+from licensing.cases.workflow import APPLICATION_MACHINE
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 
+from .charts import ageing_chart, weekly_chart
 from .neighbours import deadlines_due, hits_to_adjudicate
 
 PANEL_ROWS = 8
 EXPIRY_HORIZON_DAYS = 90
 CHART_WEEKS = 12
-# Days from billing's request to a final decision (authorised or refused).
-WAIT_BUCKETS = (
-    (0, 1, "Same day"),
-    (1, 8, "1–7 days"),
-    (8, 31, "8–30 days"),
-    (31, 91, "31–90 days"),
-    (91, None, "Over 90 days"),
+# Days left before an open case's next running deadline, as the queues' "due" filter reads them:
+# (key, label, first day left, last day left), None where the bucket is open-ended.
+AGEING_BUCKETS = (
+    ("overdue", "Overdue", None, -1),
+    ("week", "Due within 7 days", 0, 7),
+    ("month", "Due in 8–30 days", 8, 30),
+    ("later", "Due in over 30 days", 31, None),
 )
 
 A = LicenceApplication.Status
+# The events of the moves that end a case: BIS's decision, a return, or a withdrawal.
+CLOSING_VERBS = tuple(
+    f"{APPLICATION_MACHINE.verb_prefix}{t.name}"
+    for t in APPLICATION_MACHINE.transitions
+    if t.target in FINAL_APPLICATION_STATUSES
+)
 
 
 def my_queue(user) -> dict:
@@ -124,21 +134,31 @@ def pipeline() -> dict:
     return {"labels": labels, "values": values, "rows": list(zip(labels, values, strict=True))}
 
 
-def decisions_per_week(today: datetime.date) -> dict:
+def _weeks(today: datetime.date) -> list[datetime.date]:
+    """The Mondays of the last CHART_WEEKS weeks, this week's last."""
     monday = today - datetime.timedelta(days=today.weekday())
-    weeks = [monday - datetime.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-    start = timezone.make_aware(datetime.datetime.combine(weeks[0], datetime.time.min))
+    return [monday - datetime.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+
+
+def _week_start(week: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(week, datetime.time.min))
+
+
+def _as_day(week) -> datetime.date:
+    # TruncWeek gives a datetime on PostgreSQL and SQLite alike, a date on a DateField.
+    return week.date() if isinstance(week, datetime.datetime) else week
+
+
+def decisions_per_week(today: datetime.date) -> dict:
+    weeks = _weeks(today)
     decided = (
-        Transaction.objects.filter(decided_at__gte=start)
+        Transaction.objects.filter(decided_at__gte=_week_start(weeks[0]))
         .annotate(week=TruncWeek("decided_at"))
         .values_list("week", "decision")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts = {}
-    for week, decision, n in decided:
-        week_day = week.date() if isinstance(week, datetime.datetime) else week
-        counts[(week_day, decision)] = n
+    counts = {(_as_day(week), decision): n for week, decision, n in decided}
     labels = [f"{w:%d %b}" for w in weeks]
     series = [
         {"label": label, "key": value, "values": [counts.get((w, value), 0) for w in weeks]}
@@ -148,28 +168,64 @@ def decisions_per_week(today: datetime.date) -> dict:
     return {"labels": labels, "series": series, "rows": rows}
 
 
-def request_to_decision(today: datetime.date) -> dict:
-    """How long billing waited for a final answer, for decisions in the last half year."""
-    wait = ExpressionWrapper(F("decided_at") - F("requested_at"), output_field=DurationField())
-    since = timezone.now() - datetime.timedelta(weeks=26)
-    decided = Transaction.objects.filter(
-        decision__in=[Decision.AUTHORISED, Decision.REFUSED], decided_at__gte=since
-    ).annotate(wait=wait)
-    aggregates: dict[str, Aggregate] = {"average": Avg("wait")}
-    for n, (low, high, _) in enumerate(WAIT_BUCKETS):
-        condition = Q(wait__gte=datetime.timedelta(days=low))
-        if high is not None:
-            condition &= Q(wait__lt=datetime.timedelta(days=high))
-        aggregates[f"bucket{n}"] = Count("pk", filter=condition)
-    result = decided.aggregate(**aggregates)
-    average = result.pop("average")
-    labels = [label for _, _, label in WAIT_BUCKETS]
-    values = [result[f"bucket{n}"] for n in range(len(WAIT_BUCKETS))]
+def cases_opened_and_closed(today: datetime.date) -> dict:
+    """Applications opened and closed in each of the last weeks: two grouped counts, one query each.
+
+    Opened is the draft's creation; closed is the event of the move into a final
+    status (a case has no other record of when it ended).
+    """
+    weeks = _weeks(today)
+    since = _week_start(weeks[0])
+    opened = dict(
+        LicenceApplication.objects.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    closed = dict(
+        Event.objects.filter(
+            target_type=ContentType.objects.get_for_model(LicenceApplication),
+            verb__in=CLOSING_VERBS,
+            occurred_at__gte=since,
+        )
+        .annotate(week=TruncWeek("occurred_at"))
+        .values_list("week")
+        .annotate(n=Count("target_id", distinct=True))
+        .order_by()
+    )
+    opened_by_week = {_as_day(week): n for week, n in opened.items()}
+    closed_by_week = {_as_day(week): n for week, n in closed.items()}
+    rows = [(week, opened_by_week.get(week, 0), closed_by_week.get(week, 0)) for week in weeks]
     return {
-        "labels": labels,
-        "values": values,
-        "rows": list(zip(labels, values, strict=True)),
-        "average_days": round(average.total_seconds() / 86400, 1) if average is not None else None,
+        "rows": rows,
+        "opened": sum(row[1] for row in rows),
+        "closed": sum(row[2] for row in rows),
+        "chart": weekly_chart(rows, ("Opened", "Closed")),
+        "description": f"In the {len(weeks)} weeks from {weeks[0]:%-d %b %Y}, "
+        f"{sum(row[1] for row in rows)} opened and {sum(row[2] for row in rows)} closed; "
+        f"this week {rows[-1][1]} opened and {rows[-1][2]} closed.",
+    }
+
+
+def open_case_ageing(today: datetime.date) -> dict:
+    """Open applications by the days left before their next running deadline, counted in one query."""
+    counts = {"none": Count("pk", filter=Q(next_due_on__isnull=True))}
+    for key, _, first, last in AGEING_BUCKETS:
+        condition = Q(next_due_on__isnull=False)
+        if first is not None:
+            condition &= Q(next_due_on__gte=today + datetime.timedelta(days=first))
+        if last is not None:
+            condition &= Q(next_due_on__lte=today + datetime.timedelta(days=last))
+        counts[key] = Count("pk", filter=condition)
+    result = with_next_deadline(LicenceApplication.objects.open()).aggregate(**counts)
+    rows = [(key, label, result[key]) for key, label, _, _ in AGEING_BUCKETS]
+    rows.append(("none", "No running clock", result["none"]))
+    return {
+        "rows": rows,
+        "total": sum(row[2] for row in rows),
+        "chart": ageing_chart(rows),
+        "description": "; ".join(f"{label}: {count}" for _, label, count in rows) + ".",
     }
 
 
@@ -189,6 +245,7 @@ def build(user) -> dict:
         "charts": {
             "pipeline": pipeline(),
             "decisions": decisions_per_week(today),
-            "waits": request_to_decision(today),
         },
+        "cases": cases_opened_and_closed(today),
+        "ageing": open_case_ageing(today),
     }

@@ -51,18 +51,6 @@
         },
       },
     });
-
-    new Chart(document.getElementById("chart-waits"), {
-      type: "bar",
-      data: {
-        labels: data.waits.labels,
-        datasets: [{ label: "Transactions", data: data.waits.values, backgroundColor: "#5e3c99" }],
-      },
-      options: {
-        plugins: { legend: { display: false } },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
-      },
-    });
   }
 
   if (document.readyState === "loading") {
