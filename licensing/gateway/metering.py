@@ -188,11 +188,11 @@ def reconcile_metered_usage(*, batch_size: int = 500) -> int:
     Idempotent and never backwards: a record takes the larger of its count
     and Redis's, so running it again, or after Redis lost a counter, changes nothing.
     """
-    client = _client()
     changed = 0
     rows = MeteredUsage.objects.order_by("pk").values_list("pk", "licence_id", "calls", "tokens")
     for batch in _batches(rows.iterator(chunk_size=batch_size), batch_size):
-        pipeline = client.pipeline(transaction=False)
+        # Asked only when there is something to copy: with no metered licence, no Redis is needed.
+        pipeline = _client().pipeline(transaction=False)
         for _, licence_id, _, _ in batch:
             pipeline.hmget(counter_key(licence_id), "calls", "tokens")
         counts = pipeline.execute()

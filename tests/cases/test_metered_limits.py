@@ -76,7 +76,7 @@ def test_the_approval_page_records_the_limits_and_the_licence_page_shows_them(cl
     licence = Licence.objects.get(number="D7000004")
     assert (licence.authorised_calls, licence.authorised_tokens) == (100, None)
     page = client.get(reverse("licence_detail", args=[licence.pk])).content.decode()
-    assert "100 authorised, counted at the gateway" in page
+    assert "0 counted of 100 authorised at the gateway" in page
 
 
 def test_the_approval_page_refuses_a_limit_of_zero_naming_the_field(client, registered, officer):

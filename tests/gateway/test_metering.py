@@ -11,6 +11,7 @@ import pytest
 import redis
 from django.db import connections
 from django.test import Client
+from django.urls import reverse
 
 from licensing.cases.models import Licence
 from licensing.gateway.metering import COUNTER_PREFIX, count_call, counter_key, reconcile_metered_usage
@@ -205,7 +206,9 @@ def test_a_lost_counter_starts_again_from_everything_granted_so_never_hands_out_
     assert int(after_loss["X-ExportDesk-Calls-Left"]) == 100 - granted - 1 <= 100 - 7 - 1
 
 
-def test_reconciling_copies_the_counts_into_postgresql_and_again_changes_nothing(counters, cases, letter_covering_many):
+def test_reconciling_copies_the_counts_into_postgresql_and_again_changes_nothing(
+    counters, cases, letter_covering_many, client, officer
+):
     licence, raw = licence_with_key(cases, calls=100, tokens=10_000)
     for _ in range(7):
         assert ask(raw, **{"X-Token-Estimate": "11"}).status_code == 200
@@ -217,6 +220,10 @@ def test_reconciling_copies_the_counts_into_postgresql_and_again_changes_nothing
     assert (first, again) == (1, 0)
     assert (usage.calls, usage.tokens) == (7, 77)
     assert usage.reconciled_at is not None
+    client.force_login(officer)
+    page = client.get(reverse("licence_detail", args=[licence.pk])).content.decode()
+    assert "7 counted of 100 authorised at the gateway" in page
+    assert "77 counted of 10000 authorised at the gateway" in page
 
 
 def test_reconciling_never_moves_a_count_back_when_redis_lost_it(counters, cases, letter_covering_many):

@@ -10,6 +10,7 @@ from licensing.accounts.permissions import Action
 from licensing.cases.models import Licence, LicenceCondition
 from licensing.cases.services import licences as services
 from licensing.cases.workflow import LICENCE_MACHINE
+from licensing.gateway.models import MeteredUsage
 from licensing.parties.search import party_matches, with_party_names
 from licensing.reference.models import Activity
 
@@ -90,6 +91,8 @@ def _detail(request, licence, *, bound=None, status=200):
         "today": timezone.localdate(),
         "conditions": licence.conditions.select_related("acknowledged_by"),
         "transactions": licence.transactions.select_related("person").order_by("-requested_at")[:20],
+        # What the gateway counted of a metered licence, as last reconciled (none before its first call).
+        "metered_usage": MeteredUsage.objects.filter(licence=licence).first() if licence.is_metered else None,
         **case_context(request, licence, machine=LICENCE_MACHINE, bound=bound),
     }
     return render(request, "web/licences/detail.html", context, status=status)
