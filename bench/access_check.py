@@ -68,9 +68,8 @@ if __name__ != "__main__":
 
     urlpatterns = [path("bench/trivial", trivial), path("", include("licensing.urls"))]
 
-    from django.core.wsgi import get_wsgi_application
-
-    application = get_wsgi_application()
+    # The project's own WSGI module, as production serves it (it loads these URLs and freezes what is loaded).
+    from licensing.wsgi import application  # noqa: F401
 
 
 def load(database_url: str) -> tuple[str, list[str]]:
@@ -146,8 +145,8 @@ def _load_records() -> tuple[str, list[str]]:
         rng = random.Random(8)
         copy_sql = (
             "COPY cases_transaction (external_id, customer_id, item_id, activity, destination_country_id, quantity, "
-            "value, currency, end_use, requested_at, decision, decision_reasons, decided_at, created_at, updated_at) "
-            "FROM STDIN"
+            "value, currency, end_use, requested_at, decision, decision_reasons, decision_basis, decided_at, "
+            "created_at, updated_at) FROM STDIN"
         )
         reasons = json.dumps(["No approved foreign-person determination: pending determination."])
         with cursor.connection.cursor().copy(copy_sql) as copy:
@@ -166,6 +165,7 @@ def _load_records() -> tuple[str, list[str]]:
                         now,
                         "hold",
                         reasons,
+                        "{}",
                         now,
                         now,
                         now,
@@ -207,7 +207,7 @@ def _load_records() -> tuple[str, list[str]]:
         application = applications.update_application(
             actor=officer, application=application, signer_name="O. Officer", signer_title="Officer"
         )
-        application = applications.submit_application_for_review(actor=officer, application=application)
+        application = applications.submit_application_for_review(actor=officer, application=_ready_to_file(application))
         application = applications.approve_for_filing(actor=reviewer, application=application)
         application = applications.record_submission(actor=officer, application=application, control_number="Z123456")
         application = applications.record_registration(actor=officer, application=application)
@@ -224,6 +224,38 @@ def _load_records() -> tuple[str, list[str]]:
     token = issue_api_token(actor=None, name="bench", role=ClientRole.BILLING)[1]
     print(f"loaded {CUSTOMERS:,} customers and {TRANSACTIONS:,} transactions in {loaded_in:.0f} s", file=sys.stderr)
     return token, checked
+
+
+def _ready_to_file(application):
+    """Fill the blanks the pre-filing check refuses, as an officer would: addresses, quantities, papers.
+
+    The draft the decision opens is pre-filled from the transaction, which
+    gives no address or quantity; block 6 is left with the papers the filing
+    generates itself, so nothing needs uploading.
+    """
+    from licensing.cases.models import ApplicationItem, ApplicationParty, LicenceApplication
+    from licensing.cases.prefiling import blocks
+    from licensing.cases.prefiling.documents import GENERATED_KINDS
+
+    parties = ApplicationParty.objects.filter(application=application)
+    parties.filter(address="").update(address="1 Example Street")
+    parties.filter(city="").update(city="Example City")
+    role = ApplicationParty.Role.ORIGINAL_ULTIMATE_CONSIGNEE
+    if application.application_type in blocks.ORIGINAL_CONSIGNEE_TYPES and not parties.filter(role=role).exists():
+        ApplicationParty.objects.create(
+            application=application,
+            role=role,
+            name=application.customer.legal_name,
+            address="1 Example Street",
+            city="Example City",
+            country_id=application.transaction.destination_country_id,
+        )
+    ApplicationItem.objects.filter(application=application, quantity__isnull=True).update(quantity=1)
+    ApplicationItem.objects.filter(application=application, units="").update(units="copies")
+    kept = [kind for kind in application.documents_submitted if kind in GENERATED_KINDS]
+    LicenceApplication.objects.filter(pk=application.pk).update(documents_submitted=kept)
+    application.refresh_from_db()
+    return application
 
 
 def load_case_volume() -> None:
@@ -296,10 +328,28 @@ def load_case_volume() -> None:
             bulk_applications,
             {"application_id": "src.application_id", "customer_id": "src.customer_id", "person_id": "NULL"},
         )
+    load_screening()
+
+
+def load_screening() -> None:
+    """A list version in force; every customer and person screened as it is now; a hit on one bulk customer in 100.
+
+    Each screening carries the fingerprint of its subject's names and
+    addresses, as the screening service records it: the decision treats a
+    subject screened under other names as not screened.
+    """
+    from django.db import connection
+
+    from licensing.parties.models import Customer, Person
+    from licensing.screening.matching.blocking import name_words
+    from licensing.screening.subjects import customer_fingerprint, person_fingerprint
+
+    now = datetime.datetime.now(datetime.UTC)
+    with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO screening_listversion (feed, published_on, status, source, digest, row_count, entry_count, "
-            "counts, created_at, in_force_at) "
-            "VALUES ('csl', CURRENT_DATE, 'in_force', 'bench', '', 10000, 10000, '{}', now(), now()) RETURNING id"
+            "counts, change_counts, created_at, in_force_at) "
+            "VALUES ('csl', CURRENT_DATE, 'in_force', 'bench', '', 10000, 10000, '{}', '{}', now(), now()) RETURNING id"
         )
         version = cursor.fetchone()[0]
         cursor.execute(
@@ -311,17 +361,30 @@ def load_case_volume() -> None:
             "'Presumption of denial', '', '', '{}', %s FROM generate_series(1, 10000) n",
             [version],
         )
-        for subject, table in (("customer_id", "parties_customer"), ("person_id", "parties_person")):
-            cursor.execute(
-                f"INSERT INTO screening_subjectscreening (screened_at, names, versions, match_count, {subject}) "
-                f"SELECT now(), '[]', '[]', 0, id FROM {table}"
+        screened = []
+        for customer in Customer.objects.only(
+            "legal_name", "aliases", "country_of_incorporation_id", "headquarters_country_id"
+        ).prefetch_related("addresses"):
+            fingerprint = customer_fingerprint(customer, customer.addresses.all())
+            screened.append(("customer_id", customer.pk, [customer.legal_name, *customer.aliases], fingerprint))
+        for person in Person.objects.only("given_name", "family_name", "location_country_id"):
+            names = [f"{person.given_name} {person.family_name}"]
+            screened.append(("person_id", person.pk, names, person_fingerprint(person)))
+        for subject in ("customer_id", "person_id"):
+            copy_sql = (
+                "COPY screening_subjectscreening (screened_at, names, versions, match_count, fingerprint, "
+                f"name_words, {subject}) FROM STDIN"
             )
+            with cursor.connection.cursor().copy(copy_sql) as copy:
+                for kind, pk, names, fingerprint in screened:
+                    if kind == subject:
+                        copy.write_row((now, json.dumps(names), "[]", 0, fingerprint, name_words(names), pk))
         cursor.execute(
             "INSERT INTO screening_hit (entry_key, status, score, subject_name, matched_name, reasons, "
             "first_matched_at, last_matched_at, proposal_reason, adjudication_reason, adjudicated_fingerprint, "
-            "updated_at, customer_id, entry_id) "
+            "flag_reason, updated_at, customer_id, entry_id) "
             "SELECT e.key, (ARRAY['open', 'cleared', 'confirmed'])[1 + c.id % 3], 0.9, c.legal_name, e.name, '[]', "
-            "now(), now(), '', '', '', now(), c.id, e.id "
+            "now(), now(), '', '', '', '', now(), c.id, e.id "
             "FROM parties_customer c JOIN screening_listentry e ON e.key = 'E-' || (1 + c.id % 10000) "
             "WHERE c.external_id LIKE 'BULK-%' AND c.id % 100 = 0"
         )

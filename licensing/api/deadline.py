@@ -9,7 +9,11 @@ the connection, now useless, is discarded, so the next request connects
 afresh (bounded by connect_timeout).
 
 One watchdog thread per process serves every request: a thread per request
-would cost the access check more than its decision.
+would cost the access check more than its decision. It wakes only for a
+deadline whose request is still running: a request answered in time leaves
+its deadline behind, dropped the next time the watchdog wakes, rather than
+waking it once per request (a thread switch, and a hand-over of the
+interpreter lock, for every check).
 """
 
 import heapq
@@ -51,6 +55,12 @@ class Deadline:
             self._over = True
             return self.passed
 
+    @property
+    def over(self) -> bool:
+        # Read without the lock: a stale False only makes the watchdog wait
+        # until the deadline and ask `expire`, which decides under the lock.
+        return self._over
+
 
 class _Watchdog:
     """A thread that expires deadlines as they pass; started in each process on first use."""
@@ -60,29 +70,45 @@ class _Watchdog:
         self._heap: list[tuple[float, int, Deadline]] = []
         self._order = itertools.count()
         self._pid = None
+        # When the watchdog wakes next (None: only when told); guarded by the condition.
+        self._wakes_at: float | None = None
 
     def watch(self, deadline: Deadline) -> None:
         with self._condition:
             if self._pid != os.getpid():
                 # First use in this process (a forked worker inherits no threads).
                 self._heap.clear()
+                self._wakes_at = None
                 self._pid = os.getpid()
                 threading.Thread(target=self._run, name="database-deadlines", daemon=True).start()
-            soonest = self._heap[0][0] if self._heap else None
             heapq.heappush(self._heap, (deadline.at, next(self._order), deadline))
-            if soonest is None or deadline.at < soonest:
+            if self._wakes_at is None or deadline.at < self._wakes_at:
+                self._wakes_at = deadline.at
                 self._condition.notify()
 
     def _run(self) -> None:
         while True:
             with self._condition:
-                while not self._heap or self._heap[0][0] > time.monotonic():
-                    self._condition.wait(self._heap[0][0] - time.monotonic() if self._heap else None)
-                _, _, deadline = heapq.heappop(self._heap)
+                deadline = self._next_passed()
             try:
                 deadline.expire()
             except Exception:
                 log.exception("could not cut a connection past its deadline")
+
+    def _next_passed(self) -> Deadline:
+        """Wait (holding the condition) for the next deadline to pass whose request is not over; return it."""
+        while True:
+            while self._heap and self._heap[0][2].over:
+                heapq.heappop(self._heap)
+            if not self._heap:
+                self._wakes_at = None
+                self._condition.wait()
+                continue
+            at = self._heap[0][0]
+            if at <= time.monotonic():
+                return heapq.heappop(self._heap)[2]
+            self._wakes_at = at
+            self._condition.wait(at - time.monotonic())
 
 
 _WATCHDOG = _Watchdog()
