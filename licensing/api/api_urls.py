@@ -25,6 +25,7 @@ from .views.customers import CustomerListView, CustomerView, PersonListView, Per
 from .views.docs import DocsView
 from .views.gateway import ModelApiKeyListView, ModelApiKeyRevocationView
 from .views.gateway_authorize import authorize
+from .views.person_dossier import PersonAddressListView, VisaListView
 from .views.policy import RuleChangeListView, RuleChangeView
 from .views.prefiling import ApplicationChecklistView
 from .views.replay import TransactionReplayView
@@ -47,6 +48,16 @@ urlpatterns = [
         rf"^customers/(?P<external_id>{ANY})/persons/(?P<person_external_id>{ANY})$",
         PersonView.as_view(),
         name="person",
+    ),
+    re_path(
+        rf"^customers/(?P<external_id>{ANY})/persons/(?P<person_external_id>{ANY})/addresses$",
+        PersonAddressListView.as_view(),
+        name="person-addresses",
+    ),
+    re_path(
+        rf"^customers/(?P<external_id>{ANY})/persons/(?P<person_external_id>{ANY})/visas$",
+        VisaListView.as_view(),
+        name="person-visas",
     ),
     re_path(rf"^customers/(?P<external_id>{ANY})$", CustomerView.as_view(), name="customer"),
     re_path(

@@ -208,6 +208,9 @@ def save_customer_address(
     return address
 
 
+# Well-formed values the rules refuse (a date out of order, an expired visa): the API answers 422 for them.
+REFUSED = "unprocessable"
+
 ADDRESS_PARTS = ("line1", "line2", "city", "region", "postal_code", "country")
 
 # A U.S. visa is valid for at most ten years; an expiry further out is a typing mistake.
@@ -233,8 +236,11 @@ def record_person_address(
             if earlier.since_on >= since_on:
                 raise ValidationError(
                     {
-                        "since_on": f"{person} lives at {earlier} since {earlier.since_on}; "
-                        "a new address starts after that day (correct the current one instead)."
+                        "since_on": ValidationError(
+                            f"{person} lives at {earlier} since {earlier.since_on}; "
+                            "a new address starts after that day (correct the current one instead).",
+                            code=REFUSED,
+                        )
                     }
                 )
         for earlier in previous:
@@ -287,10 +293,21 @@ def record_visa(
     if expires_on is None:
         raise ValidationError({"expires_on": "Give the expiry date printed on the visa."})
     if expires_on < today:
-        raise ValidationError({"expires_on": f"The visa expired on {expires_on}; record the visa {person} holds now."})
+        raise ValidationError(
+            {
+                "expires_on": ValidationError(
+                    f"The visa expired on {expires_on}; record the visa {person} holds now.", code=REFUSED
+                )
+            }
+        )
     if expires_on > _years_after(today, LONGEST_VISA_YEARS):
         raise ValidationError(
-            {"expires_on": f"{expires_on} is more than {LONGEST_VISA_YEARS} years away; check the expiry date."}
+            {
+                "expires_on": ValidationError(
+                    f"{expires_on} is more than {LONGEST_VISA_YEARS} years away; check the expiry date.",
+                    code=REFUSED,
+                )
+            }
         )
     # Printed with spaces or in lower case, it is still the same number.
     number = "".join((number or "").split()).upper()
