@@ -4,7 +4,7 @@ from licensing.accounts.admin_access import RoleAdmin
 from licensing.accounts.permissions import Action, user_can
 
 from . import services
-from .models import Customer, CustomerAddress, EvidenceDocument, Ownership, Person, StatusRecord
+from .models import Customer, CustomerAddress, EvidenceDocument, Ownership, Person, PersonAddress, StatusRecord, Visa
 
 # The admin shows these records; they are written on the customer's and the
 # person's pages or through the API, whose services record the event, screen
@@ -72,6 +72,20 @@ class EvidenceInline(ReadOnlyInline):
         return user_can(request.user, Action.VIEW_EVIDENCE)
 
 
+class PersonAddressInline(ReadOnlyInline):
+    model = PersonAddress
+
+
+class VisaInline(ReadOnlyInline):
+    model = Visa
+    fields = ("kind", "number", "expires_on", "recorded_by", "recorded_at")
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        # The number is personal evidence, as on the person's page.
+        return user_can(request.user, Action.VIEW_EVIDENCE)
+
+
 @admin.register(Person)
 class PersonAdmin(RoleAdmin):
     change_action = Action.EDIT_PARTIES
@@ -79,7 +93,7 @@ class PersonAdmin(RoleAdmin):
     list_filter = ("relationship", "location_country")
     search_fields = ("given_name", "family_name", "external_id", "email", "customer__legal_name")
     autocomplete_fields = ("customer", "employer", "location_country")
-    inlines = [StatusRecordInline, EvidenceInline]
+    inlines = [StatusRecordInline, PersonAddressInline, VisaInline, EvidenceInline]
     list_select_related = ("customer", "location_country")
 
     def get_exclude(self, request, obj=None):
