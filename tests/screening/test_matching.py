@@ -5,6 +5,12 @@ import pytest
 from licensing.screening.importers.csl import merge_rows, read_csv
 from licensing.screening.matching.index import CANDIDATES_PER_NAME, IndexedEntry, Query, ScreeningIndex
 from licensing.screening.matching.names import analyse, entry_names
+from licensing.screening.matching.scoring import (
+    FIRST_LETTER_PENALTY,
+    SAME_SOUND_SIMILARITY,
+    TOKEN_SIMILARITY_FLOOR,
+    token_similarity,
+)
 
 from .conftest import csl_csv, full_rows, rows_of_lists, sample_rows
 
@@ -299,3 +305,10 @@ def test_company_types_are_set_aside_as_one_class():
     ooo, llc = analyse("OOO Vympel", "entity"), analyse("Vympel Limited Liability Company", "entity")
     assert ooo.tokens == llc.tokens == ("vympel",)
     assert ooo.org_classes == llc.org_classes == {"LLC"}
+
+
+def test_words_that_sound_alike_but_begin_differently_stay_below_the_pairing_floor():
+    # token_similarity skips the sound of two words whose first letters differ, which is only
+    # right while a same-sound pair, less the first-letter penalty, stays below the floor.
+    assert SAME_SOUND_SIMILARITY - FIRST_LETTER_PENALTY < TOKEN_SIMILARITY_FLOOR
+    assert token_similarity("treid", "trade") == SAME_SOUND_SIMILARITY

@@ -12,8 +12,11 @@ full.
 """
 
 import dataclasses
+import gc
 import heapq
+import itertools
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -40,6 +43,10 @@ SET_ASIDE_MIN_NAMES = 10
 CANDIDATES_PER_NAME = 25
 # How many names found through one run-together word are scored besides.
 RUN_TOGETHER_CANDIDATES = 10
+# How many query words' similar listed tokens an index remembers before starting afresh.
+SIMILAR_TOKENS_KEPT = 50_000
+# A name's token missing from a query word's similar tokens is not similar.
+_NOTHING = itertools.repeat(0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,18 @@ def _deletions(token: str) -> set[str]:
 
 class ScreeningIndex:
     def __init__(self, entries: Iterable[IndexedEntry]):
+        # The build makes a few million objects that all live as long as the
+        # index: the collector's passes over them while they are made would
+        # find nothing to free and took about 40% of the build's time.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(entries)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, entries: Iterable[IndexedEntry]) -> None:
         self.entries: list[IndexedEntry] = []
         self._name_entry: list[int] = []
         self._name_form: list[NameForm] = []
@@ -124,6 +143,7 @@ class ScreeningIndex:
             tuple(dict.fromkeys(self._vocabulary[t] for t in form.tokens)) for form in self._name_form
         ]
         self._unknown_weights: dict[str, float] = {}
+        self._similar: dict[str, dict[int, float]] = {}
         count = max(len(self._name_form), 1)
         # Inverse document frequency: a token on many names says little about any one.
         self._weights = [math.log(1 + count / len(p)) for p in postings]
@@ -157,6 +177,11 @@ class ScreeningIndex:
             for variant in _deletions(word) | {word}:
                 self._set_aside_by_deletion.setdefault(variant, []).append(word)
         self.scorer = Scorer(self._token_weight)
+        # Each name's token weights as the scorer weighs them, looked up once here rather than at every screen.
+        token_scores = [self.scorer.weight(token) for token in self._tokens]
+        self._name_token_weights = [
+            tuple(token_scores[self._vocabulary[t]] for t in form.tokens) for form in self._name_form
+        ]
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -240,22 +265,14 @@ class ScreeningIndex:
                 exact = self._vocabulary.get(token)
                 options = {exact: 1.0} if exact is not None else {}
             else:
-                options = {}
-                for token_id in self._token_options(token):
-                    similarity = token_similarity(token, self._tokens[token_id])
-                    if similarity:
-                        options[token_id] = similarity
+                options = self._similar_tokens(token)
             if options:
                 looked_up.append((self._token_weight(token), options))
         # Adjacent query tokens written as one word on the list ("bei jing" /
         # "beijing"), spelled alike or romanised another way ("chi cheng" / "jicheng").
         for left, right in zip(form.tokens, form.tokens[1:], strict=False):
             joined = left + right
-            options = {}
-            for token_id in self._token_options(joined):
-                similarity = token_similarity(joined, self._tokens[token_id])
-                if similarity:
-                    options[token_id] = similarity
+            options = self._similar_tokens(joined)
             if options:
                 looked_up.append((self._token_weight(joined), options))
         if not looked_up:
@@ -274,31 +291,42 @@ class ScreeningIndex:
         common: list[tuple[float, dict[int, float]]] = []
         for names, weight, options in reach:
             (rare if names <= self._common_df or not rare else common).append((weight, options))
-        scores: dict[int, float] = {}
+        scores: defaultdict[int, float] = defaultdict(float)
         for weight, options in rare:
             for token_id, similarity in options.items():
                 shared = weight * similarity
                 for name_id in self._postings[token_id]:
-                    scores[name_id] = scores.get(name_id, 0.0) + shared
+                    scores[name_id] += shared
         name_token_ids = self._name_token_ids
         for weight, options in common:
             similarity_of = options.get
             for name_id in scores:
-                best = 0.0
-                for token_id in name_token_ids[name_id]:
-                    similarity = similarity_of(token_id, 0.0)
-                    if similarity > best:
-                        best = similarity
+                best = max(map(similarity_of, name_token_ids[name_id], _NOTHING))
                 if best:
                     scores[name_id] += weight * best
         query_weight = sum(self._token_weight(t) for t in form.tokens)
         name_weight = self._name_weight
+        # Ranked by the share of the two names' weight they share; of equal
+        # shares, the name found first (the position, negated, breaks ties).
+        ranked = [
+            (shared / (query_weight + name_weight[name_id] - shared + 1e-9), -position, name_id)
+            for position, (name_id, shared) in enumerate(scores.items())
+        ]
+        return [name_id for _, _, name_id in heapq.nlargest(limit, ranked)]
 
-        def overlap(item):
-            name_id, shared = item
-            return shared / (query_weight + name_weight[name_id] - shared + 1e-9)
-
-        return [name_id for name_id, _ in heapq.nlargest(limit, scores.items(), key=overlap)]
+    def _similar_tokens(self, token: str) -> dict[int, float]:
+        """The listed tokens `token` may be, by id, and how alike they are; remembered, as words recur."""
+        options = self._similar.get(token)
+        if options is None:
+            options = {}
+            for token_id in self._token_options(token):
+                similarity = token_similarity(token, self._tokens[token_id])
+                if similarity:
+                    options[token_id] = similarity
+            if len(self._similar) >= SIMILAR_TOKENS_KEPT:
+                self._similar.clear()
+            self._similar[token] = options
+        return options
 
     def _all_candidates(self, form: NameForm) -> list[int]:
         """The names found by blocking, and those identical or the same when run together, first."""
@@ -310,7 +338,7 @@ class ScreeningIndex:
     def search(self, query: Query, *, threshold: float, limit: int = 10) -> list[Match]:
         """Screen the query's names; return the entries scoring at least `threshold`, best first."""
         # Per entry: its best score, and what is needed to explain it.
-        best: dict[int, tuple[float, int, NameForm, float, list[str]]] = {}
+        best: dict[int, tuple[float, int, NameForm, float]] = {}
         # A name given as the lists write them ("X; a.k.a. Y", "X and any
         # successor, sub-unit, or subsidiary thereof") is screened as each of
         # its names as well as whole.
@@ -320,16 +348,23 @@ class ScreeningIndex:
             form = analyse(text if query.type == INDIVIDUAL else self._corrected(text), query.type)
             if form is None:
                 continue
-            form = dataclasses.replace(form, text=text)
+            if form.text != text:
+                form = dataclasses.replace(form, text=text)
+            query_weights = self.scorer.weights(form)
             for name_id in self._all_candidates(form):
-                candidate = self._name_form[name_id]
                 entry_number = self._name_entry[name_id]
                 entry = self.entries[entry_number]
-                persons = INDIVIDUAL in (query.type, entry.type)
-                name_score, _ = self.scorer.score(form, candidate, persons=persons, explain=False)
+                name_score, _ = self.scorer.score(
+                    form,
+                    self._name_form[name_id],
+                    persons=INDIVIDUAL in (query.type, entry.type),
+                    explain=False,
+                    query_weights=query_weights,
+                    candidate_weights=self._name_token_weights[name_id],
+                )
                 if name_score <= 0:
                     continue
-                score, context = adjust_for_context(name_score, query, entry)
+                score, _ = adjust_for_context(name_score, query, entry, explain=False)
                 # A country in common ranks a close name higher, never as high as an identical one.
                 if name_score < IDENTICAL:
                     score = min(score, max(name_score, NEAR_IDENTICAL))
@@ -337,13 +372,14 @@ class ScreeningIndex:
                 score = round(score, 6)
                 current = best.get(entry_number)
                 if current is None or score > current[0]:
-                    best[entry_number] = (score, name_id, form, name_score, context)
+                    best[entry_number] = (score, name_id, form, name_score)
         results = []
-        for entry_number, (score, name_id, form, name_score, context) in best.items():
+        for entry_number, (score, name_id, form, name_score) in best.items():
             if score < threshold:
                 continue
             entry = self.entries[entry_number]
             candidate = self._name_form[name_id]
+            _, context = adjust_for_context(name_score, query, entry)
             # Only a reported match is explained: scored again, with its reasons.
             _, reasons = self.scorer.score(form, candidate, persons=INDIVIDUAL in (query.type, entry.type))
             alias = self._name_alias[name_id]

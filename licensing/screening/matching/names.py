@@ -138,13 +138,19 @@ def _given_name_positions(text: str, kind: str, count: int, company: bool) -> tu
         return None, frozenset()
     family, comma, _ = text.partition(",")
     if comma:
-        family_form = analyse(family, kind)
-        first_given = len(family_form.tokens) if family_form else 0
+        first_given = _token_count(family, kind)
         if first_given >= count:
             return None, frozenset()
         return first_given, frozenset(range(first_given + 1, count))
     # "Given Middle Family": the last word is the family name.
     return 0, frozenset(range(1, count - 1))
+
+
+# Family names recur on the lists (a third of the listed persons' names share theirs with another).
+@lru_cache(maxsize=20_000)
+def _token_count(text: str, kind: str) -> int:
+    form = analyse(text, kind)
+    return len(form.tokens) if form else 0
 
 
 # One sound written the ways different romanisations write it (BGN/PCGN,

@@ -93,34 +93,64 @@ class Scorer:
             self._weights[token] = weight
         return weight
 
+    def weights(self, form: NameForm) -> tuple[float, ...]:
+        """The weight of each of a name's tokens, in order."""
+        return tuple(self.weight(token) for token in form.tokens)
+
     def score(
-        self, query: NameForm, candidate: NameForm, *, persons: bool = False, explain: bool = True
+        self,
+        query: NameForm,
+        candidate: NameForm,
+        *,
+        persons: bool = False,
+        explain: bool = True,
+        query_weights: tuple[float, ...] | None = None,
+        candidate_weights: tuple[float, ...] | None = None,
     ) -> tuple[float, list[str]]:
         """Score two names; `persons` when either is a person's, whose middle names are often left out.
 
         Without `explain` the reasons are left out (the score is the same): a
         screen scores many candidates and explains only the ones it reports.
+        The names' token weights (`weights`) may be given when already known:
+        an index keeps its names', a screen its query's.
         """
         # The same words, or the same once company types are written as their
         # class ("Ltd" / "Limited"); the words alone when the two were read as
         # different kinds of name (an aircraft's "EP-CAS" has no company type).
         if (query.key and query.key == candidate.key) or (query.words and query.words == candidate.words):
             return IDENTICAL, ["identical after normalisation"]
-        score, reasons = self._score_words(query, candidate, persons=persons, explain=explain)
+        score, reasons = self._score_words(
+            query,
+            candidate,
+            persons=persons,
+            explain=explain,
+            query_weights=self.weights(query) if query_weights is None else query_weights,
+            candidate_weights=self.weights(candidate) if candidate_weights is None else candidate_weights,
+        )
         score = min(score, NEAR_IDENTICAL)
         if query.compact and query.compact == candidate.compact:
             return SAME_WHEN_RUN_TOGETHER, ["the same letters, spaced or punctuated differently"]
         return score, reasons
 
     def _score_words(
-        self, query: NameForm, candidate: NameForm, *, persons: bool, explain: bool = True
+        self,
+        query: NameForm,
+        candidate: NameForm,
+        *,
+        persons: bool,
+        explain: bool,
+        query_weights: tuple[float, ...],
+        candidate_weights: tuple[float, ...],
     ) -> tuple[float, list[str]]:
         q, r = query.tokens, candidate.tokens
         pairs = []
+        exact_only = query.exact_only
         for i, a in enumerate(q):
-            exact = i in query.exact_only
+            if i in exact_only:
+                pairs.extend((-1.0, i, j) for j, b in enumerate(r) if a == b)
+                continue
             for j, b in enumerate(r):
-                similarity = float(a == b) if exact else token_similarity(a, b)
+                similarity = token_similarity(a, b)
                 if similarity:
                     pairs.append((-similarity, i, j))
         # Best first; of equal pairs, the earlier words, so a name written
@@ -136,13 +166,17 @@ class Scorer:
             if i in used_q or j in used_r:
                 continue
             similarity = -negative
-            weight = self.weight(r[j])
+            weight = candidate_weights[j]
             used_q[i] = weight
             used_r.add(j)
             matched += similarity * 2 * weight
             paired.append((similarity, q[i], r[j]))
-        matched += self._pair_run_together(q, r, used_q, used_r, paired)
-        query_weight = sum(used_q[i] if i in used_q else self.weight(token) for i, token in enumerate(q))
+        # Most names pair every word one to one: nothing is left to run together.
+        if (len(used_r) < len(r) and len(q) - len(used_q) >= 2) or (len(used_q) < len(q) and len(r) - len(used_r) >= 2):
+            matched += self._pair_run_together(q, r, used_q, used_r, paired)
+        if not paired:
+            return 0.0, []
+        query_weight = sum(used_q[i] if i in used_q else query_weights[i] for i in range(len(q)))
         # The subject's whole name found inside a longer listed name: a word
         # left out costs less than an extra word in the subject's name. A
         # person's left-out middle name counts the same whichever it is; the
@@ -157,15 +191,14 @@ class Scorer:
         telling = float("inf") if persons else max(used_q.values(), default=0.0)
         middle_name_weight = MIDDLE_NAME_FACTOR * sum(used_q.values()) / max(len(used_q), 1)
         list_weight = 0.0
-        for j, token in enumerate(r):
-            weight = self.weight(token)
+        for j, weight in enumerate(candidate_weights):
             if subset and j not in used_r:
                 if persons and j in candidate.middle:
                     weight = middle_name_weight
                 elif not (persons and j == candidate.first_given) and weight <= telling:
                     weight *= LIST_SIDE_EXTRA_FACTOR
             list_weight += weight
-        score = matched / (query_weight + list_weight) if paired else 0.0
+        score = matched / (query_weight + list_weight)
         if not explain:
             if query.org_classes and candidate.org_classes and not (query.org_classes & candidate.org_classes):
                 score -= ORG_CLASS_MISMATCH_PENALTY
@@ -197,7 +230,6 @@ class Scorer:
             (q, r, used_q, used_r, True),
             (r, q, used_r, used_q, False),
         ):
-            # Most names pair every word one to one: nothing is left to run together.
             if len(used_right) >= len(right) or len(left) - len(used_left) < 2:
                 continue
             for i in range(len(left) - 1):
@@ -238,8 +270,10 @@ def token_similarity(a: str, b: str) -> float:
     """How alike two tokens are (0 when they are different words)."""
     if a == b:
         return 1.0
+    a_length, b_length = len(a), len(b)
+    shorter, longer = (a_length, b_length) if a_length < b_length else (b_length, a_length)
     # Most pairs scored are words of very different lengths: no spelling, romanisation or sound makes them one.
-    if abs(len(a) - len(b)) > LENGTH_DIFFERENCE_FACTOR * max(len(a), len(b)) + 1:
+    if longer - shorter > LENGTH_DIFFERENCE_FACTOR * longer + 1:
         return 0.0
     a_key, b_key = romanisation_key(a), romanisation_key(b)
     if a_key == b_key:
@@ -249,14 +283,16 @@ def token_similarity(a: str, b: str) -> float:
     a_syllables = chinese_syllable_key(a)
     if a_syllables is not None and a_syllables == chinese_syllable_key(b):
         return SAME_SYLLABLES_SIMILARITY
-    if min(len(a), len(b)) < FUZZY_MIN_LENGTH or max(len(a), len(b)) <= FUZZY_MIN_LENGTH:
+    if shorter < FUZZY_MIN_LENGTH or longer <= FUZZY_MIN_LENGTH:
         return 0.0
     # A typo in a word romanised another way ("eschak" / "eshaq") is a typo in the shared spelling.
     similarity = max(_spelling_similarity(a, b), _spelling_similarity(a_key, b_key))
-    if similarity < SAME_SOUND_SIMILARITY and min(len(a), len(b)) >= PHONETIC_MIN_LENGTH and _sound(a) == _sound(b):
-        similarity = SAME_SOUND_SIMILARITY
     if a[0] != b[0] and a_key[0] != b_key[0]:
+        # Below the floor even if the two sounded the same (SAME_SOUND_SIMILARITY less the
+        # penalty): most pairs scored are different words, and this spares their sound.
         similarity -= FIRST_LETTER_PENALTY
+    elif similarity < SAME_SOUND_SIMILARITY and shorter >= PHONETIC_MIN_LENGTH and _sound(a) == _sound(b):
+        similarity = SAME_SOUND_SIMILARITY
     return similarity if similarity >= TOKEN_SIMILARITY_FLOOR else 0.0
 
 
@@ -272,22 +308,28 @@ def _sound(token: str) -> str:
     return metaphone(token)
 
 
-def adjust_for_context(score: float, query, entry) -> tuple[float, list[str]]:
-    """Rank by country and type: a small bonus when they agree, a small penalty when they differ."""
+def adjust_for_context(score: float, query, entry, *, explain: bool = True) -> tuple[float, list[str]]:
+    """Rank by country and type: a small bonus when they agree, a small penalty when they differ.
+
+    Without `explain` the reasons are left out (the score is the same).
+    """
     reasons = []
     if query.countries and entry.countries:
         shared = query.countries & entry.countries
         if shared:
             score += COUNTRY_MATCH_BONUS
-            reasons.append(f"country {', '.join(sorted(shared))} is on the entry")
+            if explain:
+                reasons.append(f"country {', '.join(sorted(shared))} is on the entry")
         else:
             score -= COUNTRY_MISMATCH_PENALTY
-            reasons.append(
-                f"country differs ({', '.join(sorted(query.countries))} / {', '.join(sorted(entry.countries))})"
-            )
+            if explain:
+                reasons.append(
+                    f"country differs ({', '.join(sorted(query.countries))} / {', '.join(sorted(entry.countries))})"
+                )
     if query.type != UNKNOWN and entry.type != UNKNOWN and _incompatible(query.type, entry.type):
         score -= TYPE_MISMATCH_PENALTY
-        reasons.append(f"the entry is {'an' if entry.type[0] in 'aeiou' else 'a'} {entry.type}, the subject is not")
+        if explain:
+            reasons.append(f"the entry is {'an' if entry.type[0] in 'aeiou' else 'a'} {entry.type}, the subject is not")
     return min(max(score, 0.0), 1.0), reasons
 
 
