@@ -1,4 +1,4 @@
-"""The filters of the applications list, one FilterSet for the officers' list and the API's.
+"""The filters of the applications and licences lists, one FilterSet each for the officers' list and the API's.
 
 Filters that speak of "me" read the request's user; an API token has none, so
 for it "me" matches nothing rather than everything.
@@ -10,8 +10,9 @@ import django_filters
 from django.utils import timezone
 
 from licensing.accounts.models import User
+from licensing.reference.models import Activity, Country
 
-from .models import FINAL_APPLICATION_STATUSES, ApplicationType, LicenceApplication
+from .models import FINAL_APPLICATION_STATUSES, ApplicationType, Licence, LicenceApplication
 from .queues import RUNNING
 
 A = LicenceApplication.Status
@@ -19,6 +20,12 @@ A = LicenceApplication.Status
 ASSIGNED = (("me", "To me"), ("nobody", "To nobody"), ("others", "To others"))
 STAGES = (("open", "Open"), ("decided", "Decided by BIS or withdrawn"), ("review", "Awaiting my review"))
 DUE = (("overdue", "Overdue"), ("7", "Within 7 days"), ("30", "Within 30 days"), ("none", "No running clock"))
+EXPIRING = (("30", "Within 30 days"), ("90", "Within 90 days"))
+
+
+def _countries():
+    # Asked when a FilterSet is made, never at import: the table may not exist yet.
+    return Country.objects.order_by("name").values_list("code", "name")
 
 
 def _user(filterset) -> User | None:
@@ -67,3 +74,31 @@ class ApplicationFilter(django_filters.FilterSet):
             return queryset.filter(pk__in=running.filter(deadlines__due_on__lt=today).values("pk"))
         horizon = today + datetime.timedelta(days=int(value))
         return queryset.filter(pk__in=running.filter(deadlines__due_on__lte=horizon).values("pk"))
+
+
+class LicenceFilter(django_filters.FilterSet):
+    """Licences by their status as it stands today, scope, customer and expiry."""
+
+    status = django_filters.ChoiceFilter(label="Status", choices=Licence.Status.choices, method="filter_status")
+    activity = django_filters.ChoiceFilter(label="Activity", choices=Activity.choices)
+    country = django_filters.ChoiceFilter(label="Country", field_name="country", choices=_countries)
+    expiring = django_filters.ChoiceFilter(label="Expiring", choices=EXPIRING, method="filter_expiring")
+    expiring_before = django_filters.DateFilter(label="Expiring before", method="filter_expiring_before")
+    customer = django_filters.CharFilter(label="Customer billing id", field_name="customer__external_id")
+    updated_since = django_filters.IsoDateTimeFilter(label="Updated since", field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Licence
+        fields: list[str] = []
+
+    def filter_status(self, queryset, name, value):
+        # A licence past its last valid day is expired whether or not the nightly task has recorded it.
+        return queryset.standing_on(value, timezone.localdate())
+
+    def filter_expiring(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.active_on(today).filter(valid_until__lte=today + datetime.timedelta(days=int(value)))
+
+    def filter_expiring_before(self, queryset, name, value):
+        """Licences in force today whose last valid day falls before the date given."""
+        return queryset.active_on(timezone.localdate()).filter(valid_until__lt=value)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
@@ -130,21 +131,24 @@ def render_listing(request, listing: Listing, *, template: str = "web/list.html"
 
 
 def _choice_filters(filterset) -> list[dict]:
-    """A FilterSet's choice filters as the list shows them, each with the value chosen if it is one of its own."""
+    """A FilterSet's filters as the list shows them: a choice as a menu (its value kept only if it is one of
+    its own), a date as a date field, a text as a text box; moments (`updated_since`) are for the API."""
     shown = []
     for name, form_field in filterset.form.fields.items():
         options = [(str(value), str(label)) for value, label in getattr(form_field, "choices", ()) if value != ""]
-        if not options:
-            continue
-        value = filterset.form.data.get(name, "")
-        shown.append(
-            {
-                "name": name,
-                "label": str(form_field.label),
-                "options": options,
-                "value": value if value in dict(options) else "",
-            }
-        )
+        value = str(filterset.form.data.get(name, ""))[:200]
+        if options:
+            shown.append(
+                {
+                    "name": name,
+                    "label": str(form_field.label),
+                    "options": options,
+                    "value": value if value in dict(options) else "",
+                }
+            )
+        elif isinstance(form_field, forms.DateField) or type(form_field) is forms.CharField:
+            kind = "date" if isinstance(form_field, forms.DateField) else "text"
+            shown.append({"name": name, "label": str(form_field.label), "options": [], "value": value, "input": kind})
     return shown
 
 

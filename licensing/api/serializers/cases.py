@@ -19,8 +19,17 @@ from licensing.cases.models import (
     LicenceUsage,
 )
 from licensing.deadlines.models import Deadline
+from licensing.reference.models import Activity
 
-from .common import AmountField, ExternalIdField, MomentField, PageSerializer, StrictSerializer, TextField
+from .common import (
+    AmountField,
+    CountryCodeField,
+    ExternalIdField,
+    MomentField,
+    PageSerializer,
+    StrictSerializer,
+    TextField,
+)
 
 AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
@@ -308,7 +317,19 @@ class ApplicationFilterSerializer(CaseFilterSerializer):
 
 
 class LicenceFilterSerializer(CaseFilterSerializer):
-    status = serializers.ChoiceField(choices=Licence.Status.choices, required=False)
+    """The query of the licences list; the officers' list filters by the same FilterSet (cases.filters)."""
+
+    status = serializers.ChoiceField(
+        choices=Licence.Status.choices, required=False, help_text="As it stands today: past its last day, expired."
+    )
+    activity = serializers.ChoiceField(choices=Activity.choices, required=False)
+    country = CountryCodeField(required=False, help_text="Destination, or for a deemed release the attribution.")
+    expiring = serializers.ChoiceField(
+        choices=filters.EXPIRING, required=False, help_text="In force today and ending within so many days."
+    )
+    expiring_before = serializers.DateField(
+        required=False, help_text="In force today and ending before this day (YYYY-MM-DD)."
+    )
 
 
 class UsageWriteSerializer(StrictSerializer):

@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,16 +5,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from licensing.accounts.permissions import Action
+from licensing.cases.filters import LicenceFilter
 from licensing.cases.models import Licence, LicenceCondition
 from licensing.cases.services import licences as services
 from licensing.cases.workflow import LICENCE_MACHINE
 from licensing.gateway.models import MeteredUsage
 from licensing.parties.search import party_matches, with_party_names
-from licensing.reference.models import Activity
 
 from ..access import requires
 from ..casefile import case_context, transition_view
-from ..listing import Filter, Listing, Sort, render_listing
+from ..listing import Listing, Sort, render_listing
 
 
 def _search(queryset, q):
@@ -25,26 +23,13 @@ def _search(queryset, q):
     )
 
 
-def _expiring(queryset, value, request):
-    today = timezone.localdate()
-    return queryset.active_on(today).filter(valid_until__lte=today + datetime.timedelta(days=int(value)))
-
-
 LICENCES = Listing(
     title="Licences",
     queryset=lambda request: Licence.objects.select_related("customer", "person", "item", "country", "application"),
     search=_search,
     search_label="Licence number, customer or person",
-    filters=(
-        Filter(
-            "status",
-            "Status",
-            Licence.Status.choices,
-            lambda qs, v, r: qs.standing_on(v, timezone.localdate()),
-        ),
-        Filter("expiring", "Expiring", (("30", "Within 30 days"), ("90", "Within 90 days")), _expiring),
-        Filter("activity", "Activity", Activity.choices, lambda qs, v, r: qs.filter(activity=v)),
-    ),
+    # The same FilterSet as the API's list of licences.
+    filterset=LicenceFilter,
     sorts=(
         Sort("number", "Number", ("number",)),
         Sort("until", "Valid until", ("valid_until",)),
