@@ -4,6 +4,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from licensing.accounts.permissions import Action
+from licensing.parties.filters import CustomerFilter
 from licensing.parties.models import Customer, Person, StatusRecord
 from licensing.parties.search import search_customers
 
@@ -41,16 +42,15 @@ class CustomerListView(ApiView):
         tags=["customers"],
     )
     def get(self, request):
+        # Parsed strictly first, so a misspelt filter is an error naming it rather than ignored.
         filters = self.query(CustomerFilterSerializer)
-        customers = Customer.objects.order_by("legal_name", "pk")
-        if "status" in filters:
-            customers = customers.filter(status=filters["status"])
-        if "kind" in filters:
-            customers = customers.filter(kind=filters["kind"])
-        if "country" in filters:
-            customers = customers.filter(country_of_incorporation_id=filters["country"])
+        data = request.query_params.copy()
         if "updated_since" in filters:
-            customers = customers.filter(updated_at__gte=filters["updated_since"])
+            # As the API reads moments: a time without an offset is UTC.
+            data["updated_since"] = filters["updated_since"].isoformat()
+        customers = CustomerFilter(data, queryset=Customer.objects.all(), request=request).qs.order_by(
+            "legal_name", "pk"
+        )
         if filters.get("search"):
             customers = search_customers(customers, filters["search"])
         return self.paged(customers, CustomerSerializer)

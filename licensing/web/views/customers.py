@@ -10,15 +10,15 @@ from licensing.cases.models import Transaction
 from licensing.cases.ownership_chain import ownership_standing
 from licensing.determinations.models import DeterminationTask, ForeignPersonDetermination
 from licensing.parties import services
+from licensing.parties.filters import CustomerFilter
 from licensing.parties.models import Customer
 from licensing.parties.search import customer_name, name_matches
-from licensing.reference.models import Country
 
 from ..access import requires
 from ..casefile import case_context
 from ..forms import show_errors
 from ..forms.parties import AddressForm, CustomerForm, CustomerStatusForm, OwnershipForm
-from ..listing import Filter, Listing, Sort, render_listing
+from ..listing import Listing, Sort, render_listing
 
 
 def _search(queryset, q):
@@ -26,20 +26,13 @@ def _search(queryset, q):
     return queryset.alias(folded_name=customer_name()).filter(name_matches(q) | Q(external_id__icontains=q))
 
 
-def _countries(request):
-    return Country.objects.values_list("code", "name")
-
-
 CUSTOMERS = Listing(
     title="Customers",
     queryset=lambda request: Customer.objects.select_related("country_of_incorporation", "headquarters_country"),
     search=_search,
     search_label="Name or billing id",
-    filters=(
-        Filter("kind", "Kind", Customer.Kind.choices, lambda qs, v, r: qs.filter(kind=v)),
-        Filter("status", "Status", Customer.Status.choices, lambda qs, v, r: qs.filter(status=v)),
-        Filter("country", "Incorporated in", _countries, lambda qs, v, r: qs.filter(country_of_incorporation=v)),
-    ),
+    # The same FilterSet as the API's list of customers.
+    filterset=CustomerFilter,
     sorts=(
         Sort("name", "Legal name", ("legal_name",)),
         Sort("id", "Billing id", ("external_id",)),
