@@ -110,6 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if _statement_ms := env_int("DATABASE_STATEMENT_TIMEOUT_MS", 0, minimum=0):
         _server_options = DATABASES["default"]["OPTIONS"].get("options", "")
         DATABASES["default"]["OPTIONS"]["options"] = f"{_server_options} -c statement_timeout={_statement_ms}".strip()
+    # The decision's facts statement, prepared once per connection, is written
+    # for the generic plan (licensing.cases.facts): left to choose, PostgreSQL
+    # plans its first five executions for their own values, several
+    # milliseconds each. The ORM binds on the client and prepares nothing.
+    _server_options = DATABASES["default"]["OPTIONS"].get("options", "")
+    DATABASES["default"]["OPTIONS"]["options"] = f"{_server_options} -c plan_cache_mode=force_generic_plan".strip()
 # How long the access check may wait for the database before it refuses (503, allowed: false).
 ACCESS_CHECK_TIMEOUT_MS = env_int("ACCESS_CHECK_TIMEOUT_MS", 500, minimum=10)
 # Gateway enforcement (licensing.gateway, README "Gateway enforcement"): which item each model route

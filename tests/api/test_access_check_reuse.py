@@ -207,3 +207,21 @@ def test_an_unknown_customer_is_never_remembered(billing, db):
     assert billing.get(URL, {"customer": ghost.external_id, "item": "frontier-1"}).status_code == 404
     assert billing.get(URL, {"customer": ghost.external_id, "item": "frontier-1"}).status_code == 404
     assert len(ANSWERS) == 0
+
+
+def test_the_facts_statement_is_planned_once_for_any_customer(billing, cases, letter_covering_many):
+    customers = [cases.foreign_customer(country) for country in ("DE", "FR", "JP", "GB", "IN", "BR", "CA")]
+    for customer in customers:
+        cases.licence_for(customer)
+    ANSWERS.clear()
+
+    answers = [check(billing, customer) for customer in customers]
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+            ["exportdesk_decision_facts_with_client"],
+        )
+        generic, custom = cursor.fetchone()
+    assert all(answer["allowed"] for answer in answers)
+    assert (generic >= len(customers), custom) == (True, 0)
