@@ -1,4 +1,4 @@
-"""The licences list and the API's filter through one FilterSet: status as it stands, activity, country, expiry, customer."""
+"""The licences list and the API filter through one FilterSet: status as it stands, activity, country, expiry."""
 
 import csv
 import datetime
