@@ -323,7 +323,9 @@ class LicenceFilterSerializer(CaseFilterSerializer):
         choices=Licence.Status.choices, required=False, help_text="As it stands today: past its last day, expired."
     )
     activity = serializers.ChoiceField(choices=Activity.choices, required=False)
-    country = CountryCodeField(required=False, help_text="Destination, or for a deemed release the attribution.")
+    country = CountryCodeField(
+        required=False, help_text="Destination, or for a deemed release the attribution country."
+    )
     expiring = serializers.ChoiceField(
         choices=filters.EXPIRING, required=False, help_text="In force today and ending within so many days."
     )
