@@ -94,9 +94,9 @@ class Presented:
 
 
 # Who an active key names: its customer and, when the call names a seat, that person of the customer. One
-# statement, as text columns, with (key hash, seat or '') as its parameter: read on its own for a key this
-# process has not seen, or beside the decision's stamp, costing no round trip, for a key it has (KEY_READ).
-# Table names are the models' own, not input.
+# statement, as text columns, with the key's hash followed by the seat (if any) as its one parameter: read on
+# its own for a key this process has not seen, or beside the decision's stamp, costing no round trip, for a
+# key it has (KEY_READ). Plain SQL that SQLite runs too. Table names are the models' own, not input.
 _KEY_COLUMNS = (
     "c.external_id",
     "CAST(c.country_of_incorporation_id AS TEXT)",
@@ -104,21 +104,22 @@ _KEY_COLUMNS = (
     "seat.external_id",
     "CAST(seat.location_country_id AS TEXT)",
 )
-# The parameter is typed where it is read: a statement not prepared sends it untyped.
-_HASH, _SEAT = "(CAST(%(companion)s AS TEXT[]))[1]", "(CAST(%(companion)s AS TEXT[]))[2]"
+# The hash is 64 hexadecimal characters; the seat, if named, follows it.
+_HASH, _SEAT = "substr(%(companion)s, 1, 64)", "substr(%(companion)s, 65)"
 _KEY_SOURCE = (
     f"FROM {ModelApiKey._meta.db_table} k JOIN {Customer._meta.db_table} c ON c.id = k.customer_id "  # noqa: S608
-    f"LEFT JOIN LATERAL (SELECT p.external_id, p.location_country_id FROM {Person._meta.db_table} p "
-    f"WHERE p.customer_id = k.customer_id AND p.external_id = {_SEAT} AND p.external_id <> '' LIMIT 1) seat ON true "
+    # A named seat is unique within its customer (person_external_id_unique_per_customer): one row at most.
+    f"LEFT JOIN {Person._meta.db_table} seat ON seat.customer_id = k.customer_id "
+    f"AND seat.external_id = {_SEAT} AND seat.external_id <> '' "
     f"WHERE k.key_hash = {_HASH} AND k.revoked_at IS NULL"
 )
-KEY_READ = CompanionRead(name="model_key", columns=_KEY_COLUMNS, source=_KEY_SOURCE, parameter_type="text[]")
-_KEY_SQL = f"SELECT {', '.join(_KEY_COLUMNS)} {_KEY_SOURCE} LIMIT 1"
+KEY_READ = CompanionRead(name="model_key", columns=_KEY_COLUMNS, source=_KEY_SOURCE)
+_KEY_SQL = f"SELECT {', '.join(_KEY_COLUMNS)} {_KEY_SOURCE}"
 
 
-def key_read_value(raw: str, end_user: str | None) -> list[str]:
+def key_read_value(raw: str, end_user: str | None) -> str:
     """The parameter of KEY_READ for a presented key and seat."""
-    return [hash_key(raw), end_user or ""]
+    return hash_key(raw) + (end_user or "")
 
 
 def presented_key(raw: str, *, end_user: str | None = None) -> Presented | None:
