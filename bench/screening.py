@@ -234,7 +234,8 @@ def served_screening(probes, threshold: float) -> dict:
     from licensing.api.tokens import issue_api_token
 
     import_full_list()
-    _, secret = issue_api_token(actor=None, name="bench-screening", role=ClientRole.SCREENING)
+    # The database is kept between runs, and a token's name is unique: one for each run.
+    _, secret = issue_api_token(actor=None, name=f"bench-screening-{time.time_ns()}", role=ClientRole.SCREENING)
     connections.close_all()
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="exportdesk-bench-screening-"))
