@@ -143,7 +143,7 @@ class Scorer:
         candidate_weights: tuple[float, ...],
     ) -> tuple[float, list[str]]:
         q, r = query.tokens, candidate.tokens
-        pairs = []
+        pairs: list[tuple[float, int, int]] = []
         exact_only = query.exact_only
         for i, a in enumerate(q):
             if i in exact_only:
