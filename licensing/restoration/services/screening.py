@@ -69,9 +69,10 @@ def screen_import_chunk(chunk_id: int) -> int:
     if chunk is None or chunk.done_at is not None:
         return 0
     loaded = current_index()
-    subjects = list(subjects_of_kind(chunk.kind).filter(pk__in=chunk.subject_ids).order_by("pk"))
     screened = []
+    # With no list in force there is nothing to screen against (and triage's not_screened is silent).
     if loaded.versions:
+        subjects = list(subjects_of_kind(chunk.kind).filter(pk__in=chunk.subject_ids).order_by("pk"))
         current = _screened_as_they_are(chunk.kind, subjects, loaded.version_ids)
         # The matching is the slow part and needs no database: done before the transaction.
         screened = screen_in_memory([s for s in subjects if s.pk not in current], loaded)
