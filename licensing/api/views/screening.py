@@ -1,5 +1,7 @@
 """REST endpoints: ad hoc search, a subject's screening results, the hits queue and adjudication."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -36,6 +38,12 @@ class HitConflict(APIException):
     default_code = "conflict"
 
 
+@functools.cache
+def field_names(serializer_class) -> frozenset[str]:
+    """The fields a query serializer accepts; building its fields deep-copies them, so once per class."""
+    return frozenset(serializer_class().fields)
+
+
 class ScreeningApiView(APIView):
     action: Action = Action.VIEW_CASES
 
@@ -44,7 +52,7 @@ class ScreeningApiView(APIView):
         require(request.user, self.action)
 
     def parsed(self, serializer_class, data) -> dict:
-        allowed = set(serializer_class().fields)
+        allowed = field_names(serializer_class)
         unknown = sorted(set(data) - allowed) if hasattr(data, "keys") else []
         if unknown:
             raise ValidationError({name: ["Unknown field."] for name in unknown})
