@@ -174,8 +174,9 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
     statuses = _statuses(holders.values(), on)
     awaiting, confirmed = _hits("customer", customer_ids)
     screened_as = _screened_as("customer", customer_ids)
-    as_now = _customers_as_screened(customer_ids)
     lists_in_force = _lists_in_force()
+    # Only not_screened reads whether a screening is of the subject as it is now, and only while a list is in force.
+    as_now = _customers_as_screened(customer_ids) if lists_in_force else {}
     attested = _attestations("customer", customer_ids)
     return [
         SubjectFacts(
@@ -191,7 +192,7 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
             statuses=statuses.get(holders[pk], ()) if pk in holders else (),
             open_hits=tuple(awaiting.get(pk, ())),
             confirmed_hits=tuple(confirmed.get(pk, ())),
-            screened=pk in screened_as and screened_as[pk] == as_now.get(pk),
+            screened=pk in screened_as and (not lists_in_force or screened_as[pk] == as_now.get(pk)),
             ever_screened=pk in screened_as,
             lists_in_force=lists_in_force,
             embargoed=embargoed,
@@ -201,11 +202,19 @@ def load_customer_facts(customer_ids: list[int], on: datetime.date) -> list[Subj
     ]
 
 
+def _screened_as_it_is(screened_as: dict[int, str], pk: int, given: str, family: str, location: str) -> bool:
+    # The fingerprint a screening of the person now would record (names and location only).
+    now = person_fingerprint(Person(given_name=given, family_name=family, location_country_id=location))
+    return screened_as.get(pk) == now
+
+
 def load_person_facts(person_ids: list[int], on: datetime.date) -> list[SubjectFacts]:
     """Load the facts of these persons in a fixed number of queries."""
     embargoed = embargoed_countries(on)
     persons = list(
-        Person.objects.filter(**among("id", person_ids)).only("given_name", "family_name", "location_country_id")
+        Person.objects.filter(**among("id", person_ids)).values_list(
+            "pk", "given_name", "family_name", "location_country_id"
+        )
     )
     statuses = _statuses(person_ids, on)
     awaiting, confirmed = _hits("person", person_ids)
@@ -215,18 +224,20 @@ def load_person_facts(person_ids: list[int], on: datetime.date) -> list[SubjectF
     return [
         SubjectFacts(
             kind=PERSON,
-            subject_id=person.pk,
-            label=f"{person.given_name} {person.family_name}",
+            subject_id=pk,
+            label=f"{given} {family}",
             on=on,
-            location=person.location_country_id,
-            statuses=statuses.get(person.pk, ()),
-            open_hits=tuple(awaiting.get(person.pk, ())),
-            confirmed_hits=tuple(confirmed.get(person.pk, ())),
-            screened=screened_as.get(person.pk) == person_fingerprint(person),
-            ever_screened=person.pk in screened_as,
+            location=location,
+            statuses=statuses.get(pk, ()),
+            open_hits=tuple(awaiting.get(pk, ())),
+            confirmed_hits=tuple(confirmed.get(pk, ())),
+            # Only not_screened reads it, and only while a list is in force.
+            screened=pk in screened_as
+            and (not lists_in_force or _screened_as_it_is(screened_as, pk, given, family, location)),
+            ever_screened=pk in screened_as,
             lists_in_force=lists_in_force,
             embargoed=embargoed,
-            attestation=attested.get(person.pk),
+            attestation=attested.get(pk),
         )
-        for person in persons
+        for pk, given, family, location in persons
     ]
