@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "FilingKindEnum": "licensing.filings.models.FilingKind",
         "StatusRecordKindEnum": "licensing.parties.models.StatusRecord.Kind",
         "ScreeningSubjectKindEnum": "licensing.screening.models.SubjectKind",
+        "VisaKindEnum": "licensing.parties.models.Visa.Kind",
     },
 }
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
