@@ -33,6 +33,7 @@ from served import (
     create_database,
     drop_database,
     free_port,
+    licensed_customer,
     machine,
     milliseconds,
     server_env,
@@ -95,11 +96,6 @@ def _load_records() -> tuple[str, list[str]]:
     from licensing.accounts.models import Role, User
     from licensing.accounts.permissions import ClientRole
     from licensing.api.tokens import issue_api_token
-    from licensing.cases.models import LicenceApplication
-    from licensing.cases.services import applications, licences
-    from licensing.cases.services.transactions import record_transaction
-    from licensing.determinations import services as determinations
-    from licensing.parties.models import Customer
     from licensing.reference.models import Activity, ControlledItem, LicenceRequirement
 
     today = timezone.localdate()
@@ -178,45 +174,7 @@ def _load_records() -> tuple[str, list[str]]:
     reviewer = User.objects.create(username="bench-reviewer", role=Role.REVIEWER, is_staff=True)
     checked = []
     for n in range(CHECKED_CUSTOMERS):
-        customer = Customer.objects.create(
-            external_id=f"CHECK-{n:03d}",
-            kind="entity",
-            legal_name=f"Checked Customer {n} GmbH",
-            country_of_incorporation_id="DE",
-            headquarters_country_id="DE",
-        )
-        draft = determinations.prepare_determination(
-            actor=officer, subject=customer, effective_on=today - datetime.timedelta(days=30)
-        )
-        submitted = determinations.submit_determination(actor=officer, determination=draft)
-        determinations.approve_determination(actor=reviewer, determination=submitted)
-        record, _ = record_transaction(
-            actor=None,
-            external_id=f"CHECK-TX-{n:03d}",
-            customer=customer,
-            person=None,
-            item=item,
-            activity="export",
-            destination_country_id="DE",
-            quantity=None,
-            value=None,
-            currency="USD",
-            end_use="Inference",
-        )
-        application = LicenceApplication.objects.get(transaction=record)
-        application = applications.update_application(
-            actor=officer, application=application, signer_name="O. Officer", signer_title="Officer"
-        )
-        application = applications.submit_application_for_review(actor=officer, application=_ready_to_file(application))
-        application = applications.approve_for_filing(actor=reviewer, application=application)
-        application = applications.record_submission(actor=officer, application=application, control_number="Z123456")
-        application = applications.record_registration(actor=officer, application=application)
-        licences.record_approval(
-            actor=officer,
-            application=application,
-            licence_number=f"D{n:06d}",
-            valid_from=today - datetime.timedelta(days=10),
-        )
+        customer = licensed_customer(n, item=item, officer=officer, reviewer=reviewer, today=today)
         checked.append(customer.external_id)
     started = time.monotonic()
     load_case_volume()
@@ -224,38 +182,6 @@ def _load_records() -> tuple[str, list[str]]:
     token = issue_api_token(actor=None, name="bench", role=ClientRole.BILLING)[1]
     print(f"loaded {CUSTOMERS:,} customers and {TRANSACTIONS:,} transactions in {loaded_in:.0f} s", file=sys.stderr)
     return token, checked
-
-
-def _ready_to_file(application):
-    """Fill the blanks the pre-filing check refuses, as an officer would: addresses, quantities, papers.
-
-    The draft the decision opens is pre-filled from the transaction, which
-    gives no address or quantity; block 6 is left with the papers the filing
-    generates itself, so nothing needs uploading.
-    """
-    from licensing.cases.models import ApplicationItem, ApplicationParty, LicenceApplication
-    from licensing.cases.prefiling import blocks
-    from licensing.cases.prefiling.documents import GENERATED_KINDS
-
-    parties = ApplicationParty.objects.filter(application=application)
-    parties.filter(address="").update(address="1 Example Street")
-    parties.filter(city="").update(city="Example City")
-    role = ApplicationParty.Role.ORIGINAL_ULTIMATE_CONSIGNEE
-    if application.application_type in blocks.ORIGINAL_CONSIGNEE_TYPES and not parties.filter(role=role).exists():
-        ApplicationParty.objects.create(
-            application=application,
-            role=role,
-            name=application.customer.legal_name,
-            address="1 Example Street",
-            city="Example City",
-            country_id=application.transaction.destination_country_id,
-        )
-    ApplicationItem.objects.filter(application=application, quantity__isnull=True).update(quantity=1)
-    ApplicationItem.objects.filter(application=application, units="").update(units="copies")
-    kept = [kind for kind in application.documents_submitted if kind in GENERATED_KINDS]
-    LicenceApplication.objects.filter(pk=application.pk).update(documents_submitted=kept)
-    application.refresh_from_db()
-    return application
 
 
 def load_case_volume() -> None:

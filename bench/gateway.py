@@ -36,6 +36,7 @@ from served import (
     create_database,
     drop_database,
     free_port,
+    licensed_customer,
     machine,
     milliseconds,
     server_env,
@@ -90,15 +91,9 @@ def _load_records() -> tuple[list[str], list[str]]:
     from django.utils import timezone
 
     from licensing.accounts.models import Role, User
-    from licensing.cases.models import LicenceApplication
-    from licensing.cases.services import applications, licences
-    from licensing.cases.services.transactions import record_transaction
-    from licensing.determinations import services as determinations
     from licensing.gateway.models import ModelApiKey
     from licensing.gateway.services import KEY_PREFIX, hash_key, register_model_api_key
-    from licensing.parties.models import Customer
     from licensing.reference.models import Activity, ControlledItem, LicenceRequirement
-    from tests.ready_to_file import complete_application
 
     today = timezone.localdate()
     item = ControlledItem.objects.create(code="frontier-1", name="Frontier-1 model weights", eccn="4E091")
@@ -116,47 +111,7 @@ def _load_records() -> tuple[list[str], list[str]]:
     reviewer = User.objects.create(username="bench-reviewer", role=Role.REVIEWER, is_staff=True)
     customers, asked_before = [], []
     for n in range(CHECKED_CUSTOMERS):
-        customer = Customer.objects.create(
-            external_id=f"CHECK-{n:03d}",
-            kind="entity",
-            legal_name=f"Checked Customer {n} GmbH",
-            country_of_incorporation_id="DE",
-            headquarters_country_id="DE",
-        )
-        draft = determinations.prepare_determination(
-            actor=officer, subject=customer, effective_on=today - datetime.timedelta(days=30)
-        )
-        submitted = determinations.submit_determination(actor=officer, determination=draft)
-        determinations.approve_determination(actor=reviewer, determination=submitted)
-        record, _ = record_transaction(
-            actor=None,
-            external_id=f"CHECK-TX-{n:03d}",
-            customer=customer,
-            person=None,
-            item=item,
-            activity="export",
-            destination_country_id="DE",
-            quantity=None,
-            value=None,
-            currency="USD",
-            end_use="Inference",
-        )
-        application = LicenceApplication.objects.get(transaction=record)
-        application = applications.update_application(
-            actor=officer, application=application, signer_name="O. Officer", signer_title="Officer"
-        )
-        # The blocks an officer fills before review (addresses, quantities), as the tests fill them.
-        application = complete_application(application, officer=officer, upload=False)
-        application = applications.submit_application_for_review(actor=officer, application=application)
-        application = applications.approve_for_filing(actor=reviewer, application=application)
-        application = applications.record_submission(actor=officer, application=application, control_number="Z123456")
-        application = applications.record_registration(actor=officer, application=application)
-        licences.record_approval(
-            actor=officer,
-            application=application,
-            licence_number=f"D{n:06d}",
-            valid_from=today - datetime.timedelta(days=10),
-        )
+        customer = licensed_customer(n, item=item, officer=officer, reviewer=reviewer, today=today)
         customers.append(customer)
         asked_before.append(register_model_api_key(actor=None, customer=customer, name="asked before")[1])
     # Written directly, as register_model_api_key would, without an event each: the keys are the volume.
@@ -413,8 +368,13 @@ def main() -> int:
         print(report(baseline, asked, new, load_before, load_after))
     finally:
         if nginx is not None:
-            nginx.kill()
-            nginx.wait(timeout=10)
+            # SIGTERM, not SIGKILL: the master stops its worker; killed outright, it left the worker running.
+            nginx.terminate()
+            try:
+                nginx.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                nginx.kill()
+                nginx.wait(timeout=10)
         for server in servers:
             stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)

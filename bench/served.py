@@ -1,6 +1,6 @@
 """What a benchmark served over HTTP needs: a throwaway database, gunicorn in front of it, wrk's figures.
 
-Shared by the access-check and posting benchmarks, which each load their own
+Shared by the access-check, gateway and posting benchmarks, which each load their own
 data into the database and drive the server with wrk.
 """
 
@@ -146,3 +146,62 @@ def milliseconds(value: str) -> float:
     """A wrk latency ("850.00us", "1.20ms", "2.00s") in milliseconds."""
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def licensed_customer(n: int, *, item, officer, reviewer, today):
+    """A German customer with an approved determination and an active licence for `item`, made by the services.
+
+    The longest path of a decision, which the served benchmarks ask about: its
+    transaction's application is completed as an officer would (nothing
+    uploaded), reviewed, filed, registered and licensed. Django must be set up.
+    """
+    import datetime
+
+    from licensing.cases.models import LicenceApplication
+    from licensing.cases.services import applications, licences
+    from licensing.cases.services.transactions import record_transaction
+    from licensing.determinations import services as determinations
+    from licensing.parties.models import Customer
+    from tests.ready_to_file import complete_application
+
+    customer = Customer.objects.create(
+        external_id=f"CHECK-{n:03d}",
+        kind="entity",
+        legal_name=f"Checked Customer {n} GmbH",
+        country_of_incorporation_id="DE",
+        headquarters_country_id="DE",
+    )
+    draft = determinations.prepare_determination(
+        actor=officer, subject=customer, effective_on=today - datetime.timedelta(days=30)
+    )
+    submitted = determinations.submit_determination(actor=officer, determination=draft)
+    determinations.approve_determination(actor=reviewer, determination=submitted)
+    record, _ = record_transaction(
+        actor=None,
+        external_id=f"CHECK-TX-{n:03d}",
+        customer=customer,
+        person=None,
+        item=item,
+        activity="export",
+        destination_country_id="DE",
+        quantity=None,
+        value=None,
+        currency="USD",
+        end_use="Inference",
+    )
+    application = LicenceApplication.objects.get(transaction=record)
+    application = applications.update_application(
+        actor=officer, application=application, signer_name="O. Officer", signer_title="Officer"
+    )
+    application = complete_application(application, officer=officer, upload=False)
+    application = applications.submit_application_for_review(actor=officer, application=application)
+    application = applications.approve_for_filing(actor=reviewer, application=application)
+    application = applications.record_submission(actor=officer, application=application, control_number="Z123456")
+    application = applications.record_registration(actor=officer, application=application)
+    licences.record_approval(
+        actor=officer,
+        application=application,
+        licence_number=f"D{n:06d}",
+        valid_from=today - datetime.timedelta(days=10),
+    )
+    return customer
