@@ -204,17 +204,25 @@ def person_edit(request, pk):
 @require_POST
 @requires(Action.EDIT_PARTIES)
 def person_status_add(request, pk):
+    return _record_on_person(request, pk, StatusRecordForm, "status", services.record_status, done="Status recorded.")
+
+
+def _record_on_person(request, pk, form_class, prefix, record, *, done):
+    """Record one entry of a person's history from a form on the person's page (a status, an address, a visa).
+
+    A refusal from the service is shown beside the form's fields on the page, answered with 400.
+    """
     person = _person(pk)
-    form = StatusRecordForm(request.POST, prefix="status")
+    form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            services.record_status(actor=request.user, person=person, **form.cleaned_data)
+            record(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as error:
             show_errors(form, error)
         else:
-            messages.success(request, "Status recorded.")
+            messages.success(request, done)
             return redirect("person_detail", person.pk)
-    return _detail(request, person, forms={"status": form}, status=400)
+    return _detail(request, person, forms={prefix: form}, status=400)
 
 
 @require_POST
@@ -278,30 +286,14 @@ def person_evidence_download(request, pk, document_pk):
 @require_POST
 @requires(Action.EDIT_PARTIES)
 def person_address_add(request, pk):
-    person = _person(pk)
-    form = PersonAddressForm(request.POST, prefix="address")
-    if form.is_valid():
-        try:
-            services.record_person_address(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, "Address recorded.")
-            return redirect("person_detail", person.pk)
-    return _detail(request, person, forms={"address": form}, status=400)
+    return _record_on_person(
+        request, pk, PersonAddressForm, "address", services.record_person_address, done="Address recorded."
+    )
 
 
 @require_POST
 @requires(Action.EDIT_PARTIES)
 def person_visa_add(request, pk):
-    person = _person(pk)
-    form = VisaForm(request.POST, prefix="visa")
-    if form.is_valid():
-        try:
-            services.record_visa(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, "Visa recorded; its expiry will be reminded.")
-            return redirect("person_detail", person.pk)
-    return _detail(request, person, forms={"visa": form}, status=400)
+    return _record_on_person(
+        request, pk, VisaForm, "visa", services.record_visa, done="Visa recorded; its expiry will be reminded."
+    )
