@@ -29,14 +29,13 @@ import urllib.request
 from pathlib import Path
 
 from served import (
-    ROOT,
     create_database,
     drop_database,
     free_port,
     licensed_customer,
     machine,
+    migrate_and_set_up_django,
     milliseconds,
-    server_env,
     start_server,
     stop_server,
 )
@@ -75,17 +74,7 @@ if __name__ != "__main__":
 
 def load(database_url: str) -> tuple[str, list[str]]:
     """Migrate, bulk-load the volume, and prepare the checked customers; returns (token, their ids)."""
-    env = server_env(database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from licensing.celery import app
-
-    # The benchmark measures requests, not background work: queued tasks go nowhere.
-    app.conf.update(broker_url="memory://", task_always_eager=False)
+    migrate_and_set_up_django(database_url)
     return _load_records()
 
 

@@ -38,8 +38,8 @@ from served import (
     free_port,
     licensed_customer,
     machine,
+    migrate_and_set_up_django,
     milliseconds,
-    server_env,
     start_server,
     stop_server,
 )
@@ -71,17 +71,7 @@ def stub(environ, start_response):
 
 def load(database_url: str) -> tuple[list[str], list[str]]:
     """Migrate and load the checked customers and their keys; returns (keys asked before, new keys)."""
-    env = server_env(database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from licensing.celery import app
-
-    # The benchmark measures requests, not background work: queued tasks go nowhere.
-    app.conf.update(broker_url="memory://", task_always_eager=False)
+    migrate_and_set_up_django(database_url)
     return _load_records()
 
 

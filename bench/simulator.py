@@ -21,11 +21,10 @@ the time to the goal (scaled to the book's size when run smaller).
 
 import datetime
 import os
-import subprocess
 import sys
 import time
 
-from served import ROOT, create_database, drop_database, machine, server_env
+from served import create_database, drop_database, machine, migrate_and_set_up_django
 
 CUSTOMERS = int(os.environ.get("SIMULATOR_CUSTOMERS", "100000"))
 TRANSACTIONS = int(os.environ.get("SIMULATOR_TRANSACTIONS", "1000000"))
@@ -33,20 +32,6 @@ FULL_CUSTOMERS, FULL_TRANSACTIONS = 100_000, 1_000_000
 GOAL_SECONDS = 120.0
 # Half the homes are in A:1 (the change releases them), half are not.
 COUNTRIES = ["DE", "BR", "FR", "CN", "GB", "SA", "JP", "VN"]
-
-
-def setup(database_url: str) -> None:
-    env = server_env(database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from licensing.celery import app
-
-    # The chunks are run here, one after another; nothing is sent anywhere.
-    app.conf.update(broker_url="memory://", task_always_eager=False)
 
 
 def load() -> tuple[float, object]:
@@ -137,7 +122,7 @@ def main() -> int:
         sys.exit("DATABASE_URL must name a PostgreSQL server.")
     name, url = create_database(server_url, "bench_simulator")
     try:
-        setup(url)
+        migrate_and_set_up_django(url)
         loaded_in, change = load()
         elapsed, simulation = simulate(change)
     finally:
