@@ -32,6 +32,7 @@ from served import (
     create_database,
     drop_database,
     free_port,
+    frontier_item_under_letter,
     licensed_customer,
     machine,
     migrate_and_set_up_django,
@@ -85,20 +86,9 @@ def _load_records() -> tuple[str, list[str]]:
     from licensing.accounts.models import Role, User
     from licensing.accounts.permissions import ClientRole
     from licensing.api.tokens import issue_api_token
-    from licensing.reference.models import Activity, ControlledItem, LicenceRequirement
 
     today = timezone.localdate()
-    item = ControlledItem.objects.create(code="frontier-1", name="Frontier-1 model weights", eccn="4E091")
-    requirement = LicenceRequirement.objects.create(
-        title="Is-informed letter",
-        issued_on=today - datetime.timedelta(days=365),
-        legal_basis="15 CFR 744 (is informed)",
-        activities=list(Activity.values),
-        scope=LicenceRequirement.Scope.FOREIGN_PERSONS,
-        effective_from=today - datetime.timedelta(days=365),
-        application_per_transaction=False,
-    )
-    requirement.items.set([item])
+    item = frontier_item_under_letter(today)
 
     now = timezone.now()
     countries = ["DE", "FR", "GB", "JP", "IN", "BR", "CA", "AU"]

@@ -33,6 +33,7 @@ from pathlib import Path
 from served import (
     ROOT,
     admin_connection,
+    approved_german_customer,
     create_database,
     drop_database,
     free_port,
@@ -71,8 +72,6 @@ def load(database_url: str) -> tuple[str, list[str]]:
     from licensing.accounts.models import Role, User
     from licensing.accounts.permissions import ClientRole
     from licensing.api.tokens import issue_api_token
-    from licensing.determinations import services as determinations
-    from licensing.parties.models import Customer
     from licensing.reference.models import ControlledItem
 
     today = timezone.localdate()
@@ -81,18 +80,9 @@ def load(database_url: str) -> tuple[str, list[str]]:
     reviewer = User.objects.create(username="bench-reviewer", role=Role.REVIEWER, is_staff=True)
     customers = []
     for n in range(CUSTOMERS):
-        customer = Customer.objects.create(
-            external_id=f"POST-{n:03d}",
-            kind="entity",
-            legal_name=f"Posting Customer {n} GmbH",
-            country_of_incorporation_id="DE",
-            headquarters_country_id="DE",
+        customer = approved_german_customer(
+            f"POST-{n:03d}", f"Posting Customer {n} GmbH", officer=officer, reviewer=reviewer, today=today
         )
-        draft = determinations.prepare_determination(
-            actor=officer, subject=customer, effective_on=today - datetime.timedelta(days=30)
-        )
-        submitted = determinations.submit_determination(actor=officer, determination=draft)
-        determinations.approve_determination(actor=reviewer, determination=submitted)
         customers.append(customer.external_id)
     token = issue_api_token(actor=None, name="bench", role=ClientRole.BILLING)[1]
     return token, customers

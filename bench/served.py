@@ -160,22 +160,11 @@ def licensed_customer(n: int, *, item, officer, reviewer, today):
     from licensing.cases.models import LicenceApplication
     from licensing.cases.services import applications, licences
     from licensing.cases.services.transactions import record_transaction
-    from licensing.determinations import services as determinations
-    from licensing.parties.models import Customer
     from tests.ready_to_file import complete_application
 
-    customer = Customer.objects.create(
-        external_id=f"CHECK-{n:03d}",
-        kind="entity",
-        legal_name=f"Checked Customer {n} GmbH",
-        country_of_incorporation_id="DE",
-        headquarters_country_id="DE",
+    customer = approved_german_customer(
+        f"CHECK-{n:03d}", f"Checked Customer {n} GmbH", officer=officer, reviewer=reviewer, today=today
     )
-    draft = determinations.prepare_determination(
-        actor=officer, subject=customer, effective_on=today - datetime.timedelta(days=30)
-    )
-    submitted = determinations.submit_determination(actor=officer, determination=draft)
-    determinations.approve_determination(actor=reviewer, determination=submitted)
     record, _ = record_transaction(
         actor=None,
         external_id=f"CHECK-TX-{n:03d}",
@@ -224,3 +213,45 @@ def migrate_and_set_up_django(database_url: str) -> None:
     from licensing.celery import app
 
     app.conf.update(broker_url="memory://", task_always_eager=False)
+
+
+def approved_german_customer(external_id: str, legal_name: str, *, officer, reviewer, today):
+    """A German entity whose foreign-person determination was prepared, submitted and approved by the services."""
+    import datetime
+
+    from licensing.determinations import services as determinations
+    from licensing.parties.models import Customer
+
+    customer = Customer.objects.create(
+        external_id=external_id,
+        kind="entity",
+        legal_name=legal_name,
+        country_of_incorporation_id="DE",
+        headquarters_country_id="DE",
+    )
+    draft = determinations.prepare_determination(
+        actor=officer, subject=customer, effective_on=today - datetime.timedelta(days=30)
+    )
+    submitted = determinations.submit_determination(actor=officer, determination=draft)
+    determinations.approve_determination(actor=reviewer, determination=submitted)
+    return customer
+
+
+def frontier_item_under_letter(today):
+    """The frontier model as a controlled item, under an is-informed letter for foreign persons since a year ago."""
+    import datetime
+
+    from licensing.reference.models import Activity, ControlledItem, LicenceRequirement
+
+    item = ControlledItem.objects.create(code="frontier-1", name="Frontier-1 model weights", eccn="4E091")
+    requirement = LicenceRequirement.objects.create(
+        title="Is-informed letter",
+        issued_on=today - datetime.timedelta(days=365),
+        legal_basis="15 CFR 744 (is informed)",
+        activities=list(Activity.values),
+        scope=LicenceRequirement.Scope.FOREIGN_PERSONS,
+        effective_from=today - datetime.timedelta(days=365),
+        application_per_transaction=False,
+    )
+    requirement.items.set([item])
+    return item
