@@ -7,16 +7,21 @@ an officer would (`licensing.cases.rules`, where each rule is a function and
 `RULES` is their order): the customer's standing, screening, embargoed
 destinations, who the recipient is, where a release to them is attributed,
 what the letters require, and whether a licence already covers it.
+
+`evaluate_many` decides many requests at once, as `evaluate` decides each:
+their facts come from the same statement in one query, read by the same code,
+and the same rules are applied to each.
 """
 
 import dataclasses
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from .basis import basis_of
-from .facts import load_facts
+from .facts import DecisionFacts, FactsQuery, load_facts, load_facts_for_many
 from .rules import (
     RULES,
     Coverage,
@@ -36,6 +41,7 @@ __all__ = [
     "decide",
     "default_destination",
     "evaluate",
+    "evaluate_many",
     "licence_coverage",
     "live_decision",
     "release_country",
@@ -49,15 +55,28 @@ def live_decision(record, *, on: datetime.date | None = None) -> Evaluation:
 
 def evaluate(request: Request, *, on: datetime.date) -> Evaluation:
     """Decide a transaction as of `on`, returning the decision and the reasons for it."""
-    facts = load_facts(
+    return _decided(request, load_facts(**_asked(request)._asdict(), on=on))
+
+
+def evaluate_many(requests: Sequence[Request], *, on: datetime.date) -> list[Evaluation]:
+    """Decide many transactions as of `on`, each as `evaluate` would alone, their facts loaded in one query."""
+    facts = load_facts_for_many([_asked(request) for request in requests], on=on)
+    return [_decided(request, found) for request, found in zip(requests, facts, strict=True)]
+
+
+def _asked(request: Request) -> FactsQuery:
+    return FactsQuery(
         customer=request.customer.external_id,
         item=request.item.code,
         person=request.person.external_id if request.person is not None else None,
         country=request.destination_country,
         activity=request.activity,
         transaction_id=request.transaction_id,
-        on=on,
     )
+
+
+def _decided(request: Request, facts: DecisionFacts) -> Evaluation:
+    """The rules' outcome on the loaded facts, and the basis it was made on."""
     if facts.customer is None or facts.item is None:
         # The rows cannot be deleted, but their external id or code may have changed since the request was made:
         # refuse to decide rather than decide on rows that were not read.
