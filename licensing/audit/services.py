@@ -1,5 +1,5 @@
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -34,12 +34,22 @@ def attributed_to_api_token(*, token_id: int, label: str) -> Iterator[None]:
 # What follows an event is declared in the reactions table (licensing.reactions),
 # which installs its dispatcher here when the apps are ready: the log imports no consumer.
 _reactor: Callable[[Event, object], None] | None = None
+# What `record_events` runs its events' reactions inside, installed with the reactor: the reactions to
+# many events recorded at once may share what each would read alone.
+_reacting_together: Callable[[], AbstractContextManager[object]] = nullcontext
 
 
-def install_reactor(reactor: Callable[[Event, object], None] | None) -> None:
-    """Have `reactor(event, target)` run after each event is written, in the same transaction."""
-    global _reactor
-    _reactor = reactor
+def install_reactor(
+    reactor: Callable[[Event, object], None] | None,
+    *,
+    together: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> None:
+    """Have `reactor(event, target)` run after each event is written, in the same transaction.
+
+    `together()` is entered around the reactions to the events `record_events` writes at once.
+    """
+    global _reactor, _reacting_together
+    _reactor, _reacting_together = reactor, together
 
 
 def _actor_columns(actor: Any) -> tuple[int | None, str]:
@@ -142,6 +152,7 @@ def record_events(records: Sequence[EventRecord]) -> list[Event]:
             for event in events:
                 event.previous_hash, event.hash = sealed[event.pk].previous_hash, sealed[event.pk].hash
     if _reactor is not None:
-        for event, record in zip(events, records, strict=True):
-            _reactor(event, record.target)
+        with _reacting_together():
+            for event, record in zip(events, records, strict=True):
+                _reactor(event, record.target)
     return events

@@ -11,6 +11,6 @@ class ReactionsConfig(AppConfig):
         # Django allows only once every app is loaded, i.e. in ready().
         from licensing.audit.services import install_reactor
 
-        from .dispatch import react
+        from .dispatch import react, reacting_together
 
-        install_reactor(react)
+        install_reactor(react, together=reacting_together)

@@ -3,7 +3,9 @@
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
@@ -14,6 +16,27 @@ from ..models import WebhookDelivery, WebhookSubscription
 from ..task_names import DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)
+
+# Each event type's listening subscriptions, read once for the publications inside `publishing_together`.
+_listening: ContextVar[dict[str, list[WebhookSubscription]] | None] = ContextVar("webhook_listening", default=None)
+
+
+@contextmanager
+def publishing_together() -> Iterator[None]:
+    """Read each event type's subscriptions once for every publication inside the block.
+
+    For the reactions to many events recorded at once (a chunk of
+    transactions decided together), where reading them for each would be most
+    of the work. A block inside another shares the outer one's reads.
+    """
+    if _listening.get() is not None:
+        yield
+        return
+    reset = _listening.set({})
+    try:
+        yield
+    finally:
+        _listening.reset(reset)
 
 
 def publish(event_type: str, describe: Callable[[], dict], *, dedupe_key: str | None = None) -> list[WebhookDelivery]:
@@ -26,7 +49,7 @@ def publish(event_type: str, describe: Callable[[], dict], *, dedupe_key: str | 
     `dedupe_key` names the happening: a second publish with the same key sends
     nothing new.
     """
-    subscriptions = WebhookSubscription.objects.listening_to(event_type)
+    subscriptions = _listening_to(event_type)
     if not subscriptions:
         return []
     event_id = uuid.uuid4()
@@ -49,6 +72,15 @@ def publish(event_type: str, describe: Callable[[], dict], *, dedupe_key: str | 
     if ids:
         _queue(ids)
     return created
+
+
+def _listening_to(event_type: str) -> list[WebhookSubscription]:
+    remembered = _listening.get()
+    if remembered is None:
+        return WebhookSubscription.objects.listening_to(event_type)
+    if event_type not in remembered:
+        remembered[event_type] = WebhookSubscription.objects.listening_to(event_type)
+    return remembered[event_type]
 
 
 def _queue(delivery_ids: list[int]) -> None:
