@@ -1,12 +1,17 @@
 import gc
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "licensing.settings.base")
 
-application = get_wsgi_application()
+# What get_wsgi_application() does, with the handler that answers the gateway's question before the middleware.
+django.setup(set_prefix=False)
+
+from licensing.api.gateway_handler import GatewayFirstHandler  # noqa: E402 - needs the apps loaded
+
+application = GatewayFirstHandler()
 
 # Import every view now, with the URL configuration, rather than in the first request.
 get_resolver().url_patterns  # noqa: B018 - the property imports them
