@@ -70,6 +70,12 @@ def stub(environ, start_response):
     return [STUB_BODY]
 
 
+def allow_everything(environ, start_response):
+    """An authoriser that checks nothing: what asking any Python server before each call costs at the least."""
+    start_response("200 OK", [("Content-Length", "0")])
+    return [b""]
+
+
 def load(database_url: str) -> tuple[list[str], list[str]]:
     """Migrate and load the checked customers and their keys; returns (keys asked before, new keys)."""
     migrate_and_set_up_django(database_url)
@@ -112,7 +118,16 @@ def _load_records() -> tuple[list[str], list[str]]:
     return asked_before, new_keys
 
 
-def nginx_config(prefix: Path, *, gateway_port: int, baseline_port: int, exportdesk_port: int, stub_port: int) -> str:
+def nginx_config(
+    prefix: Path,
+    *,
+    gateway_port: int,
+    baseline_port: int,
+    exportdesk_port: int,
+    stub_port: int,
+    ceiling_port: int,
+    ceiling_gateway_port: int,
+) -> str:
     """The deployed gateway configuration with this run's ports, and beside it a plain proxy to the same stub."""
     deployed = DEPLOYED.read_text()
     for old, new in (
@@ -129,13 +144,19 @@ def nginx_config(prefix: Path, *, gateway_port: int, baseline_port: int, exportd
         '        proxy_http_version 1.1;\n        proxy_set_header Connection "";\n'
         "        proxy_pass http://model_server;\n    }\n}\n"
     )
+    # The same gateway again, asking the authoriser that checks nothing: the ceiling any check can reach.
+    ceiling = deployed.replace("upstream model_server {", "upstream unused_model_server {", 1)
+    ceiling = ceiling.replace("exportdesk_authorize", "allow_everything_authorize")
+    ceiling = ceiling.replace(f"server 127.0.0.1:{exportdesk_port};", f"server 127.0.0.1:{ceiling_port};")
+    ceiling = ceiling.replace(f"listen 127.0.0.1:{gateway_port};", f"listen 127.0.0.1:{ceiling_gateway_port};")
     temp = " ".join(
         f"{kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     # One worker process, as on a gateway host's share of two cores; nothing outlives the run.
     return (
         f"daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\nerror_log {prefix / 'error.log'} warn;\n"
-        f"events {{ worker_connections 1024; }}\nhttp {{\naccess_log off;\n{temp}\n{deployed}\n{baseline}}}\n"
+        f"events {{ worker_connections 1024; }}\nhttp {{\naccess_log off;\n{temp}\n"
+        f"{deployed}\n{ceiling}\n{baseline}}}\n"
     )
 
 
@@ -238,13 +259,13 @@ def check_answers(gateway_port: int, keys: list[str]) -> None:
             sys.exit(f"the gateway did not let an authorised key through: {error}")
 
 
-def report(baseline: dict, asked: dict, new: dict, load_before: tuple, load_after: tuple) -> str:
-    def row(name, figures):
+def report(baseline: dict, asked: dict, new: dict, ceiling: dict, load_before: tuple, load_after: tuple) -> str:
+    def row(name, figures, checker="exportdesk"):
         cpu = figures["cpu"]
         return (
             f"| {name} | {figures['rps']:.0f} | {figures['p50']:.2f} | {figures['p99']:.2f} | "
             f"{figures['rps'] / baseline['rps']:.2f} | {figures['p99'] - baseline['p99']:+.2f} | "
-            f"{cpu['nginx']:.2f} | {cpu['stub']:.2f} | {cpu['exportdesk']:.2f} | {cpu['database']:.2f} |"
+            f"{cpu['nginx']:.2f} | {cpu['stub']:.2f} | {cpu[checker]:.2f} | {cpu['database']:.2f} |"
         )
 
     met = {
@@ -269,22 +290,28 @@ def report(baseline: dict, asked: dict, new: dict, load_before: tuple, load_afte
             "run. Keys asked before: the customers' keys in turn. A new key every time: keys never presented before, "
             "each once"
             + (" (the run used more calls than there are keys, so some came twice)." if wrapped else ".")
-            + " Every call is a POST the gateway allows. CPU columns: milliseconds of CPU (user and system) per "
-            "request spent by each part (PostgreSQL: the backends of the servers' connections), from /proc, which a "
-            "loaded machine inflates less than wall time.",
+            + " Every call is a POST the gateway allows. The ceiling: the same nginx configuration asking, instead "
+            f"of ExportDesk, a gunicorn authoriser ({WORKERS} sync workers) that answers 200 at once. CPU columns: "
+            "milliseconds of CPU (user and system) per request spent by each part (check: ExportDesk, or the "
+            "authoriser that checks nothing; PostgreSQL: the backends of the servers' connections), from /proc, "
+            "which a loaded machine inflates less than wall time.",
             "",
             "| through nginx | requests/s | p50 (ms) | p99 (ms) | requests/s ratio | added p99 (ms) | "
-            "nginx CPU (ms) | stub CPU (ms) | ExportDesk CPU (ms) | PostgreSQL CPU (ms) |",
+            "nginx CPU (ms) | stub CPU (ms) | check CPU (ms) | PostgreSQL CPU (ms) |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             row("stub alone (baseline)", baseline),
             row("check, then stub: keys asked before", asked),
             row("check, then stub: a new key every time", new),
+            row("an authoriser that checks nothing, then stub (the ceiling)", ceiling, "allow_everything"),
             "",
             f"Goal: at least {GOAL_RATIO:.1f} of the baseline's requests/s with at most {GOAL_ADDED_P99_MS:.0f} ms "
             "added at p99: "
             + "; ".join(f"{name} {'met' if ok else 'not met'}" for name, ok in met.items())
             + "."
             + (" wrk reported errors; see its output." if any(f["errors"] for f in (baseline, asked, new)) else ""),
+            "The same gateway asking a gunicorn authoriser that checks nothing keeps "
+            f"{ceiling['rps'] / baseline['rps']:.2f} of the baseline's requests/s: no check served the same way can "
+            "keep more.",
         ]
     )
 
@@ -325,13 +352,24 @@ def main() -> int:
             workers=WORKERS,
         )
         servers.append(model)
-        ports.update(gateway_port=free_port(), baseline_port=free_port())
+        ports["ceiling_port"] = free_port()
+        allow_everything_server = start_server(
+            database_url,
+            ports["ceiling_port"],
+            workdir / "allow_everything.log",
+            application="gateway:allow_everything",
+            ready_path="/",
+            workers=WORKERS,
+        )
+        servers.append(allow_everything_server)
+        ports.update(gateway_port=free_port(), baseline_port=free_port(), ceiling_gateway_port=free_port())
         nginx = start_nginx(workdir, ports)
         check_answers(ports["gateway_port"], asked_before)
         meters = {
             "nginx": lambda: cpu_seconds(nginx.pid),
             "stub": lambda: cpu_seconds(model.pid),
             "exportdesk": lambda: cpu_seconds(exportdesk.pid),
+            "allow_everything": lambda: cpu_seconds(allow_everything_server.pid),
             "database": lambda: database_cpu_seconds(server_url, name),
         }
         baseline_url = f"http://127.0.0.1:{ports['baseline_port']}"
@@ -344,8 +382,11 @@ def main() -> int:
         wrk(gateway_url, WARMUP_SECONDS, asked_script, meters)
         asked = wrk(gateway_url, MEASURE_SECONDS, asked_script, meters)
         new = wrk(gateway_url, MEASURE_SECONDS, new_script, meters)
+        ceiling_url = f"http://127.0.0.1:{ports['ceiling_gateway_port']}"
+        wrk(ceiling_url, WARMUP_SECONDS, asked_script, meters)
+        ceiling = wrk(ceiling_url, MEASURE_SECONDS, asked_script, meters)
         load_after = os.getloadavg()
-        print(report(baseline, asked, new, load_before, load_after))
+        print(report(baseline, asked, new, ceiling, load_before, load_after))
     finally:
         if nginx is not None:
             # SIGTERM, not SIGKILL: the master stops its worker; killed outright, it left the worker running.
