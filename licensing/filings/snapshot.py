@@ -14,6 +14,9 @@ from django.db.models import Prefetch
 
 from licensing.cases.models import ApplicationParty, Licence, LicenceApplication, LicenceCondition
 
+from .documents.blocks import party_address
+from .documents.form_748p import addresses_on
+
 # Personal evidence stays out: these person fields are never exported.
 PERSON_FIELDS = ("id", "external_id", "relationship", "given_name", "family_name", "employer_name")
 
@@ -123,6 +126,9 @@ def application_record(application: LicenceApplication) -> dict:
                 "position": party.position,
                 "name": party.name,
                 "address": party.address,
+                # What the form gives: a person named with no address typed in is filed at the address on their
+                # record on the filing day (block 19), so the record that the filings' hash covers holds it too.
+                "address_as_filed": list(party_address(party, addresses_on(application))),
                 "city": party.city,
                 "postal_code": party.postal_code,
                 "country": party.country_id,

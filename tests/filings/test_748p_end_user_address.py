@@ -100,3 +100,29 @@ def test_the_pre_filing_check_accepts_block_19_once_the_person_has_an_address(de
     )
 
     assert not [p for p in block_19_problems() if "no full address" in p.message]
+
+
+def test_the_record_the_filings_hash_covers_holds_the_address_block_19_gives(deemed_draft, officer, today):
+    from licensing.filings.snapshot import application_record, load_application, record_sha256
+
+    def end_user_as_filed():
+        record = application_record(load_application(deemed_draft.pk))
+        (end_user,) = [party for party in record["parties"] if party["role"] == ApplicationParty.Role.END_USER]
+        return end_user["address_as_filed"], record_sha256(record)
+
+    nowhere, before = end_user_as_filed()
+    parties.record_person_address(
+        actor=officer,
+        person=deemed_draft.person,
+        since_on=today - 3 * DAY,
+        line1="77 Massachusetts Ave",
+        city="Cambridge",
+        postal_code="02139",
+        country=Country.objects.get(pk="US"),
+    )
+    address, after = end_user_as_filed()
+
+    assert nowhere[:3] == ["", "", ""]
+    assert address[0].startswith("77 Massachusetts Ave") and address[3] == "United States"
+    # A filing rendered after the move says it rests on another record than one rendered before.
+    assert after != before

@@ -76,13 +76,13 @@ def party_block(
     if party is None:
         values = [""] * len(PARTY_FIELD_LABELS)
     else:
-        values = [party.name, *_party_address(party, on), party.telephone, party.website]
+        values = [party.name, *party_address(party, on), party.telephone, party.website]
     return PartyBlock(
         number, label, tuple(Block("", text, value) for text, value in zip(PARTY_FIELD_LABELS, values, strict=True))
     )
 
 
-def _party_address(party: ApplicationParty, on: datetime.date | None) -> tuple[str, str, str, str]:
+def party_address(party: ApplicationParty, on: datetime.date | None) -> tuple[str, str, str, str]:
     """Address, city, postal code and country; a person named without one typed in lives where recorded on `on`."""
     own = (party.address, party.city, party.postal_code, party.country.name if party.country_id else "")
     if party.address.strip() or party.person_id is None:
