@@ -311,8 +311,8 @@ class _Statement:
     def rows_by_kind_for_many(self, many: list[dict], *, on: datetime.date) -> list[dict[str, list[tuple]]]:
         """`rows_by_kind` for each of many requests' values (`on` shared), in one query; PostgreSQL, no companion."""
         found: list[dict[str, list]] = [{kind: [] for kind in self.kinds} for _ in many]
-        params: dict[str, Any] = {f"{name}_list": [values[name] for values in many] for name in _ASKED}
-        params["on"] = on
+        # One JSON document of the requests: a single parameter, quoted once, however many they are.
+        params: dict[str, Any] = {"asked": json.dumps(many), "on": on}
         with transaction.atomic(), connection.cursor() as cursor:
             # A subquery per request makes the estimate large enough for PostgreSQL to compile the plan
             # to machine code (JIT), which takes far longer than running it: this statement is run
@@ -329,7 +329,7 @@ class _Statement:
 
     @cached_property
     def many_sql(self) -> str:
-        """The statement once per row of a list of requests: each request's values are a row of `asked`.
+        """The statement once per request of a list: each request's values are a row of `asked`.
 
         The statement itself is unchanged, run as a lateral subquery whose
         parameters are that row's columns; its rows come back numbered by request.
@@ -337,11 +337,11 @@ class _Statement:
         sql = self.sql
         for name in _ASKED:
             sql = sql.replace(f"%({name})s", f"asked.{name}_asked")
-        arrays = ", ".join(f"CAST(%({name}_list)s AS {_PARAMETERS[name]}[])" for name in _ASKED)
+        columns = ", ".join(f"{name} {_PARAMETERS[name]}" for name in _ASKED)
         names = ", ".join(f"{name}_asked" for name in _ASKED)
         return (
-            f"SELECT asked.n, facts.* FROM unnest({arrays}) WITH ORDINALITY AS asked({names}, n) "
-            f"CROSS JOIN LATERAL ({sql}) facts"
+            f"SELECT asked.n, facts.* FROM ROWS FROM (jsonb_to_recordset(CAST(%(asked)s AS jsonb)) AS ({columns})) "
+            f"WITH ORDINALITY AS asked({names}, n) CROSS JOIN LATERAL ({sql}) facts"
         )
 
     def fetch(self, params: dict) -> list[tuple]:

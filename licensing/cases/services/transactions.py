@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import JSONField, Q
+from django.db.models import Field, JSONField, Q
 from django.utils import timezone
 
 from licensing.accounts.models import User
@@ -167,37 +167,34 @@ def _save_decisions(records: list[Transaction]) -> None:
     if connection.vendor != "postgresql":
         Transaction.objects.bulk_update(records, DECISION_FIELDS)
         return
-    # bulk_update's CASE per row and field costs more in Python than deciding them: the new values
-    # go as one array per column, a row of them per transaction.
+    # bulk_update's CASE per row and field costs more in Python than deciding them: the new values go
+    # as one JSON document, a row per transaction, a single parameter quoted once.
+    fields = [field for field in Transaction._meta.concrete_fields if field.name in DECISION_FIELDS]
+    rows = [{"id": record.pk, **{field.attname: _stored(field, record) for field in fields}} for record in records]
     quote = connection.ops.quote_name
-    columns, fields = zip(
-        *(
-            (quote(field.column), field)
-            for field in Transaction._meta.concrete_fields
-            if field.name in DECISION_FIELDS and field.column
-        ),
-        strict=True,
-    )
-    arrays: list[list[Any]] = [[record.pk for record in records]]
-    types = ["bigint"]
-    for field in fields:
-        if isinstance(field, JSONField):
-            arrays.append([json.dumps(getattr(record, field.attname), cls=field.encoder) for record in records])
-            types.append("jsonb")
-        else:
-            arrays.append([field.get_db_prep_save(getattr(record, field.attname), connection) for record in records])
-            # A concrete column always has a type.
-            types.append(str(field.db_type(connection)))
     table = quote(Transaction._meta.db_table)
-    assignments = ", ".join(f"{column} = v.{column}" for column in columns)
-    unnested = ", ".join(f"CAST(%s AS {db_type}[])" for db_type in types)
+    assignments = ", ".join(f"{quote(str(field.column))} = v.{quote(field.attname)}" for field in fields)
+    # A JSON field's value is kept as the JSON it is; a concrete field always has a column type.
+    types = ", ".join(
+        f"{quote(field.attname)} {'jsonb' if isinstance(field, JSONField) else field.db_type(connection)}"
+        for field in fields
+    )
     with connection.cursor() as cursor:
-        # Composed from the model's own table and column names; every value is a parameter.
+        # Composed from the model's own table, column names and types; every value is in the parameter.
         cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} FROM unnest({unnested}) AS v(id, {', '.join(columns)}) "  # noqa: S608
-            "WHERE t.id = v.id",
-            arrays,
+            f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
+            f"FROM jsonb_to_recordset(CAST(%s AS jsonb)) AS v(id bigint, {types}) WHERE t.id = v.id",
+            [json.dumps(rows)],
         )
+
+
+def _stored(field: "Field[Any, Any]", record: Transaction) -> Any:
+    """The field's value as the UPDATE's JSON document carries it: JSON fields as they are, the rest as saved."""
+    value = getattr(record, field.attname)
+    if isinstance(field, JSONField):
+        return value
+    value = field.get_db_prep_save(value, connection)
+    return value.isoformat() if isinstance(value, datetime.datetime) else value
 
 
 def _check_may_decide(actor: User | None) -> None:
