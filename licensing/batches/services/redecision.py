@@ -6,8 +6,10 @@ a query that usually finds one transaction. A batch's approval events say
 which batch approved them, so that reaction leaves them to the batch: each
 approval chunk queues one task, through the outbox in the chunk's own
 transaction, for the entries it approved. The task decides every held or
-licence-awaiting transaction of those subjects in one transaction and marks
-the entries `redecided_at`, so running it twice, or beside another worker,
+licence-awaiting transaction of those subjects together, each as it would be
+decided alone (their facts read in one query, the same rules applied to each,
+their decisions and events written a statement for all), in one transaction,
+and marks the entries `redecided_at`, so running it twice, or beside another worker,
 does nothing more; the batch page counts the entries marked. Billing hears of
 each new decision through the existing `transaction.decided` webhook.
 """

@@ -265,7 +265,8 @@ def redecide_held_for_recipients(*, customers: Iterable[int] = (), persons: Iter
 
     What `redecide_held` does for each customer (its own transactions, not its
     people's) and each person, for a chunk of recipients at once: one query
-    finds them, and one commit keeps them (a commit each was most of the cost).
+    finds them, they are decided together (`decide_transactions`), and one
+    commit keeps them.
     """
     pending = list(
         Transaction.objects.filter(decision__in=PENDING)
