@@ -59,6 +59,7 @@ class WebhookEvent(models.TextChoices):
     LICENCE_ISSUED = "licence.issued", "A licence was issued"
     LICENCE_EXPIRING = "licence.expiring", "A licence expires soon"
     LICENCE_EXPIRED = "licence.expired", "A licence expired"
+    LICENCE_ALLOWANCE_USED_UP = "licence.allowance_used_up", "A licence's model calls or tokens are all used"
     CUSTOMER_HELD = "customer.held", "A customer was put on hold or blocked"
     API_TOKEN_EXPIRING = "api_token.expiring", "An API token expires soon"
 

@@ -108,6 +108,10 @@ class Verb(models.TextChoices):
     # Licences.
     LICENCE_ISSUED = "licence.issued", "Licence recorded as issued: number, validity, scope"
     LICENCE_USAGE_RECORDED = "licence.usage_recorded", "Use drawn down: transaction, quantity, value"
+    LICENCE_ALLOWANCE_USED_UP = (
+        "licence.allowance_used_up",
+        "Gateway allowance used up: calls and tokens counted, and authorised",
+    )
     LICENCE_CONDITION_ACKNOWLEDGED = "licence.condition_acknowledged", "Condition acknowledged: condition"
     LICENCE_REVIEW_OPENED = "licence.review_opened", "Licence under review after a listing: hit, list, reason"
     LICENCE_SUSPEND = "licence.suspend", "Licence suspended: status, reason"

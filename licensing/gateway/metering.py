@@ -28,6 +28,7 @@ from itertools import islice
 import redis
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from redis.backoff import NoBackoff
@@ -35,6 +36,8 @@ from redis.commands.core import Script
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
+from licensing.audit.services import record_event
+from licensing.audit.verbs import Verb
 from licensing.cases.models import METERED_MAXIMUM, Licence
 
 from .models import MeteredUsage
@@ -207,7 +210,48 @@ def reconcile_metered_usage(*, batch_size: int = 500) -> int:
                 calls=Greatest("calls", counted_calls), tokens=Greatest("tokens", counted_tokens), reconciled_at=now
             )
             changed += 1
+    mark_used_up_allowances()
     return changed
+
+
+def mark_used_up_allowances() -> int:
+    """Say once, as an event, of each metered licence whose calls or tokens are now all counted; return how many.
+
+    From the reconciled counts: the gateway already refuses the next call by
+    Redis's count; this is for the officers and billing, who then know the
+    customer needs a new licence to go on.
+    """
+    counted_in_full = Q(licence__authorised_calls__isnull=False, calls__gte=F("licence__authorised_calls")) | Q(
+        licence__authorised_tokens__isnull=False, tokens__gte=F("licence__authorised_tokens")
+    )
+    marked = 0
+    for pk in MeteredUsage.objects.filter(counted_in_full, used_up_at__isnull=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and asked again: a reconciliation running beside this one says it once, not twice.
+            usage = (
+                MeteredUsage.objects.select_for_update(of=("self",))
+                .select_related("licence")
+                .filter(pk=pk, used_up_at__isnull=True)
+                .first()
+            )
+            if usage is None:
+                continue
+            usage.used_up_at = timezone.now()
+            usage.save(update_fields=["used_up_at"])
+            licence = usage.licence
+            record_event(
+                actor=None,
+                verb=Verb.LICENCE_ALLOWANCE_USED_UP,
+                target=licence,
+                after={
+                    "calls": usage.calls,
+                    "authorised_calls": licence.authorised_calls,
+                    "tokens": usage.tokens,
+                    "authorised_tokens": licence.authorised_tokens,
+                },
+            )
+            marked += 1
+    return marked
 
 
 def counter_key(licence_id: int) -> str:

@@ -59,6 +59,8 @@ class MeteredUsage(models.Model):
     calls_granted = models.PositiveBigIntegerField(default=0)
     tokens_granted = models.PositiveBigIntegerField(default=0)
     reconciled_at = models.DateTimeField(null=True, blank=True)
+    # When reconciliation first found all of a limited dimension counted: said once, as an event.
+    used_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "metered usage"

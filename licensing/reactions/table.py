@@ -55,6 +55,8 @@ REACTIONS = _table(
     # Licences.
     (LICENCE_MACHINE.verbs(), (deadlines.recompute_licence_case,)),
     ((Verb.LICENCE_EXPIRE,), (webhooks.licence_expired,)),
+    # Billing hears when the gateway will let no more calls through under a licence.
+    ((Verb.LICENCE_ALLOWANCE_USED_UP,), (webhooks.licence_allowance_used_up,)),
     (
         (Verb.LICENCE_ISSUED,),
         (webhooks.licence_issued, decisions.redecide_licensed_transaction),

@@ -46,6 +46,14 @@ def licence_issued(event: Event, licence: Licence) -> None:
     )
 
 
+def licence_allowance_used_up(event: Event, licence: Licence) -> None:
+    publish(
+        WebhookEvent.LICENCE_ALLOWANCE_USED_UP,
+        lambda: events.licence_data(licence),
+        dedupe_key=f"licence.allowance_used_up:{licence.pk}",
+    )
+
+
 def licence_expired(event: Event, licence: Licence) -> None:
     publish(
         WebhookEvent.LICENCE_EXPIRED, lambda: events.licence_data(licence), dedupe_key=f"licence.expired:{licence.pk}"

@@ -246,3 +246,34 @@ def test_reconciling_with_redis_down_fails_and_changes_nothing(settings, counter
         reconcile_metered_usage()
 
     assert MeteredUsage.objects.get(licence=licence).calls == 0
+
+
+def test_an_allowance_counted_in_full_is_said_once_to_the_officers_and_to_billing(
+    counters, cases, letter_covering_many, client, officer
+):
+    from licensing.api.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+    from licensing.audit.models import Event
+    from licensing.audit.verbs import Verb
+
+    WebhookSubscription.objects.create(
+        url="https://billing.example.com/hooks", events=[WebhookEvent.LICENCE_ALLOWANCE_USED_UP], secret="s" * 40
+    )
+    licence, raw = licence_with_key(cases, calls=3)
+    other, other_raw = licence_with_key(cases, calls=100)
+    for _ in range(3):
+        assert ask(raw).status_code == 200
+    assert ask(other_raw).status_code == 200
+
+    reconcile_metered_usage()
+    reconcile_metered_usage()
+
+    said = Event.objects.filter(verb=Verb.LICENCE_ALLOWANCE_USED_UP)
+    assert [event.target_id for event in said] == [str(licence.pk)]
+    assert said.get().after["calls"] == said.get().after["authorised_calls"] == 3
+    assert MeteredUsage.objects.get(licence=other).used_up_at is None
+    deliveries = WebhookDelivery.objects.filter(event_type=WebhookEvent.LICENCE_ALLOWANCE_USED_UP)
+    assert deliveries.count() == 1
+    assert json.loads(deliveries.get().body)["data"]["licence"]["number"] == licence.number
+    client.force_login(officer)
+    page = client.get(reverse("licence_detail", args=[licence.pk])).content.decode()
+    assert "All used" in page and "3 counted of 3 authorised at the gateway" in page
