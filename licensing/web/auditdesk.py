@@ -2,10 +2,8 @@
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -13,16 +11,7 @@ from licensing.audit.checkpoints import CheckpointFileInvalid, read_checkpoints,
 from licensing.audit.models import Event
 from licensing.audit.verbs import Verb
 
-# The pages of the records an event may name, by model name.
-DETAIL_URLS = {
-    "customer": "customer_detail",
-    "person": "person_detail",
-    "foreignpersondetermination": "determination_detail",
-    "transaction": "transaction_detail",
-    "licenceapplication": "application_detail",
-    "licence": "licence_detail",
-}
-LONG_VALUE = 120
+from .event_text import DETAIL_URLS, changes
 
 
 def verb_name(verb: str) -> str:
@@ -37,43 +26,6 @@ def verb_name(verb: str) -> str:
 def local_time(moment: datetime.datetime) -> str:
     """Every time on the desk, in the product's one time zone, with its abbreviation."""
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S %Z}"
-
-
-def _field_label(model, name: str) -> str:
-    if model is not None:
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            field = None
-        # A reverse relation (a customer's "addresses", say) has no verbose name of its own.
-        if getattr(field, "verbose_name", None):
-            return str(field.verbose_name)
-    return name.replace("_", " ")
-
-
-def _value(value: Any) -> str:
-    if value in (None, "", [], {}):
-        return "(blank)"
-    text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    return text if len(text) <= LONG_VALUE else text[: LONG_VALUE - 1] + "…"
-
-
-def changes(event: Event) -> list[str]:
-    """Field by field, in words: "25 signature: name changed from (blank) to Olivia Officer"."""
-    before = event.before if isinstance(event.before, dict) else {}
-    after = event.after if isinstance(event.after, dict) else {}
-    model = event.target_type.model_class()
-    lines = []
-    for name in [*before, *(k for k in after if k not in before)]:
-        label = _field_label(model, name)
-        if name in before and name in after:
-            if before[name] != after[name]:
-                lines.append(f"{label} changed from {_value(before[name])} to {_value(after[name])}")
-        elif name in after:
-            lines.append(f"{label}: {_value(after[name])}")
-        else:
-            lines.append(f"{label} was {_value(before[name])}")
-    return lines
 
 
 @dataclass(frozen=True)

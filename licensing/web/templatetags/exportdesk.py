@@ -7,21 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from licensing.accounts.permissions import Action, user_can
-from licensing.cases.models import Decision, Licence, LicenceApplication, SupportingDocumentKind
-from licensing.determinations.models import ForeignPersonDetermination
-from licensing.parties.models import Customer
-from licensing.parties.status import Basis, Outcome
+from licensing.cases.models import SupportingDocumentKind
+
+from ..event_text import DETAIL_URLS, changes
 
 register = template.Library()
-
-_DETAIL_URLS = {
-    "customer": "customer_detail",
-    "person": "person_detail",
-    "foreignpersondetermination": "determination_detail",
-    "transaction": "transaction_detail",
-    "licenceapplication": "application_detail",
-    "licence": "licence_detail",
-}
 
 
 @register.filter
@@ -34,7 +24,7 @@ def can(user, action: str) -> bool:
 def url_of(obj) -> str:
     if obj is None:
         return ""
-    name = _DETAIL_URLS.get(obj._meta.model_name)
+    name = DETAIL_URLS.get(obj._meta.model_name)
     if name is None:
         return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
     return reverse(name, args=[obj.pk])
@@ -54,48 +44,10 @@ def verb_label(verb: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-# Stored codes as people read them in a timeline ("in_review" reads "In review").
-_LABELS = {
-    str(value): str(label)
-    for choices in (
-        LicenceApplication.Status,
-        Licence.Status,
-        ForeignPersonDetermination.Status,
-        Customer.Status,
-        Decision,
-        Outcome,
-        Basis,
-        SupportingDocumentKind,
-    )
-    for value, label in choices.choices
-}
-
-
-def _plain(value) -> str:
-    if isinstance(value, list):
-        return "; ".join(_plain(v) for v in value) or "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in value.items())
-    if value in (None, ""):
-        return "—"
-    return _LABELS.get(str(value), str(value))
-
-
 @register.filter
 def event_changes(event) -> list[str]:
-    """Each changed field as 'field: before → after', or 'field: value' for new facts."""
-    before, after = event.before or {}, event.after or {}
-    lines = []
-    for name in list(dict.fromkeys([*before, *after])):
-        label = name.replace("_", " ")
-        if name in before and name in after:
-            if before[name] != after[name]:
-                lines.append(f"{label}: {_plain(before[name])} → {_plain(after[name])}")
-        elif name in after:
-            lines.append(f"{label}: {_plain(after[name])}")
-        else:
-            lines.append(f"{label} was {_plain(before[name])}")
-    return lines
+    """Each changed field in words, as the auditor's desk gives it."""
+    return changes(event)
 
 
 @register.filter
