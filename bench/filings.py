@@ -27,6 +27,10 @@ APPLICATIONS = 200
 BASELINE_RUNS = 30
 PACKAGE_RUNS = 3
 GOAL_SECONDS = 0.25
+# The baseline of the run the goal was set against (2026-11-29 04:34 UTC, when a filing took 0.448 s).
+# This machine's speed drifts up to twofold between runs, so the goal is also checked at that speed:
+# the median's ratio to this run's baseline, times that baseline.
+GOAL_BASELINE_SECONDS = 0.0103
 
 
 def machine() -> str:
@@ -229,8 +233,14 @@ def main() -> int:
     for label, seconds, cpu in rows:
         cpu_text = f"{cpu:.4f}" if cpu is not None else ""
         print(f"| {label} | {seconds:.4f} | {seconds / baseline:.1f} | {cpu_text} |")
-    verdict = "met" if median < GOAL_SECONDS else "NOT met"
-    print(f"\nGoal: under {GOAL_SECONDS} s per BIS-748P filing: {verdict} (median {median:.3f} s).")
+    at_goal_speed = median / baseline * GOAL_BASELINE_SECONDS
+    verdict = "met" if max(median, at_goal_speed) < GOAL_SECONDS else "NOT met"
+    print(
+        f"\nGoal: under {GOAL_SECONDS} s per BIS-748P filing: {verdict} (median {median:.3f} s; "
+        f"{at_goal_speed:.3f} s at the speed of the run the goal was set against, whose baseline took "
+        f"{GOAL_BASELINE_SECONDS} s: {median / baseline:.1f} × baseline against a goal of "
+        f"{GOAL_SECONDS / GOAL_BASELINE_SECONDS:.1f})."
+    )
     return 0
 
 
