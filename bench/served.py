@@ -237,8 +237,11 @@ def approved_german_customer(external_id: str, legal_name: str, *, officer, revi
     return customer
 
 
-def frontier_item_under_letter(today):
-    """The frontier model as a controlled item, under an is-informed letter for foreign persons since a year ago."""
+def frontier_item_under_letter(today, *, application_per_transaction: bool = False):
+    """The frontier model as a controlled item, under an is-informed letter for foreign persons since a year ago.
+
+    By default a licence covers more than one transaction, so the access benches find authorised uses.
+    """
     import datetime
 
     from licensing.reference.models import Activity, ControlledItem, LicenceRequirement
@@ -251,7 +254,7 @@ def frontier_item_under_letter(today):
         activities=list(Activity.values),
         scope=LicenceRequirement.Scope.FOREIGN_PERSONS,
         effective_from=today - datetime.timedelta(days=365),
-        application_per_transaction=False,
+        application_per_transaction=application_per_transaction,
     )
     requirement.items.set([item])
     return item

@@ -24,7 +24,7 @@ import os
 import sys
 import time
 
-from served import create_database, drop_database, machine, migrate_and_set_up_django
+from served import create_database, drop_database, frontier_item_under_letter, machine, migrate_and_set_up_django
 
 CUSTOMERS = int(os.environ.get("SIMULATOR_CUSTOMERS", "100000"))
 TRANSACTIONS = int(os.environ.get("SIMULATOR_TRANSACTIONS", "1000000"))
@@ -41,19 +41,11 @@ def load() -> tuple[float, object]:
     from licensing.accounts.models import Role, User
     from licensing.policy.models import RuleChange
     from licensing.policy.services import draft_change
-    from licensing.reference.models import Activity, ControlledItem, LicenceRequirement
 
     today = timezone.localdate()
-    item = ControlledItem.objects.create(code="frontier-1", name="Frontier-1 model weights", eccn="4E091")
-    requirement = LicenceRequirement.objects.create(
-        title="Is-informed letter",
-        issued_on=today - datetime.timedelta(days=365),
-        legal_basis="15 CFR 744 (is informed)",
-        activities=list(Activity.values),
-        scope=LicenceRequirement.Scope.FOREIGN_PERSONS,
-        effective_from=today - datetime.timedelta(days=365),
-    )
-    requirement.items.set([item])
+    # One application per transaction, as the letter in the mission requires.
+    item = frontier_item_under_letter(today, application_per_transaction=True)
+    requirement = item.licence_requirements.get()
     officer = User.objects.create(username="bench-officer", role=Role.OFFICER, is_staff=True)
     reviewer = User.objects.create(username="bench-reviewer", role=Role.REVIEWER, is_staff=True)
     admin = User.objects.create(username="bench-admin", role=Role.ADMIN, is_staff=True)
