@@ -10,7 +10,8 @@ from django.db import transaction as database_transaction
 from licensing.api.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from licensing.audit.models import Event
 from licensing.cases.models import Decision, Transaction
-from licensing.cases.services.transactions import decide_transaction, decide_transactions
+from licensing.cases.services import transactions as deciding
+from licensing.cases.services.transactions import decide_transaction, decide_transactions, redecide_held
 
 from ..factories import CustomerFactory, approved_determination, letter
 from ..factories import transaction as transaction_for
@@ -78,7 +79,7 @@ def what_was_written(ids: list[int], since: int) -> dict[int, dict]:
     return written
 
 
-def decided_alone_and_together(ids: list[int]) -> tuple[dict[int, dict], dict[int, dict]]:
+def decided_alone_and_together(ids: list[int], together=None) -> tuple[dict[int, dict], dict[int, dict]]:
     since = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with database_transaction.atomic():
         for pk in ids:
@@ -86,7 +87,10 @@ def decided_alone_and_together(ids: list[int]) -> tuple[dict[int, dict], dict[in
         alone = what_was_written(ids, since)
         # Undone, so that deciding them together starts from the same facts.
         database_transaction.set_rollback(True)
-    decide_transactions(actor=None, transaction_ids=ids)
+    if together is None:
+        decide_transactions(actor=None, transaction_ids=ids)
+    else:
+        together()
     return alone, what_was_written(ids, since)
 
 
@@ -137,3 +141,27 @@ def test_only_a_user_who_may_decide_transactions_decides_many(world, auditor):
     with pytest.raises(PermissionDenied):
         decide_transactions(actor=auditor, transaction_ids=[record.pk])
     assert not Event.objects.filter(verb="transaction.decided", actor=auditor).exists()
+
+
+def test_one_recipient_s_waiting_transactions_are_decided_again_a_chunk_at_a_time_each_as_alone(
+    world, billing, monkeypatch
+):
+    customer = world.determined(world.entity("DE"))
+    ids = waiting([transaction_for(customer, world.item, country=code) for code in ("DE", "FR", "US", "CA", "JP")])
+    monkeypatch.setattr(deciding, "DECIDED_TOGETHER", 2)
+    chunks: list[list[int]] = []
+    decide_chunk = deciding.decide_transactions
+
+    def recording_chunks(**arguments):
+        chunks.append(list(arguments["transaction_ids"]))
+        return decide_chunk(**arguments)
+
+    monkeypatch.setattr(deciding, "decide_transactions", recording_chunks)
+    counted = []
+
+    alone, together = decided_alone_and_together(ids, lambda: counted.append(redecide_held(customer_id=customer.pk)))
+
+    assert counted == [5]
+    assert chunks == [ids[0:2], ids[2:4], ids[4:]]
+    assert together == alone
+    assert all(len(written["events"]) == 1 for written in together.values())

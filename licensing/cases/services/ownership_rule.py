@@ -12,7 +12,7 @@ from licensing.audit.services import record_event
 from licensing.audit.verbs import Verb
 
 from ..models import Decision, OwnershipRulePeriod, Transaction
-from .transactions import decide_transaction
+from .transactions import decide_again
 
 
 def suspend_ownership_rule(
@@ -98,15 +98,8 @@ def redecide_if_the_rule_changed_today() -> int:
 
 def redecide_owned_customers() -> int:
     """Decide again the waiting transactions of every customer with an owner that is a customer; return how many."""
-    pending = (
+    return decide_again(
         Transaction.objects.filter(
             decision__in=(Decision.HOLD, Decision.LICENCE_REQUIRED), customer__owners__owner__isnull=False
-        )
-        .distinct()
-        .order_by("pk")
+        ).distinct()
     )
-    count = 0
-    for record in pending:
-        decide_transaction(actor=None, transaction_record=record)
-        count += 1
-    return count

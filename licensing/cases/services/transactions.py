@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Field, JSONField, Q
+from django.db.models import Field, JSONField, Q, QuerySet
 from django.utils import timezone
 
 from licensing.accounts.models import User
@@ -252,12 +252,7 @@ def redecide_pending_for(
 ) -> int:
     """Decide again the held or licence-awaiting transactions involving these customers, persons or parties."""
     involved = Q(customer_id__in=customers) | Q(person_id__in=persons) | Q(applications__parties__id__in=parties)
-    pending = Transaction.objects.filter(decision__in=PENDING).filter(involved).distinct().order_by("pk")
-    count = 0
-    for record in pending:
-        decide_transaction(actor=None, transaction_record=record)
-        count += 1
-    return count
+    return decide_again(Transaction.objects.filter(decision__in=PENDING).filter(involved).distinct())
 
 
 def redecide_held_for_recipients(*, customers: Iterable[int] = (), persons: Iterable[int] = ()) -> int:
@@ -268,16 +263,24 @@ def redecide_held_for_recipients(*, customers: Iterable[int] = (), persons: Iter
     finds them, they are decided together (`decide_transactions`), and one
     commit keeps them.
     """
-    pending = list(
-        Transaction.objects.filter(decision__in=PENDING)
-        .filter(Q(customer_id__in=list(customers), person__isnull=True) | Q(person_id__in=list(persons)))
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    pending = Transaction.objects.filter(decision__in=PENDING).filter(
+        Q(customer_id__in=list(customers), person__isnull=True) | Q(person_id__in=list(persons))
     )
     with transaction.atomic():
-        for start in range(0, len(pending), DECIDED_TOGETHER):
-            decide_transactions(actor=None, transaction_ids=pending[start : start + DECIDED_TOGETHER])
-    return len(pending)
+        return decide_again(pending)
+
+
+def decide_again(pending: QuerySet[Transaction]) -> int:
+    """Decide these transactions again, DECIDED_TOGETHER at a time in id order; return how many.
+
+    Each chunk is one `decide_transactions` (its own commit unless the caller
+    holds one open): a recipient may have thousands waiting, and one at a time
+    they cost a lock, a read, a write and an event insert each.
+    """
+    ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), DECIDED_TOGETHER):
+        decide_transactions(actor=None, transaction_ids=ids[start : start + DECIDED_TOGETHER])
+    return len(ids)
 
 
 # Transactions decided in one statement each of reading, updating and recording: a recipient may have thousands.
@@ -306,8 +309,4 @@ def redecide_held(
         pending = pending.filter(customer_id=customer_id)
     else:
         pending = pending.filter(customer_id=customer_id, person__isnull=True)
-    count = 0
-    for record in pending:
-        decide_transaction(actor=None, transaction_record=record)
-        count += 1
-    return count
+    return decide_again(pending)
