@@ -80,7 +80,9 @@ def production(tmp_path, django_db_blocker):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        # Migrating a new database and collecting static files first; on a loaded two-core machine that once
+        # took over two minutes. The wait ends as soon as the server answers ready.
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline and _get(f"{base}/readyz")[0] != 200:
             if process.poll() is not None:
                 pytest.fail((tmp_path / "run-prod.log").read_text())
