@@ -11,8 +11,8 @@ from licensing.accounts.permissions import Action, user_can
 from licensing.audit.services import record_event
 from licensing.audit.verbs import Verb
 
-from ..models import Decision, OwnershipRulePeriod, Transaction
-from .transactions import decide_again
+from ..models import OwnershipRulePeriod, Transaction
+from .transactions import PENDING, decide_again
 
 
 def suspend_ownership_rule(
@@ -99,7 +99,5 @@ def redecide_if_the_rule_changed_today() -> int:
 def redecide_owned_customers() -> int:
     """Decide again the waiting transactions of every customer with an owner that is a customer; return how many."""
     return decide_again(
-        Transaction.objects.filter(
-            decision__in=(Decision.HOLD, Decision.LICENCE_REQUIRED), customer__owners__owner__isnull=False
-        ).distinct()
+        Transaction.objects.filter(decision__in=PENDING, customer__owners__owner__isnull=False).distinct()
     )

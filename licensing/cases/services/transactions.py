@@ -299,7 +299,7 @@ def redecide_held(
     With `include_persons`, the customer's transactions for its people count too
     (a change of the customer's standing affects them all).
     """
-    pending = Transaction.objects.filter(decision__in=[Decision.HOLD, Decision.LICENCE_REQUIRED])
+    pending = Transaction.objects.filter(decision__in=PENDING)
     if person_id is not None:
         pending = pending.filter(person_id=person_id)
     elif customer_id is None:
