@@ -14,6 +14,11 @@ from what was granted, presumed used: a lost counter costs at most one
 grant, and never hands out the same allowance twice. The reconciliation
 task copies Redis's counts into MeteredUsage for the records.
 
+A licence's grants are made one at a time, each from asking PostgreSQL until
+Redis is told of it (`_granting`), and the call that asked for a grant is
+counted in the same script that raises the ceiling: so a grant told late is
+never taken for a lost one, and other calls cannot use it up first.
+
 Fail closed: with Redis unreachable, slow (GATEWAY_METERING_TIMEOUT_MS) or
 not configured, a call under a metered licence is refused; a call under a
 licence that is not metered never asks Redis.
@@ -22,12 +27,13 @@ licence that is not metered never asks Redis.
 import logging
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
 import redis
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -52,8 +58,8 @@ TOKENS_LEFT_HEADER = "X-ExportDesk-Tokens-Left"
 COUNTER_PREFIX = "exportdesk:meter:"
 # Redis counts a twentieth of an allowance between grants: a lost counter costs at most that much of it.
 GRANT_SHARE = 20
-# A call whose grant other calls keep using up asks again this many times before it is refused.
-GRANT_ATTEMPTS = 3
+# The class of the advisory locks that make a licence's grants one at a time (the licence's id is the object).
+GRANTING_LOCK_CLASS = 0x4D455452  # "METR"
 
 # KEYS[1]: the licence's counter, a hash of calls, tokens and the ceilings granted for each.
 # ARGV[1], ARGV[2]: the licence's limits of calls and tokens ("" when not limited); ARGV[3]: the call's tokens.
@@ -137,11 +143,13 @@ def count_call(licence: Licence | None, *, declared_tokens: str | None) -> Meter
         )
     try:
         outcome, calls_counted, tokens_counted = _count(licence, tokens, grant=None)
-        for _ in range(GRANT_ATTEMPTS):
-            if outcome not in ("unseeded", "ungranted"):
-                break
-            grant = grant_allowance(licence=licence, calls=1, tokens=tokens)
-            outcome, calls_counted, tokens_counted = _count(licence, tokens, grant=grant)
+        if outcome in ("unseeded", "ungranted"):
+            with _granting(licence):
+                # Asked again: the grant this call waited behind may have left room for it.
+                outcome, calls_counted, tokens_counted = _count(licence, tokens, grant=None)
+                if outcome in ("unseeded", "ungranted"):
+                    grant = grant_allowance(licence=licence, calls=1, tokens=tokens)
+                    outcome, calls_counted, tokens_counted = _count(licence, tokens, grant=grant)
     except (RedisError, MeteringUnavailable) as error:
         log.warning("metering is unavailable (%s); a call under licence %s is refused", error, licence.number)
         return Metered(
@@ -161,10 +169,38 @@ def count_call(licence: Licence | None, *, declared_tokens: str | None) -> Meter
         left = (licence.authorised_tokens or 0) - tokens_counted
         detail = f"Licence {licence.number} has {max(left, 0)} tokens left; this call declares {tokens}."
         return Metered(refusal=(403, "allowance_used", detail))
-    # Other calls used each grant before this one could count: rare, and safe to refuse.
+    # Not expected: a grant made under the lock leaves room for the call that asked for it. Safe to refuse.
     return Metered(
         refusal=(503, "metering_busy", f"Licence {licence.number}'s calls could not be counted now; try again.")
     )
+
+
+_granting_in_process = threading.Lock()
+
+
+@contextmanager
+def _granting(licence: Licence) -> Iterator[None]:
+    """Hold this licence's grants to one at a time, from asking PostgreSQL until Redis is told.
+
+    Told out of order, a later grant would find no counter yet and start one
+    presuming the earlier grant used (the licence losing calls it authorises),
+    and calls with no grant could count into the earlier grant's share before
+    the call that asked for it. A session lock, not the row lock: it must last
+    past the grant's commit, which comes before Redis is told.
+    """
+    if connection.vendor != "postgresql":
+        # The embedded default: one process, and SQLite runs one write at a time.
+        with _granting_in_process:
+            yield
+        return
+    key = [GRANTING_LOCK_CLASS, licence.pk & 0x7FFFFFFF]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def grant_allowance(*, licence: Licence, calls: int, tokens: int) -> Grant:
