@@ -50,7 +50,7 @@ def put_person(*, actor, customer: Customer, external_id: str, data: dict) -> tu
     with transaction.atomic():
         # Locking the customer serialises PUTs of its persons, so two first
         # PUTs of the same person cannot both create it.
-        Customer.objects.select_for_update().get(pk=customer.pk)
+        Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
         person = Person.objects.filter(customer=customer, external_id=external_id).first()
         created = person is None
         if created:

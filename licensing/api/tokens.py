@@ -108,7 +108,7 @@ def set_api_token_expiry(*, actor, token: ApiToken, expires_at: datetime.datetim
     if (problem := expiry_problem(expires_at)) is not None:
         raise ValidationError({"expires_at": problem})
     with transaction.atomic():
-        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        locked = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
         if locked.revoked_at is not None:
             raise ValidationError({"expires_at": "The token is revoked; issue a new one."})
         before = locked.expires_at
@@ -145,7 +145,7 @@ def revoke_api_token(*, actor, token: ApiToken, reason: str) -> ApiToken:
     if not reason:
         raise ValidationError({"reason": "Say why the token is revoked."})
     with transaction.atomic():
-        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        locked = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk)
         if locked.revoked_at is not None:
             return locked
         locked.revoked_at = timezone.now()

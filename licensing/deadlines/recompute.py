@@ -45,12 +45,12 @@ def recompute_case(*, application_id: int, today: datetime.date | None = None) -
     with transaction.atomic():
         # Locked so two recomputations of one case, enqueued by transitions
         # committed close together, cannot both insert the same clock.
-        application = LicenceApplication.objects.select_for_update().filter(pk=application_id).first()
+        application = LicenceApplication.objects.select_for_update(no_key=True).filter(pk=application_id).first()
         if application is None:
             return []
         stored = _store_case(application, today)
         # A resubmission closes the clock of the application it replaces.
-        earlier = LicenceApplication.objects.select_for_update().filter(
+        earlier = LicenceApplication.objects.select_for_update(no_key=True).filter(
             transaction_id=application.transaction_id, pk__lt=application.pk, status=A.RETURNED_WITHOUT_ACTION
         )
         for returned in earlier:
@@ -62,7 +62,9 @@ def recompute_determination(*, determination_id: int, today: datetime.date | Non
     """Derive the review-by clock of one determination and store it."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        determination = ForeignPersonDetermination.objects.select_for_update().filter(pk=determination_id).first()
+        determination = (
+            ForeignPersonDetermination.objects.select_for_update(no_key=True).filter(pk=determination_id).first()
+        )
         if determination is None:
             return []
         wanted = []
@@ -93,7 +95,7 @@ def recompute_visas(*, person_id: int, today: datetime.date | None = None) -> li
     today = today or timezone.localdate()
     with transaction.atomic():
         # Locked as the services lock it when a visa is recorded, so two recomputations cannot both insert.
-        if not Person.objects.select_for_update().filter(pk=person_id).exists():
+        if not Person.objects.select_for_update(no_key=True).filter(pk=person_id).exists():
             return []
         visas = list(Visa.objects.filter(person_id=person_id).order_by("recorded_at", "pk"))
         stored: list[Deadline] = []

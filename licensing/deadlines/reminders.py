@@ -138,7 +138,7 @@ def deliver_reminder(*, reminder_id: int) -> bool:
         # skip_locked: a concurrent delivery of the same reminder holds the
         # row while it sends, and this one leaves it to that one.
         reminder = (
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            Reminder.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .select_related("deadline", "recipient", "deadline__owner")
             .filter(pk=reminder_id, delivery=Delivery.EMAIL, emailed_at__isnull=True)
             .first()
@@ -174,7 +174,7 @@ def deliver_digest(*, digest_id: int, today: datetime.date | None = None) -> boo
     today = today or timezone.localdate()
     with transaction.atomic():
         digest = (
-            Digest.objects.select_for_update(skip_locked=True, of=("self",))
+            Digest.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .select_related("recipient")
             .filter(pk=digest_id, emailed_at__isnull=True)
             .first()

@@ -42,7 +42,7 @@ def settle_deadline(
         raise ValidationError({"reason": "Say why the deadline no longer applies."})
     with transaction.atomic():
         # Locked so two officers settling the same deadline write one event, not two.
-        locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        locked = Deadline.objects.select_for_update(no_key=True).get(pk=deadline.pk)
         if not locked.is_overdue(today) and locked.status != Deadline.Status.OPEN:
             raise ValidationError(
                 {"status": f"The deadline is {locked.get_status_display().lower()} already; nothing is left to settle."}
@@ -70,7 +70,7 @@ def set_daily_digest(*, actor: User | None, daily_digest: bool) -> Subscription:
     if not isinstance(daily_digest, bool):
         raise ValidationError({"daily_digest": "Give true or false."})
     with transaction.atomic():
-        subscription, _ = Subscription.objects.select_for_update().get_or_create(user=actor)
+        subscription, _ = Subscription.objects.select_for_update(no_key=True).get_or_create(user=actor)
         if subscription.daily_digest != daily_digest:
             subscription.daily_digest = daily_digest
             subscription.save(update_fields=["daily_digest"])
@@ -90,7 +90,7 @@ def reset_calendar_feed(*, actor: User | None) -> str:
         raise PermissionDenied(f"{actor} has no role and has no deadlines to publish")
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
-        subscription, _ = Subscription.objects.select_for_update().get_or_create(user=actor)
+        subscription, _ = Subscription.objects.select_for_update(no_key=True).get_or_create(user=actor)
         replaced = subscription.calendar_token_hash is not None
         subscription.calendar_token_hash = _hash(secret)
         subscription.calendar_token_created_at = timezone.now()

@@ -27,7 +27,7 @@ def _lock_subject(subject: Customer | Person) -> Customer | Person:
     # Locking the subject serialises every approval for it, so two reviewers
     # approving two drafts at once cannot both leave an approved row behind.
     model = Person if isinstance(subject, Person) else Customer
-    return model.objects.select_for_update().get(pk=subject.pk)
+    return model.objects.select_for_update(no_key=True).get(pk=subject.pk)
 
 
 def _subject_kwargs(subject: Customer | Person) -> dict[str, Customer | Person]:
@@ -272,10 +272,12 @@ def approve_determinations(
         subjects = ForeignPersonDetermination.objects.filter(pk__in=ids).values_list("customer_id", "person_id")
         customer_ids = sorted({c for c, p in subjects if c and not p})
         person_ids = sorted({p for _, p in subjects if p})
-        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk"))
-        list(Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk").values_list("pk"))
+        list(
+            Customer.objects.select_for_update(no_key=True).filter(pk__in=customer_ids).order_by("pk").values_list("pk")
+        )
+        list(Person.objects.select_for_update(no_key=True).filter(pk__in=person_ids).order_by("pk").values_list("pk"))
         rows = list(
-            ForeignPersonDetermination.objects.select_for_update(of=("self",))
+            ForeignPersonDetermination.objects.select_for_update(no_key=True, of=("self",))
             .select_related("customer", "person", "prepared_by")
             .filter(pk__in=ids)
         )
@@ -331,13 +333,15 @@ def _approve_distinct_subjects(
     )
     previous_of = {
         _subject_key(p): p
-        for p in ForeignPersonDetermination.objects.select_for_update(of=("self",))
+        for p in ForeignPersonDetermination.objects.select_for_update(no_key=True, of=("self",))
         .select_related("customer", "person")
         .filter(subjects, status=ForeignPersonDetermination.Status.APPROVED)
         .exclude(pk__in=accepted_ids)
     }
     tasks_of: dict[tuple[str, int | None], list[DeterminationTask]] = {}
-    open_tasks = DeterminationTask.objects.select_for_update(of=("self",)).select_related("customer", "person")
+    open_tasks = DeterminationTask.objects.select_for_update(no_key=True, of=("self",)).select_related(
+        "customer", "person"
+    )
     for task in open_tasks.filter(subjects, status=DeterminationTask.Status.OPEN):
         tasks_of.setdefault(_subject_key(task), []).append(task)
     if previous_of:
@@ -435,7 +439,7 @@ def open_determination_task(
 def _close_tasks(determination: ForeignPersonDetermination) -> None:
     subject = determination.subject
     lookup = {**_subject_kwargs(subject), "status": DeterminationTask.Status.OPEN}
-    for task in DeterminationTask.objects.select_for_update().filter(**lookup):
+    for task in DeterminationTask.objects.select_for_update(no_key=True).filter(**lookup):
         task.status = DeterminationTask.Status.DONE
         task.closed_at = timezone.now()
         task.closed_by_determination = determination
@@ -462,7 +466,7 @@ def update_determination(
     if review_by is None:
         review_by = effective_on + datetime.timedelta(days=settings.DETERMINATION_REVIEW_DAYS)
     with transaction.atomic():
-        locked = ForeignPersonDetermination.objects.select_for_update().get(pk=determination.pk)
+        locked = ForeignPersonDetermination.objects.select_for_update(no_key=True).get(pk=determination.pk)
         if locked.status != ForeignPersonDetermination.Status.DRAFT:
             raise ValidationError(f"{locked} is {locked.get_status_display().lower()}; only a draft can be edited.")
         before = {"effective_on": locked.effective_on, "review_by": locked.review_by, "notes": locked.notes}
@@ -498,7 +502,7 @@ def assign_determination_tasks(*, actor: User | None, tasks: Iterable[Determinat
         raise ValidationError({"tasks": "Choose at least one task."})
     changed = 0
     with transaction.atomic():
-        locked = list(DeterminationTask.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        locked = list(DeterminationTask.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"))
         closed = [str(task) for task in locked if task.status != DeterminationTask.Status.OPEN]
         if closed:
             raise ValidationError({"tasks": f"Only open tasks can be assigned; done: {', '.join(closed)}."})

@@ -207,7 +207,7 @@ def grant_allowance(*, licence: Licence, calls: int, tokens: int) -> Grant:
     """Grant the counter a further share of the licence's allowance, enough for at least this call."""
     with transaction.atomic():
         # Locked: two grants at once would each start a lost counter from the same figure.
-        usage, _ = MeteredUsage.objects.select_for_update().get_or_create(licence_id=licence.pk)
+        usage, _ = MeteredUsage.objects.select_for_update(no_key=True).get_or_create(licence_id=licence.pk)
         # A lost counter starts from everything granted so far (presumed used); a dimension
         # without a limit only keeps records, and starts from what was last reconciled.
         calls_from = usage.calls_granted if licence.authorised_calls is not None else usage.calls
@@ -265,7 +265,7 @@ def mark_used_up_allowances() -> int:
         with transaction.atomic():
             # Locked and asked again: a reconciliation running beside this one says it once, not twice.
             usage = (
-                MeteredUsage.objects.select_for_update(of=("self",))
+                MeteredUsage.objects.select_for_update(no_key=True, of=("self",))
                 .select_related("licence")
                 .filter(pk=pk, used_up_at__isnull=True)
                 .first()

@@ -62,7 +62,7 @@ def revoke_model_api_key(*, actor, key: ModelApiKey, reason: str) -> ModelApiKey
         raise ValidationError({"reason": "Say why the key is revoked."})
     with transaction.atomic():
         # Locked so that two revocations at once record one event, not two.
-        locked = ModelApiKey.objects.select_for_update().get(pk=key.pk)
+        locked = ModelApiKey.objects.select_for_update(no_key=True).get(pk=key.pk)
         if locked.revoked_at is not None:
             return locked
         locked.revoked_at = timezone.now()

@@ -111,7 +111,12 @@ def send(message_id: int) -> bool:
         return _run_here(message_id)
     with transaction.atomic():
         # skip_locked: the relay is sending this very row; it is the relay's to send.
-        message = OutboxMessage.objects.unsent().select_for_update(skip_locked=True).filter(pk=message_id).first()
+        message = (
+            OutboxMessage.objects.unsent()
+            .select_for_update(no_key=True, skip_locked=True)
+            .filter(pk=message_id)
+            .first()
+        )
         return message is not None and _hand_over(message) is Outcome.SENT
 
 
@@ -130,7 +135,7 @@ def relay(*, limit: int = 10_000) -> int:
                 OutboxMessage.objects.unsent()
                 .exclude(pk__in=stuck)
                 .oldest_first()
-                .select_for_update(skip_locked=True)[: min(RELAY_BATCH_SIZE, limit - sent)]
+                .select_for_update(no_key=True, skip_locked=True)[: min(RELAY_BATCH_SIZE, limit - sent)]
             )
             if not batch:
                 return sent

@@ -78,7 +78,7 @@ def bulk_save_customers(*, actor, rows: Sequence[dict[str, Any]], source: models
     written, now = Written(), timezone.now()
     with transaction.atomic():
         ids = [row["external_id"] for row in rows]
-        locked = Customer.objects.select_for_update().filter(external_id__in=ids)
+        locked = Customer.objects.select_for_update(no_key=True).filter(external_id__in=ids)
         stored = {c["external_id"]: c for c in locked.values("pk", "external_id", *CUSTOMER_FIELDS)}
         fresh, changed = [], []
         for row in rows:
@@ -107,7 +107,7 @@ def bulk_save_seats(*, actor, rows: Sequence[dict[str, Any]], source: models.Mod
         customer_ids = {row["customer_id"] for row in rows}
         stored = {
             (p["customer_id"], p["external_id"]): p
-            for p in Person.objects.select_for_update()
+            for p in Person.objects.select_for_update(no_key=True)
             .filter(customer_id__in=customer_ids, external_id__in=[row["external_id"] for row in rows])
             .values("pk", "customer_id", "external_id", *PERSON_FIELDS)
         }
@@ -233,7 +233,7 @@ def bulk_save_addresses(*, actor, rows: Sequence[dict[str, Any]], source: models
     with transaction.atomic():
         stored = {
             tuple(a[n] for n in ADDRESS_KEY): a
-            for a in CustomerAddress.objects.select_for_update()
+            for a in CustomerAddress.objects.select_for_update(no_key=True)
             .filter(customer_id__in={row["customer_id"] for row in rows})
             .values("pk", *ADDRESS_KEY, *ADDRESS_FIELDS)
         }
@@ -263,7 +263,7 @@ def bulk_record_ownership(*, actor, rows: Sequence[dict[str, Any]], source: mode
     with transaction.atomic():
         owned_ids = sorted({row["owned_id"] for row in rows})
         # Locked, as record_ownership does, so edges added at once cannot together exceed 100%.
-        list(Customer.objects.select_for_update().filter(pk__in=owned_ids).values_list("pk", flat=True))
+        list(Customer.objects.select_for_update(no_key=True).filter(pk__in=owned_ids).values_list("pk", flat=True))
         stored = {
             (e["owned_id"], e["owner_id"], e["owner_name"]): e
             for e in Ownership.objects.filter(owned_id__in=owned_ids).values(

@@ -26,7 +26,7 @@ def save_customer(*, actor: User | None, external_id: str, **fields: Any) -> tup
     """Create or update the customer billing knows by `external_id`; returns (customer, created)."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().filter(external_id=external_id).first()
+        customer = Customer.objects.select_for_update(no_key=True).filter(external_id=external_id).first()
         created = customer is None
         customer = customer or Customer(external_id=external_id)
         before = {} if created else {name: _plain(getattr(customer, name)) for name in fields}
@@ -50,7 +50,7 @@ def set_customer_status(*, actor: User | None, customer: Customer, status: str, 
     """Put a customer on hold, block it, or make it active again, with the reason."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        locked = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
         before = locked.status
         locked.status = status
         locked.status_reason = reason
@@ -72,7 +72,7 @@ def save_person(*, actor: User | None, person: Person | None = None, **fields: A
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
         created = person is None
-        person = Person() if person is None else Person.objects.select_for_update().get(pk=person.pk)
+        person = Person() if person is None else Person.objects.select_for_update(no_key=True).get(pk=person.pk)
         before = {} if created else {name: _plain(getattr(person, name)) for name in fields}
         for name, value in fields.items():
             setattr(person, name, value)
@@ -118,7 +118,7 @@ def end_status(*, actor: User | None, record: StatusRecord, ended_on: datetime.d
     """Record the day a status ended (a renounced citizenship, an abandoned green card)."""
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
-        locked = StatusRecord.objects.select_for_update().get(pk=record.pk)
+        locked = StatusRecord.objects.select_for_update(no_key=True).get(pk=record.pk)
         locked.ended_on = ended_on
         locked.full_clean()
         locked.save(update_fields=["ended_on"])
@@ -145,7 +145,7 @@ def record_ownership(
     _require(actor, Action.EDIT_PARTIES)
     with transaction.atomic():
         # Locked so two edges added at once cannot together exceed 100%.
-        Customer.objects.select_for_update().get(pk=owned.pk)
+        Customer.objects.select_for_update(no_key=True).get(pk=owned.pk)
         edge = Ownership(
             owned=owned,
             owner=owner,
@@ -192,7 +192,7 @@ def save_customer_address(
         if address is None:
             address = CustomerAddress(customer=customer)
         else:
-            address = CustomerAddress.objects.select_for_update().get(pk=address.pk, customer=customer)
+            address = CustomerAddress.objects.select_for_update(no_key=True).get(pk=address.pk, customer=customer)
         before = {} if created else {name: _plain(getattr(address, name)) for name in fields}
         for name, value in fields.items():
             setattr(address, name, value)
@@ -228,7 +228,7 @@ def record_person_address(
     since_on = since_on or timezone.localdate()
     with transaction.atomic():
         # Locked so two moves recorded at once cannot both leave an open address behind.
-        Person.objects.select_for_update().get(pk=person.pk)
+        Person.objects.select_for_update(no_key=True).get(pk=person.pk)
         address = PersonAddress(person=person, since_on=since_on, **parts)
         address.full_clean()
         previous = list(PersonAddress.objects.filter(person=person, ended_on__isnull=True).order_by("since_on"))
@@ -264,7 +264,7 @@ def correct_person_address(*, actor: User | None, address: PersonAddress, **part
     if unknown:
         raise ValidationError({name: "Not a part of an address." for name in sorted(unknown)})
     with transaction.atomic():
-        locked = PersonAddress.objects.select_for_update().get(pk=address.pk)
+        locked = PersonAddress.objects.select_for_update(no_key=True).get(pk=address.pk)
         before = {name: _plain(getattr(locked, name)) for name in parts}
         for name, value in parts.items():
             setattr(locked, name, value)

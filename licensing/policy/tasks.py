@@ -32,7 +32,7 @@ def plan_simulation(self, simulation_id: int):
         for start in range(0, len(customers), CHUNK_SIZE)
     ]
     with transaction.atomic():
-        locked = Simulation.objects.select_for_update().get(pk=simulation_id)
+        locked = Simulation.objects.select_for_update(no_key=True).get(pk=simulation_id)
         locked.chunks_total = len(chunks)
         locked.subjects_total = len(customers) * len(item_ids) + transactions
         locked.save(update_fields=["chunks_total", "subjects_total"])
@@ -68,7 +68,7 @@ def _simulate_chunk(simulation_id: int, first: int, last: int) -> int:
     decided = decide_book(ids, draft=draft, on=simulation.decided_on, tally=tally)
     with transaction.atomic():
         # Chunks finish in any order, in parallel: each adds to the row under its lock.
-        locked = Simulation.objects.select_for_update().get(pk=simulation_id)
+        locked = Simulation.objects.select_for_update(no_key=True).get(pk=simulation_id)
         if key in locked.results.get("chunks", []):
             return 0
         locked.results = {**merged(locked.results, tally), "chunks": [*locked.results.get("chunks", []), key]}

@@ -144,7 +144,7 @@ class StateMachine(Generic[M]):
         t = self.get(name)
         with transaction.atomic():
             # Any: the machine's model, with the status field and display the machine was built for.
-            locked: Any = self.model._default_manager.select_for_update().get(pk=obj.pk)
+            locked: Any = self.model._default_manager.select_for_update(no_key=True).get(pk=obj.pk)
             current = getattr(locked, self.status_field)
             reason = self.check(locked, name, actor=actor, reason=reason)
             setattr(locked, self.status_field, t.target)

@@ -74,7 +74,7 @@ def attempt_delivery(*, delivery_id: int) -> Outcome:
         # Skip-locked: a duplicate task for the same delivery (a requeue racing
         # a retry) finds the row taken and does nothing, so nothing is sent twice.
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            WebhookDelivery.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .select_related("subscription")
             .filter(pk=delivery_id)
             .first()

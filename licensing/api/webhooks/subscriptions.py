@@ -50,7 +50,7 @@ def update_subscription(*, actor, subscription: WebhookSubscription, via: str = 
     if unknown:
         raise ValidationError({name: "This field cannot be changed." for name in sorted(unknown)})
     with transaction.atomic():
-        locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        locked = WebhookSubscription.objects.select_for_update(no_key=True).get(pk=subscription.pk)
         before = {name: getattr(locked, name) for name in changes if name != "secret"}
         for name, value in changes.items():
             setattr(locked, name, value)

@@ -131,7 +131,7 @@ def view_attestation(value: str, *, client_address: str | None) -> Attestation:
     attestation = usable_attestation(value, client_address=client_address)
     with transaction.atomic():
         locked = (
-            Attestation.objects.select_for_update(of=("self",))
+            Attestation.objects.select_for_update(no_key=True, of=("self",))
             .select_related("customer", "person")
             .get(pk=attestation.pk)
         )

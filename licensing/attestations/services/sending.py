@@ -133,7 +133,7 @@ def revoke_attestation(*, actor, attestation: Attestation, reason: str) -> Attes
     if not reason:
         raise ValidationError({"reason": "Say why the link is revoked."})
     with transaction.atomic():
-        locked = Attestation.objects.select_for_update().get(pk=attestation.pk)
+        locked = Attestation.objects.select_for_update(no_key=True).get(pk=attestation.pk)
         if not locked.is_open:
             raise ValidationError(
                 {"attestation": f"{locked} is {locked.get_status_display().lower()}; only an open link is revoked."}
@@ -158,7 +158,7 @@ def revoke_attestation(*, actor, attestation: Attestation, reason: str) -> Attes
 def expire_attestation(attestation: Attestation, now: datetime.datetime) -> bool:
     """Record an open link past its expiry as expired; False if something else got there first."""
     with transaction.atomic():
-        locked = Attestation.objects.select_for_update().filter(pk=attestation.pk).first()
+        locked = Attestation.objects.select_for_update(no_key=True).filter(pk=attestation.pk).first()
         if locked is None or not locked.is_open or locked.expires_at > now:
             return False
         before = locked.status
@@ -188,7 +188,7 @@ def remind_unanswered(now: datetime.datetime | None = None) -> int:
     for candidate in due:
         try:
             with transaction.atomic():
-                locked = Attestation.objects.select_for_update().get(pk=candidate.pk)
+                locked = Attestation.objects.select_for_update(no_key=True).get(pk=candidate.pk)
                 # Another reminder run or the customer's answer may have got here first.
                 if not locked.is_open or locked.last_sent_at > now - REMIND_AFTER or locked.expires_at <= now:
                     continue
@@ -259,7 +259,7 @@ def run_send_run(run_id: int) -> AttestationSendRun:
                 log.exception("could not send attestation link to %s in run %s", key, run_id)
                 problem = f"could not be sent ({error.__class__.__name__})"
         with transaction.atomic():
-            locked = AttestationSendRun.objects.select_for_update().get(pk=run_id)
+            locked = AttestationSendRun.objects.select_for_update(no_key=True).get(pk=run_id)
             if locked.processed != index:
                 # Another worker took this run over; it carries on from its own place.
                 return locked
@@ -269,7 +269,7 @@ def run_send_run(run_id: int) -> AttestationSendRun:
                 locked.skipped = [*locked.skipped, {"subject": f"{key[0]} {key[1]}", "reason": problem}]
             locked.save(update_fields=["processed", "sent", "skipped"])
     with transaction.atomic():
-        locked = AttestationSendRun.objects.select_for_update().get(pk=run_id)
+        locked = AttestationSendRun.objects.select_for_update(no_key=True).get(pk=run_id)
         if locked.status != AttestationSendRun.Status.DONE:
             locked.status = AttestationSendRun.Status.DONE
             locked.finished_at = timezone.now()

@@ -62,7 +62,7 @@ def submit_attestation(
     try:
         with transaction.atomic():
             locked = (
-                Attestation.objects.select_for_update(of=("self",))
+                Attestation.objects.select_for_update(no_key=True, of=("self",))
                 .select_related("customer", "person")
                 .get(pk=attestation.pk)
             )

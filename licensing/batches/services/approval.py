@@ -38,7 +38,7 @@ def _approve_entry(entry_id: int, batch: DeterminationBatch) -> None:
     with transaction.atomic():
         # skip_locked: another worker running the same batch has this entry; it is theirs.
         entry = (
-            BatchEntry.objects.select_for_update(skip_locked=True, of=("self",))
+            BatchEntry.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .filter(pk=entry_id, state=BatchEntry.State.PREPARED)
             .select_related("determination")
             .first()
@@ -78,7 +78,7 @@ def _approve_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
     with transaction.atomic():
         # skip_locked: another worker running the same batch has these entries; they are theirs.
         entries = list(
-            BatchEntry.objects.select_for_update(skip_locked=True, of=("self",))
+            BatchEntry.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .filter(pk__in=entry_ids, state=BatchEntry.State.PREPARED)
             .select_related("determination")
             .order_by("pk")
@@ -157,7 +157,7 @@ def approval_ranges(batch: DeterminationBatch, *, size: int | None = None) -> li
 
 def _finish(batch_id: int) -> DeterminationBatch:
     with transaction.atomic():
-        batch = DeterminationBatch.objects.select_for_update().get(pk=batch_id)
+        batch = DeterminationBatch.objects.select_for_update(no_key=True).get(pk=batch_id)
         if batch.status != DeterminationBatch.Status.APPROVING:
             return batch
         if batch.entries.filter(state=BatchEntry.State.PREPARED).exists():
@@ -196,7 +196,7 @@ def return_stopped_batch(batch_id: int, *, chunk: int = CHUNK) -> int:
         for entry_id in ids:
             with transaction.atomic():
                 entry = (
-                    BatchEntry.objects.select_for_update(skip_locked=True, of=("self",))
+                    BatchEntry.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
                     .filter(pk=entry_id, state=BatchEntry.State.PREPARED)
                     .select_related("determination")
                     .first()

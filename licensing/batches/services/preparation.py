@@ -114,7 +114,9 @@ def _disagreement(entry: BatchEntry, batch: DeterminationBatch, subject=None) ->
 
 def _prepare_entry(entry: BatchEntry, batch: DeterminationBatch) -> None:
     with transaction.atomic():
-        locked = BatchEntry.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=entry.pk)
+        locked = (
+            BatchEntry.objects.select_for_update(no_key=True, of=("self",)).select_related("proposal").get(pk=entry.pk)
+        )
         if locked.state != BatchEntry.State.PENDING:
             return
         reason = _disagreement(locked, batch)
@@ -142,7 +144,7 @@ def _prepare_chunk(entry_ids: list[int], batch: DeterminationBatch) -> None:
     """Prepare a chunk's entries together: what `_prepare_entry` writes for each, in a few statements."""
     with transaction.atomic():
         entries = list(
-            BatchEntry.objects.select_for_update(of=("self",))
+            BatchEntry.objects.select_for_update(no_key=True, of=("self",))
             .select_related("proposal")
             .filter(pk__in=entry_ids, state=BatchEntry.State.PENDING)
             .order_by("pk")
@@ -197,7 +199,7 @@ def prepare_batch(batch_id: int) -> DeterminationBatch:
 
 def _draw_sample(batch_id: int) -> DeterminationBatch:
     with transaction.atomic():
-        batch = DeterminationBatch.objects.select_for_update().get(pk=batch_id)
+        batch = DeterminationBatch.objects.select_for_update(no_key=True).get(pk=batch_id)
         if batch.status != DeterminationBatch.Status.PREPARING:
             return batch
         prepared = batch.entries.filter(state=BatchEntry.State.PREPARED)

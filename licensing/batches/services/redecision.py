@@ -39,7 +39,7 @@ def redecide_approved_entries(batch_id: int, *, first: int, last: int) -> int:
         # skip_locked: a duplicate of this task running elsewhere has these entries; they are its. Only the
         # entries are locked (of=self, and no ordering through the batch), never the batch row every task shares.
         entries = list(
-            BatchEntry.objects.select_for_update(skip_locked=True, of=("self",))
+            BatchEntry.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .order_by("pk")
             .filter(
                 batch_id=batch_id,

@@ -37,7 +37,7 @@ def _in_status(batch: DeterminationBatch, *statuses: str) -> None:
 def start_review(*, actor, batch: DeterminationBatch) -> DeterminationBatch:
     """Take a prepared batch for review; from now only this reviewer opens its sample and approves it."""
     with transaction.atomic():
-        locked = DeterminationBatch.objects.select_for_update().get(pk=batch.pk)
+        locked = DeterminationBatch.objects.select_for_update(no_key=True).get(pk=batch.pk)
         _reviewer_check(actor, locked)
         _in_status(locked, S.PREPARED)
         locked.status = S.IN_REVIEW
@@ -60,7 +60,7 @@ def open_entry(*, actor, entry: BatchEntry) -> BatchEntry:
     if not (entry.sampled and batch.status == S.IN_REVIEW and batch.reviewer_id == actor.pk):
         return entry
     with transaction.atomic():
-        locked = BatchEntry.objects.select_for_update().get(pk=entry.pk)
+        locked = BatchEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
         first = locked.opened_at is None
         if first:
             locked.opened_at = timezone.now()
@@ -76,10 +76,10 @@ def open_entry(*, actor, entry: BatchEntry) -> BatchEntry:
 
 
 def _sampled_entry_for_verdict(actor, entry: BatchEntry) -> tuple[DeterminationBatch, BatchEntry]:
-    batch = DeterminationBatch.objects.select_for_update().get(pk=entry.batch_id)
+    batch = DeterminationBatch.objects.select_for_update(no_key=True).get(pk=entry.batch_id)
     _reviewer_check(actor, batch)
     _in_status(batch, S.IN_REVIEW)
-    locked = BatchEntry.objects.select_for_update().get(pk=entry.pk)
+    locked = BatchEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if not locked.sampled:
         raise ValidationError({"entry": f"{locked.subject} is not in the sample."})
     if locked.opened_at is None:
@@ -136,7 +136,7 @@ def unopened_sample(batch: DeterminationBatch):
 def approve_batch(*, actor, batch: DeterminationBatch) -> DeterminationBatch:
     """Approve a batch whose whole sample this reviewer opened; its determinations are approved in the background."""
     with transaction.atomic():
-        locked = DeterminationBatch.objects.select_for_update().get(pk=batch.pk)
+        locked = DeterminationBatch.objects.select_for_update(no_key=True).get(pk=batch.pk)
         _reviewer_check(actor, locked)
         _in_status(locked, S.IN_REVIEW)
         unopened = unopened_sample(locked).count()

@@ -163,7 +163,7 @@ def update_application(*, actor: User | None, application: LicenceApplication, *
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
     with transaction.atomic():
-        locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
+        locked = LicenceApplication.objects.select_for_update(no_key=True).get(pk=application.pk)
         if locked.status != Status.DRAFT:
             raise ValidationError(f"{locked} is {locked.get_status_display().lower()}; only a draft can be edited.")
         before = {name: getattr(locked, name) for name in changes}
@@ -307,7 +307,7 @@ def record_bis_action(
 def _lock_draft(actor: User | None, application: LicenceApplication) -> LicenceApplication:
     if not user_can(actor, Action.PREPARE_APPLICATION):
         raise PermissionDenied(f"{actor} may not edit applications")
-    locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
+    locked = LicenceApplication.objects.select_for_update(no_key=True).get(pk=application.pk)
     if locked.status != Status.DRAFT:
         raise ValidationError(f"{locked} is {locked.get_status_display().lower()}; only a draft can be edited.")
     return locked
@@ -324,7 +324,7 @@ def save_application_item(
             last = locked.items.order_by("-position").values_list("position", flat=True).first()
             line = ApplicationItem(application=locked, position=(last or 0) + 1)
         else:
-            line = ApplicationItem.objects.select_for_update().get(pk=line.pk, application=locked)
+            line = ApplicationItem.objects.select_for_update(no_key=True).get(pk=line.pk, application=locked)
         before = {} if created else {name: getattr(line, name) for name in fields}
         for name, value in fields.items():
             setattr(line, name, value)
@@ -366,7 +366,7 @@ def save_application_party(
         if party is None:
             party = ApplicationParty(application=locked)
         else:
-            party = ApplicationParty.objects.select_for_update().get(pk=party.pk, application=locked)
+            party = ApplicationParty.objects.select_for_update(no_key=True).get(pk=party.pk, application=locked)
         before = {} if created else {name: getattr(party, name) for name in fields}
         for name, value in fields.items():
             setattr(party, name, value)

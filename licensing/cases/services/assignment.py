@@ -23,7 +23,7 @@ def assign_applications(*, actor: User | None, applications: Iterable[LicenceApp
         raise ValidationError({"applications": "Choose at least one application."})
     changed = 0
     with transaction.atomic():
-        locked = list(LicenceApplication.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        locked = list(LicenceApplication.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"))
         final = [str(a) for a in locked if a.status in FINAL_APPLICATION_STATUSES]
         if final:
             raise ValidationError({"applications": f"Decided applications keep their officer: {', '.join(final)}."})
@@ -53,7 +53,7 @@ def take_applications(*, actor: User | None, applications: Iterable[LicenceAppli
         raise ValidationError({"applications": "Choose at least one application."})
     with transaction.atomic():
         # Locked so two officers taking the same application at once cannot both get it.
-        locked = list(LicenceApplication.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        locked = list(LicenceApplication.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"))
         final = [str(a) for a in locked if a.status in FINAL_APPLICATION_STATUSES]
         if final:
             raise ValidationError({"applications": f"Decided applications are in no queue: {', '.join(final)}."})

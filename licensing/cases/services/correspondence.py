@@ -251,7 +251,7 @@ def record_information_supplied(
                 recorded_by=actor,
             )
         else:
-            request = InformationRequest.objects.select_for_update().get(pk=request.pk)
+            request = InformationRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
         request.answered_on = supplied_on
         request.answer = answer
         request.full_clean()
@@ -343,7 +343,7 @@ def _checked_upload(upload: "UploadedFile[bytes] | None", *, field: str, errors:
 
 
 def _lock_open(application: LicenceApplication) -> LicenceApplication:
-    locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
+    locked = LicenceApplication.objects.select_for_update(no_key=True).get(pk=application.pk)
     if locked.status in FINAL_APPLICATION_STATUSES:
         raise ValidationError(
             {"application": f"{locked} is {locked.get_status_display().lower()}; nothing more is recorded on it."}

@@ -100,7 +100,7 @@ def acknowledge_condition(*, actor: User | None, condition: LicenceCondition) ->
     if not user_can(actor, Action.PREPARE_APPLICATION):
         raise PermissionDenied(f"{actor} may not acknowledge licence conditions")
     with transaction.atomic():
-        locked = LicenceCondition.objects.select_for_update().get(pk=condition.pk)
+        locked = LicenceCondition.objects.select_for_update(no_key=True).get(pk=condition.pk)
         if locked.acknowledged_at is not None:
             return locked
         locked.acknowledged_by = actor

@@ -95,7 +95,7 @@ def decide_transaction(
         # Locked so two deciders (billing's replay and a re-decision after an
         # approval) cannot interleave and leave a stale decision behind.
         record = (
-            Transaction.objects.select_for_update(of=("self",))
+            Transaction.objects.select_for_update(no_key=True, of=("self",))
             .select_related("customer", "person", "item")
             .get(pk=transaction_record.pk)
         )
@@ -122,7 +122,7 @@ def decide_transactions(
     _check_may_decide(actor)
     with transaction.atomic():
         records = list(
-            Transaction.objects.select_for_update(of=("self",))
+            Transaction.objects.select_for_update(no_key=True, of=("self",))
             .select_related("customer", "person", "item")
             .filter(pk__in=list(transaction_ids))
             .order_by("pk")

@@ -58,7 +58,7 @@ def record_usage(
     with transaction.atomic():
         # The row lock serialises every draw on this licence: two concurrent
         # calls cannot both read the same remaining quantity and overdraw it.
-        locked = Licence.objects.select_for_update().get(pk=licence.pk)
+        locked = Licence.objects.select_for_update(no_key=True).get(pk=licence.pk)
         existing = LicenceUsage.objects.filter(transaction=transaction_record).first()
         if existing is not None:
             _check_replay(existing, locked, quantity, value, used_on)

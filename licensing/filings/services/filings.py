@@ -69,7 +69,7 @@ def queue_filing(
 ) -> Filing:
     with transaction.atomic():
         # Locked so two requests for the same document cannot take the same version number.
-        locked = LicenceApplication.objects.select_for_update().get(pk=application.pk)
+        locked = LicenceApplication.objects.select_for_update(no_key=True).get(pk=application.pk)
         latest = Filing.objects.filter(application=locked, kind=kind).aggregate(v=Max("version"))["v"] or 0
         filing = Filing.objects.create(
             application=locked,
@@ -107,7 +107,7 @@ def retry_filing(*, actor: User | None, filing: Filing) -> Filing:
     if not user_can(actor, Action.GENERATE_FILINGS):
         raise PermissionDenied(f"{actor} may not generate filings")
     with transaction.atomic():
-        locked = Filing.objects.select_for_update().get(pk=filing.pk)
+        locked = Filing.objects.select_for_update(no_key=True).get(pk=filing.pk)
         if locked.status == Filing.Status.READY:
             raise ValidationError({"filing": f"{locked} is already generated; ask for a new version instead."})
         Filing.objects.filter(pk=locked.pk).update(status=Filing.Status.QUEUED)
@@ -121,7 +121,7 @@ def retry_filing(*, actor: User | None, filing: Filing) -> Filing:
 def generate_filing(*, filing_id: int) -> Filing:
     """Render a queued filing to its PDF once; a failure is recorded on the filing and raised again."""
     with transaction.atomic():
-        filing = Filing.objects.select_for_update().select_related("application").get(pk=filing_id)
+        filing = Filing.objects.select_for_update(no_key=True).select_related("application").get(pk=filing_id)
         if filing.status == Filing.Status.READY:
             return filing
         Filing.objects.filter(pk=filing_id).update(status=Filing.Status.RENDERING, attempts=F("attempts") + 1)
@@ -213,7 +213,7 @@ def describe_error(error: Exception) -> str:
 def _record_failure(filing_id: int, error: Exception) -> None:
     message = describe_error(error)[:2000]
     with transaction.atomic():
-        filing = Filing.objects.select_for_update().get(pk=filing_id)
+        filing = Filing.objects.select_for_update(no_key=True).get(pk=filing_id)
         if filing.status == Filing.Status.READY:
             return
         Filing.objects.filter(pk=filing_id).update(status=Filing.Status.FAILED, error=message, failed_at=timezone.now())

@@ -61,7 +61,7 @@ def publish_once(
         name = storage.publish(directory, stem, suffix, write)
         fields, after = ready(name)
         with transaction.atomic():
-            locked = model.objects.select_for_update().get(pk=record_id)
+            locked = model.objects.select_for_update(no_key=True).get(pk=record_id)
             if locked.status == model.Status.READY:
                 # Another delivery of the task finished first; its file stands.
                 storage.remove(name)

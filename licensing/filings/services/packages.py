@@ -125,7 +125,7 @@ def enqueue_build(package_id: int) -> None:
 def build_package(*, package_id: int) -> ExportPackage:
     """Build a requested package once, writing progress as it goes; a failure is recorded and raised again."""
     with transaction.atomic():
-        package = ExportPackage.objects.select_for_update().select_related("requested_by").get(pk=package_id)
+        package = ExportPackage.objects.select_for_update(no_key=True).select_related("requested_by").get(pk=package_id)
         if package.status == ExportPackage.Status.READY:
             return package
         ExportPackage.objects.filter(pk=package_id).update(
@@ -178,7 +178,7 @@ def build_package(*, package_id: int) -> ExportPackage:
 def _record_failure(package_id: int, error: Exception) -> None:
     message = f"{type(error).__name__}: {error}"[:2000]
     with transaction.atomic():
-        package = ExportPackage.objects.select_for_update().get(pk=package_id)
+        package = ExportPackage.objects.select_for_update(no_key=True).get(pk=package_id)
         if package.status == ExportPackage.Status.READY:
             return
         ExportPackage.objects.filter(pk=package_id).update(status=ExportPackage.Status.FAILED, error=message)

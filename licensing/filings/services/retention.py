@@ -20,7 +20,7 @@ def refresh_retention(*, application: LicenceApplication, today: datetime.date |
     """Compute the application's retention dates from the records as they stand and store them."""
     with transaction.atomic():
         # Locked first, so the known transfer the computation reads cannot change under it.
-        record, _ = RetentionRecord.objects.select_for_update().get_or_create(application=application)
+        record, _ = RetentionRecord.objects.select_for_update(no_key=True).get_or_create(application=application)
         # Read afresh: the caller's copy may predate the status change that ended the transaction.
         current = LicenceApplication.objects.select_related("transaction").get(pk=application.pk)
         dates = retention_dates(current, today=today)
@@ -51,7 +51,7 @@ def set_legal_hold(*, actor: User | None, application: LicenceApplication, reaso
     reason = _reason(reason)
     refresh_retention(application=application)
     with transaction.atomic():
-        record = RetentionRecord.objects.select_for_update().get(application=application)
+        record = RetentionRecord.objects.select_for_update(no_key=True).get(application=application)
         if record.legal_hold:
             raise ValidationError(
                 {"legal_hold": f"{application.reference} is already under legal hold: {record.legal_hold_reason}"}
@@ -72,7 +72,7 @@ def release_legal_hold(*, actor: User | None, application: LicenceApplication, r
     _require(actor, Action.MANAGE_RETENTION, "release a legal hold")
     reason = _reason(reason)
     with transaction.atomic():
-        record = RetentionRecord.objects.select_for_update().filter(application=application).first()
+        record = RetentionRecord.objects.select_for_update(no_key=True).filter(application=application).first()
         if record is None or not record.legal_hold:
             raise ValidationError({"legal_hold": f"{application.reference} is not under legal hold."})
         before = {"legal_hold": True, "reason": record.legal_hold_reason}
@@ -106,7 +106,7 @@ def record_known_transfer(
             {"transferred_on": f"The transfer is before the export on {record.exported_on:%Y-%m-%d}."}
         )
     with transaction.atomic():
-        record = RetentionRecord.objects.select_for_update().get(pk=record.pk)
+        record = RetentionRecord.objects.select_for_update(no_key=True).get(pk=record.pk)
         before = record.known_transfer_on
         if before is None or transferred_on > before:
             record.known_transfer_on = transferred_on
@@ -128,7 +128,7 @@ def destroy_filings(*, actor: User | None, application: LicenceApplication, on: 
     on = on or timezone.localdate()
     record = refresh_retention(application=application)
     with transaction.atomic():
-        record = RetentionRecord.objects.select_for_update().get(pk=record.pk)
+        record = RetentionRecord.objects.select_for_update(no_key=True).get(pk=record.pk)
         assert_may_destroy(application, on=on)
         filings = list(Filing.objects.filter(application=application))
         names = [filing.file.name for filing in filings if filing.file and filing.file.name]

@@ -174,7 +174,7 @@ def start_import_run(*, actor, run: ImportRun) -> ImportRun:
     """Import a file that passed its dry run, or resume one that stopped; the rows are checked again first."""
     _require(actor)
     with transaction.atomic():
-        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        locked = ImportRun.objects.select_for_update(no_key=True).get(pk=run.pk)
         if locked.status not in (ImportRun.Status.CHECKED, ImportRun.Status.FAILED, ImportRun.Status.RUNNING):
             status = locked.get_status_display().lower()
             raise ValidationError({"status": f"This import is {status}; nothing to start."})
@@ -205,7 +205,7 @@ def _rows_of(run: ImportRun) -> Checked:
 
 def _fail(run_id: int, error: str, report: dict | None = None) -> ImportRun:
     with transaction.atomic():
-        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        run = ImportRun.objects.select_for_update(no_key=True).get(pk=run_id)
         run.status = ImportRun.Status.FAILED
         run.error = error
         run.finished_at = timezone.now()
@@ -221,7 +221,7 @@ def _fail(run_id: int, error: str, report: dict | None = None) -> ImportRun:
 def run_import(run_id: int) -> ImportRun:
     """Write a queued file's rows in committed chunks from where it stopped, then triage its subjects."""
     with transaction.atomic():
-        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        run = ImportRun.objects.select_for_update(no_key=True).get(pk=run_id)
         if run.status not in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
             return run
         first_start = run.started_at is None

@@ -59,7 +59,7 @@ def delete_files_past_retention(*, now: datetime.datetime | None = None) -> int:
     for run_id in list(files_past_retention(now, days).values_list("pk", flat=True)):
         with transaction.atomic():
             # Locked and checked again: an officer may have started the run meanwhile.
-            run = files_past_retention(now, days).select_for_update().filter(pk=run_id).first()
+            run = files_past_retention(now, days).select_for_update(no_key=True).filter(pk=run_id).first()
             if run is None:
                 continue
             stored, storage = run.file.name, run.file.storage

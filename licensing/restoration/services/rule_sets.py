@@ -23,10 +23,10 @@ def save_rule_set(*, actor, rules: list, note: str = "", rule_set: TriageRuleSet
     with transaction.atomic():
         if rule_set is None:
             # Locked so two drafts started at once do not take the same number.
-            latest = TriageRuleSet.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
+            latest = TriageRuleSet.objects.select_for_update(no_key=True).aggregate(v=Max("version"))["v"] or 0
             rule_set = TriageRuleSet(version=latest + 1, created_by=actor)
         else:
-            rule_set = TriageRuleSet.objects.select_for_update().get(pk=rule_set.pk)
+            rule_set = TriageRuleSet.objects.select_for_update(no_key=True).get(pk=rule_set.pk)
             if rule_set.status != TriageRuleSet.Status.DRAFT:
                 status = rule_set.get_status_display().lower()
                 raise ValidationError({"rules": f"Version {rule_set.version} is {status}; draft a new one."})
@@ -48,7 +48,9 @@ def activate_rule_set(*, actor, rule_set: TriageRuleSet) -> TriageRuleSet:
     _require(actor)
     with transaction.atomic():
         # Both rows locked: two activations at once must not leave two active versions.
-        rows = {r.pk: r for r in TriageRuleSet.objects.select_for_update().filter(status__in=["active", "draft"])}
+        rows = {
+            r.pk: r for r in TriageRuleSet.objects.select_for_update(no_key=True).filter(status__in=["active", "draft"])
+        }
         locked = rows.get(rule_set.pk)
         if locked is None or locked.status != TriageRuleSet.Status.DRAFT:
             raise ValidationError({"status": "Only a draft can be activated."})

@@ -77,7 +77,7 @@ def screen_import_chunk(chunk_id: int) -> int:
         # The matching is the slow part and needs no database: done before the transaction.
         screened = screen_in_memory([s for s in subjects if s.pk not in current], loaded)
     with transaction.atomic():
-        locked = ImportScreeningChunk.objects.select_for_update().get(pk=chunk_id)
+        locked = ImportScreeningChunk.objects.select_for_update(no_key=True).get(pk=chunk_id)
         if locked.done_at is not None:
             return 0
         now = timezone.now()
@@ -92,7 +92,7 @@ def screen_import_chunk(chunk_id: int) -> int:
 
 
 def _finish_if_last(run_id: int) -> None:
-    run = ImportRun.objects.select_for_update().get(pk=run_id)
+    run = ImportRun.objects.select_for_update(no_key=True).get(pk=run_id)
     chunks = run.screening_chunks
     if chunks.filter(done_at__isnull=True).exists() or run.status != ImportRun.Status.DONE:
         return

@@ -94,7 +94,7 @@ def _write(kind: str, facts: list[SubjectFacts], rule_set: TriageRuleSet, rules,
             subject_id: (pk, rule_bucket, reasons, attribution)
             for pk, subject_id, rule_bucket, reasons, attribution in Proposal.objects.current()
             .filter(**among(field, ids))
-            .select_for_update()
+            .select_for_update(no_key=True)
             .values_list("pk", field, "rule_bucket", "reasons", "attribution_country_id")
         }
         superseded, fresh = [], []
@@ -188,7 +188,7 @@ def move_proposal(*, actor, proposal: Proposal, bucket: str, reason: str) -> Pro
         raise ValidationError({"bucket": f"{bucket!r} is not a bucket; choose one of {', '.join(Bucket.values)}."})
     with transaction.atomic():
         # Locked so two officers moving the same subject at once cannot both supersede it.
-        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        locked = Proposal.objects.select_for_update(no_key=True).get(pk=proposal.pk)
         if not locked.is_current:
             raise ValidationError({"proposal": "This proposal has been replaced since; move the current one."})
         if locked.bucket == bucket:
@@ -230,7 +230,7 @@ def accept_proposals(*, actor, proposals: QuerySet | Iterable[Proposal]) -> int:
     with transaction.atomic():
         # Only the current, not yet accepted ones: a replaced proposal's facts are stale.
         accepting = list(
-            Proposal.objects.select_for_update()
+            Proposal.objects.select_for_update(no_key=True)
             .filter(pk__in=ids)
             .current()
             .not_accepted()

@@ -111,12 +111,12 @@ def run_import(import_id: int, *, progress: Progress | None = None) -> ListImpor
 
 def _claim(import_id: int) -> ListImport:
     with transaction.atomic():
-        run = ListImport.objects.select_for_update().get(pk=import_id)
+        run = ListImport.objects.select_for_update(no_key=True).get(pk=import_id)
         if run.status != ListImport.Status.QUEUED:
             return run
         # One import per feed at a time: two would race to put their versions in force.
         running = (
-            ListImport.objects.select_for_update()
+            ListImport.objects.select_for_update(no_key=True)
             .filter(feed=run.feed, status=ListImport.Status.RUNNING, started_at__gt=timezone.now() - STALE_AFTER)
             .exclude(pk=run.pk)
             .first()
@@ -247,7 +247,7 @@ def _entry_row(version: ListVersion, entry: ParsedEntry) -> ListEntry:
 
 def _put_in_force(version: ListVersion, run: ListImport) -> None:
     with transaction.atomic():
-        previous = ListVersion.objects.select_for_update().in_force().filter(feed=version.feed).first()
+        previous = ListVersion.objects.select_for_update(no_key=True).in_force().filter(feed=version.feed).first()
         now = timezone.now()
         if previous is not None:
             previous.status = ListVersion.Status.SUPERSEDED

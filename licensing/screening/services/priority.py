@@ -139,7 +139,7 @@ def _with_hits_on(keys: set[str], candidates: dict[str, set[int]]) -> None:
 
 def _record(version: ListVersion, result: ChangesScreened) -> None:
     with transaction.atomic():
-        locked = ListVersion.objects.select_for_update().get(pk=version.pk)
+        locked = ListVersion.objects.select_for_update(no_key=True).get(pk=version.pk)
         locked.change_counts = {
             **locked.change_counts,
             "screened_first": {**asdict(result), "at": timezone.now().isoformat()},

@@ -84,7 +84,7 @@ def run_batch(batch_id: int) -> int:
     # The matching is the slow part and needs no database: done before the transaction.
     screened = screen_in_memory(subjects, loaded)
     with transaction.atomic():
-        locked = RescreenBatch.objects.select_for_update().get(pk=batch_id)
+        locked = RescreenBatch.objects.select_for_update(no_key=True).get(pk=batch_id)
         if locked.done_at is not None:
             return 0
         now = timezone.now()
@@ -117,7 +117,7 @@ def record_screened(
     # Only subjects with something to record take a row lock; the rest just get their screening stamp.
     touched = [s for s, _, matches in screened if matches or s.pk in hits]
     model = MODELS[SubjectKind(field)]
-    list(model.objects.select_for_update().filter(pk__in=[s.pk for s in touched]).values_list("pk"))
+    list(model.objects.select_for_update(no_key=True).filter(pk__in=[s.pk for s in touched]).values_list("pk"))
     changed = 0
     for subject, _, matches in screened:
         if matches or subject.pk in hits:
@@ -174,7 +174,7 @@ def _stamp(
 
 
 def _finish_if_last(rescreen_id: int, now: datetime.datetime) -> None:
-    rescreen = Rescreen.objects.select_for_update().get(pk=rescreen_id)
+    rescreen = Rescreen.objects.select_for_update(no_key=True).get(pk=rescreen_id)
     if rescreen.finished_at is None and not rescreen.batches.filter(done_at__isnull=True).exists():
         rescreen.finished_at = now
         rescreen.save(update_fields=["finished_at"])

@@ -87,7 +87,7 @@ def screen_subject(subject: Subject, *, loaded: LoadedIndex | None = None) -> Su
     affected = Affected()
     with transaction.atomic():
         # Locked so two screens of one subject (an edit and a re-screen) cannot both open its hits.
-        subject = type(subject).objects.select_for_update().get(pk=subject.pk)
+        subject = type(subject).objects.select_for_update(no_key=True).get(pk=subject.pk)
         now = timezone.now()
         existing = {hit.entry_key: hit for hit in Hit.objects.for_subject(subject).select_related("entry")}
         previous = SubjectScreening.objects.for_subject(subject).values_list("fingerprint", flat=True).first()
